@@ -1,0 +1,211 @@
+// Command fakenbu runs the fake NetBackup primary server of package
+// internal/fakenbu with generated jobs and demo storage, for demos and
+// end-to-end tests of the exporter.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(ctx, os.Args[1:], os.Stderr, logger); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		logger.Error("fakenbu failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+// listFlag collects a repeatable flag whose values may also be comma lists.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for p := range strings.SplitSeq(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+type config struct {
+	listen      string
+	apiKeys     listFlag
+	versions    listFlag
+	jobs        int
+	window      time.Duration
+	seed        int64
+	pageLatency time.Duration
+	tls         bool
+	tlsCAOut    string
+	tlsCert     string
+	tlsKey      string
+	serverName  string
+}
+
+func parseFlags(args []string, out io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("fakenbu", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:1556", "address to listen on")
+	fs.Var(&c.apiKeys, "api-key", "accepted API key (repeatable or comma list; default "+fakenbu.DefaultAPIKey+")")
+	fs.Var(&c.versions, "versions", "API versions served, comma list (default "+strings.Join(fakenbu.DefaultVersions, ",")+")")
+	fs.IntVar(&c.jobs, "jobs", 500, "number of generated jobs")
+	fs.DurationVar(&c.window, "window", time.Hour, "generated jobs start within this long before startup")
+	fs.Int64Var(&c.seed, "seed", 1, "seed of the generated jobs")
+	fs.DurationVar(&c.pageLatency, "page-latency", 0, "delay before answering each list page")
+	fs.BoolVar(&c.tls, "tls", false, "serve HTTPS with a freshly generated CA and server certificate for 127.0.0.1, ::1 and localhost")
+	fs.StringVar(&c.tlsCAOut, "tls-ca-out", "", "with --tls: write the generated CA certificate (PEM) to this file")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM) instead of a generated one")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "private key file (PEM) for --tls-cert")
+	fs.StringVar(&c.serverName, "server-name", "", "primary server name reported by serverinfo and in jobs (default nbu-primary.example.com)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if c.jobs < 0 {
+		return c, fmt.Errorf("--jobs must not be negative, got %d", c.jobs)
+	}
+	if c.window <= 0 {
+		return c, fmt.Errorf("--window must be positive, got %s", c.window)
+	}
+	if c.pageLatency < 0 {
+		return c, fmt.Errorf("--page-latency must not be negative, got %s", c.pageLatency)
+	}
+	for _, v := range c.versions {
+		if major, minor, ok := strings.Cut(v, "."); !ok || !digits(major) || !digits(minor) {
+			return c, fmt.Errorf("--versions: %q is not MAJOR.MINOR", v)
+		}
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return c, errors.New("--tls-cert and --tls-key must be given together")
+	}
+	if c.tlsCert != "" {
+		c.tls = true
+		if c.tlsCAOut != "" {
+			return c, errors.New("--tls-ca-out applies only to a generated certificate, not to --tls-cert")
+		}
+	}
+	if c.tlsCAOut != "" && !c.tls {
+		return c, errors.New("--tls-ca-out needs --tls")
+	}
+	return c, nil
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func serverTLS(c config) (*tls.Config, error) {
+	if c.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("loading --tls-cert %s / --tls-key %s: %w", c.tlsCert, c.tlsKey, err)
+		}
+		return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
+	}
+	caPEM, cfg, err := fakenbu.NewTestCA()
+	if err != nil {
+		return nil, err
+	}
+	if c.tlsCAOut != "" {
+		if err := os.WriteFile(c.tlsCAOut, caPEM, 0o644); err != nil {
+			return nil, fmt.Errorf("writing --tls-ca-out: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Logger) error {
+	c, err := parseFlags(args, flagOut)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	srv := fakenbu.New(fakenbu.Options{
+		APIKeys:     c.apiKeys,
+		Versions:    c.versions,
+		PageLatency: c.pageLatency,
+		ServerName:  c.serverName,
+	})
+	srv.SetJobs(fakenbu.GenerateJobs(c.seed, c.jobs, c.window, now))
+	srv.SetStorageUnits(fakenbu.DemoStorageUnits())
+	srv.SetDiskPools(fakenbu.DemoDiskPools())
+
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2*time.Minute + c.pageLatency,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if c.tls {
+		if hs.TLSConfig, err = serverTLS(c); err != nil {
+			return err
+		}
+		scheme = "https"
+	}
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", c.listen, err)
+	}
+	addr := ln.Addr().String()
+	attrs := []any{"address", addr, "base_url", scheme + "://" + addr + "/netbackup", "jobs", c.jobs}
+	if c.tlsCAOut != "" {
+		attrs = append(attrs, "ca_file", c.tlsCAOut)
+	}
+	logger.Info("fakenbu listening", attrs...)
+
+	errc := make(chan error, 1)
+	go func() {
+		if c.tls {
+			errc <- hs.ServeTLS(ln, "", "")
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving on %s: %w", addr, err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+// Package config loads modules.yml: the named modules that say how the exporter talks to a
+// NetBackup primary (credentials, TLS, API version, what to collect and how hard to push it).
+package config
+
+import (
+	"time"
+
+	promconfig "github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
+)
+
+// Collector names accepted in a module's collectors list.
+const (
+	CollectorJobs    = "jobs"
+	CollectorStorage = "storage"
+)
+
+// APIVersionAuto makes the client negotiate the newest version the server serves.
+const APIVersionAuto = "auto"
+
+// knownCollectors is in the order error messages list them.
+var knownCollectors = []string{CollectorJobs, CollectorStorage}
+
+// supportedAPIVersions is in the order error messages list them; newest first because that is
+// the order auto-negotiation tries them.
+var supportedAPIVersions = []string{APIVersionAuto, "14.0", "13.0", "12.0", "10.0"}
+
+// Limits NetBackup itself puts on page sizes, and a sanity cap on per-target concurrency.
+const (
+	MaxJobsPageSize       = 100
+	MaxStoragePageSize    = 500
+	MaxConcurrentRequests = 64
+)
+
+// Config is the whole modules.yml. A *Config returned by Load or SafeConfig.Get is shared by
+// concurrent probes and must be treated as read-only.
+type Config struct {
+	Modules map[string]*Module `yaml:"modules"`
+}
+
+// Module is one named way of probing a NetBackup primary.
+type Module struct {
+	Name                  string               `yaml:"-"`
+	Timeout               model.Duration       `yaml:"timeout"`
+	APIKey                promconfig.Secret    `yaml:"api_key,omitempty"`
+	APIKeyFile            string               `yaml:"api_key_file,omitempty"`
+	APIVersion            string               `yaml:"api_version"`
+	TLSConfig             promconfig.TLSConfig `yaml:"tls_config,omitempty"`
+	Collectors            []string             `yaml:"collectors"`
+	Jobs                  JobsConfig           `yaml:"jobs"`
+	Storage               StorageConfig        `yaml:"storage"`
+	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
+	AllowedTargets        []string             `yaml:"allowed_targets,omitempty"`
+	AllowAnyTarget        bool                 `yaml:"allow_any_target,omitempty"`
+
+	// Filled at load. Unexported so the key read from api_key_file never reaches yaml.Marshal,
+	// and behind a pointer so fmt prints an address rather than the key if a Module is embedded
+	// unexported somewhere and printed with %+v.
+	resolved *resolved
+}
+
+type resolved struct {
+	apiKey      string
+	fingerprint string
+}
+
+// JobsConfig tunes the /admin/jobs collector.
+type JobsConfig struct {
+	Lookback model.Duration `yaml:"lookback"`
+	PageSize int            `yaml:"page_size"`
+}
+
+// StorageConfig tunes the storage-unit and disk-pool collector.
+type StorageConfig struct {
+	CacheTTL model.Duration `yaml:"cache_ttl"`
+	PageSize int            `yaml:"page_size"`
+}
+
+// DefaultModule returns a module with every default applied and no credentials or targets.
+// Each call returns fresh slices, so modules built from it never share backing arrays.
+func DefaultModule() Module {
+	return Module{
+		Timeout:    model.Duration(30 * time.Second),
+		APIVersion: APIVersionAuto,
+		Collectors: []string{CollectorJobs, CollectorStorage},
+		Jobs: JobsConfig{
+			Lookback: model.Duration(time.Hour),
+			PageSize: MaxJobsPageSize,
+		},
+		Storage: StorageConfig{
+			CacheTTL: model.Duration(5 * time.Minute),
+			PageSize: MaxStoragePageSize,
+		},
+		MaxConcurrentRequests: 4,
+	}
+}

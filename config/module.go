@@ -1,0 +1,151 @@
+package config
+
+import (
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"net"
+	"path"
+	"slices"
+	"strings"
+
+	promconfig "github.com/prometheus/common/config"
+	"gopkg.in/yaml.v3"
+)
+
+// APIKeyValue returns the key to send: api_key, or the trimmed content of api_key_file as read at
+// load time. Modules built in code rather than loaded fall back to APIKey.
+func (m *Module) APIKeyValue() string {
+	if m.resolved != nil {
+		return m.resolved.apiKey
+	}
+	return string(m.APIKey)
+}
+
+// Enabled reports whether the module's collectors list names collector.
+func (m *Module) Enabled(collector string) bool {
+	return slices.Contains(m.Collectors, collector)
+}
+
+// NewTLSConfig builds a tls.Config from the module's tls_config. It works on a copy because the
+// client-certificate callback keeps a pointer to what it is given, and the module is shared.
+func (m *Module) NewTLSConfig() (*tls.Config, error) {
+	tc := m.TLSConfig
+	return promconfig.NewTLSConfig(&tc)
+}
+
+// Fingerprint identifies everything that affects how the module talks to NetBackup: every field,
+// the resolved key and the contents of the TLS files. It is a hash, so it is safe to log and to use
+// as a cache key, and it is computed at load so it does not change until the next reload.
+func (m *Module) Fingerprint() string {
+	if m.resolved != nil && m.resolved.fingerprint != "" {
+		return m.resolved.fingerprint
+	}
+	// A module built in code: read its TLS files now, best effort.
+	files, _ := readTLSFiles(&m.TLSConfig, func(string, error) error { return nil })
+	return fingerprint(m, files)
+}
+
+func fingerprint(m *Module, tlsFiles map[string][]byte) string {
+	c := *m
+	// Secrets go in as hashes of their own so the marshalled form never holds them, whatever
+	// promconfig.MarshalSecretValue is set to.
+	c.APIKey, c.TLSConfig.Key, c.resolved = "", "", nil
+	body, err := yaml.Marshal(&c)
+	if err != nil {
+		body = []byte("marshal error: " + err.Error())
+	}
+	h := sha256.New()
+	writeField(h, "module", body)
+	writeField(h, "api_key", sum(m.APIKeyValue()))
+	writeField(h, "tls_key", sum(string(m.TLSConfig.Key)))
+	paths := make([]string, 0, len(tlsFiles))
+	for p := range tlsFiles {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		writeField(h, "file", []byte(p))
+		writeField(h, "content", sum(string(tlsFiles[p])))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writeField length-prefixes data so no two different inputs hash the same stream.
+func writeField(h hash.Hash, label string, data []byte) {
+	fmt.Fprintf(h, "%s %d\n", label, len(data))
+	h.Write(data)
+}
+
+func sum(s string) []byte {
+	b := sha256.Sum256([]byte(s))
+	return b[:]
+}
+
+// TargetAllowed reports whether the module may be used against host on port. A pattern matches
+// the host alone, or, if it contains a ':', also net.JoinHostPort(host, port), so
+// "10.0.0.5:1556" and "[fd00::5]:1556" pin a port while "nbu-*.example.com" allows any.
+// Matching ignores case and a trailing dot on the host.
+func (m *Module) TargetAllowed(host, port string) bool {
+	if m.AllowAnyTarget {
+		return true
+	}
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		h = h[1 : len(h)-1]
+	}
+	if h == "" {
+		return false
+	}
+	hostPort := ""
+	if port != "" {
+		hostPort = net.JoinHostPort(h, port)
+	}
+	for _, p := range m.AllowedTargets {
+		mp := matchPattern(p)
+		if matchLabels(mp, h) {
+			return true
+		}
+		if hostPort != "" && strings.Contains(mp, ":") {
+			if matchLabels(mp, hostPort) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// matchLabels matches like path.Match, but with '.' as the separator that '*' and '?' do not
+// cross, as in DNS wildcards: "nbu-*.example.com" must not allow "nbu-1.attacker.example", nor
+// "10.0.0.*" the host "10.0.0.1.attacker.example".
+func matchLabels(pattern, name string) bool {
+	ok, _ := path.Match(strings.ReplaceAll(pattern, ".", "/"), strings.ReplaceAll(name, ".", "/"))
+	return ok
+}
+
+// matchPattern turns an allowed_targets entry into the path.Match pattern used for it. A leading
+// bracket whose contents hold a ':' is an IPv6 literal, not a character class (no hostname has a
+// ':'), so "[::1]:1556" has its brackets escaped and a bare "[::1]" means the host ::1.
+func matchPattern(p string) string {
+	p = strings.ToLower(p)
+	if !strings.HasPrefix(p, "[") {
+		return p
+	}
+	end := strings.Index(p, "]")
+	if end < 0 || !strings.Contains(p[1:end], ":") {
+		return p
+	}
+	inner, rest := p[1:end], p[end+1:]
+	if rest == "" {
+		return inner
+	}
+	return `\[` + inner + `\]` + rest
+}
+
+// Format prints only the module's name: promconfig.Secret has no String method, so %+v on a
+// Module would otherwise print an inline api_key.
+func (m Module) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "module %q", m.Name)
+}

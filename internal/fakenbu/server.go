@@ -1,0 +1,221 @@
+package fakenbu
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configures a Server. The zero value is a usable demo server.
+type Options struct {
+	APIKeys     []string         // accepted Authorization values; empty = ["demo-key"]
+	Versions    []string         // API versions served; empty = 14.0, 13.0, 12.0, 10.0; others get 406
+	PageLatency time.Duration    // wait before answering each list page (aborted with the request)
+	Now         func() time.Time // clock for /ping and elapsed times of running jobs; default time.Now
+	ServerName  string           // serverinfo serverName and the jobs' controlHost; default "nbu-primary.example.com"
+}
+
+// DefaultAPIKey is the key accepted when Options.APIKeys is empty.
+const DefaultAPIKey = "demo-key"
+
+// DefaultVersions are the API versions served when Options.Versions is
+// empty: NetBackup 11.2, 11.0, 10.5 and 10.0-10.4.
+var DefaultVersions = []string{"14.0", "13.0", "12.0", "10.0"}
+
+const defaultServerName = "nbu-primary.example.com"
+
+// Server is the fake primary. It is safe for concurrent use: data setters may
+// run while requests are served.
+type Server struct {
+	apiKeys     map[string]struct{}
+	versions    map[string]struct{}
+	maxVersion  string
+	pageLatency time.Duration
+	now         func() time.Time
+	serverName  string
+
+	mu    sync.RWMutex
+	jobs  []Job
+	byID  map[int64]int
+	units []StorageUnit
+	pools []DiskPool
+
+	// cacheMu guards the lazily built views of jobs; they are built by
+	// readers holding mu.RLock and dropped by writers holding mu.Lock.
+	cacheMu  sync.Mutex
+	sorted   map[sortSpec][]indexEntry
+	children map[int64]int64
+
+	bufs sync.Pool // *bytes.Buffer for response bodies
+
+	countMu sync.Mutex
+	counts  map[string]int
+	total   int
+}
+
+// New returns an empty Server (no jobs, storage units or disk pools).
+func New(opts Options) *Server {
+	s := &Server{
+		apiKeys:     map[string]struct{}{},
+		versions:    map[string]struct{}{},
+		pageLatency: opts.PageLatency,
+		now:         opts.Now,
+		serverName:  opts.ServerName,
+		byID:        map[int64]int{},
+		counts:      map[string]int{},
+	}
+	keys := opts.APIKeys
+	if len(keys) == 0 {
+		keys = []string{DefaultAPIKey}
+	}
+	for _, k := range keys {
+		s.apiKeys[k] = struct{}{}
+	}
+	versions := opts.Versions
+	if len(versions) == 0 {
+		versions = DefaultVersions
+	}
+	for _, v := range versions {
+		s.versions[v] = struct{}{}
+		if s.maxVersion == "" || versionLess(s.maxVersion, v) {
+			s.maxVersion = v
+		}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.serverName == "" {
+		s.serverName = defaultServerName
+	}
+	return s
+}
+
+// versionLess orders "MAJOR.MINOR" strings numerically so that "10.0" ranks
+// above "9.0"; unparsable parts compare as 0.
+func versionLess(a, b string) bool {
+	am, an := splitVersion(a)
+	bm, bn := splitVersion(b)
+	if am != bm {
+		return am < bm
+	}
+	return an < bn
+}
+
+func splitVersion(v string) (int, int) {
+	major, minor, _ := strings.Cut(v, ".")
+	a, _ := strconv.Atoi(major)
+	b, _ := strconv.Atoi(minor)
+	return a, b
+}
+
+// route describes how one endpoint is guarded and answered.
+type route struct {
+	auth   bool
+	plain  bool // media type family is text/vnd.netbackup+plain (ping)
+	handle func(w http.ResponseWriter, r *http.Request, rc *reqCtx)
+}
+
+// reqCtx carries what negotiation established for one request.
+type reqCtx struct {
+	version  string
+	endpoint string
+}
+
+const basePath = "/netbackup"
+
+// ServeHTTP serves the API under /netbackup (mount the Server at the root of
+// an http.Server or httptest.Server; the client's base URL is
+// <server URL>/netbackup).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	endpoint := r.URL.Path
+	if rest, ok := strings.CutPrefix(endpoint, basePath); ok && strings.HasPrefix(rest, "/") {
+		endpoint = rest
+	}
+	s.count(endpoint)
+	rc := &reqCtx{endpoint: endpoint, version: s.requestedVersion(r)}
+
+	rt, ok := s.route(endpoint)
+	if !ok || !strings.HasPrefix(r.URL.Path, basePath+"/") {
+		s.writeError(w, rc, http.StatusNotFound, "The requested resource was not found.",
+			"no such endpoint: "+r.URL.Path)
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		s.writeError(w, rc, http.StatusMethodNotAllowed, "Method not allowed. The specified HTTP operation is invalid.",
+			r.Method+" is not supported on "+endpoint)
+		return
+	}
+	// Authentication is checked before the media type: a caller with a bad
+	// key learns nothing about the versions served, and a version ladder
+	// run with a bad key fails fast with 401 instead of walking every rung.
+	if rt.auth && !s.authorized(r) {
+		s.writeError(w, rc, http.StatusUnauthorized,
+			"The Authorization header is missing, the token is invalid, or you do not have permission for this action.")
+		return
+	}
+	if !s.acceptable(r, rt.plain, rc) {
+		s.writeError(w, rc, http.StatusNotAcceptable,
+			"Invalid Accept type. Make sure your Accept header matches what this API produces.",
+			"served versions: "+strings.Join(s.servedVersions(), ", "))
+		return
+	}
+	rt.handle(w, r, rc)
+}
+
+func (s *Server) route(endpoint string) (route, bool) {
+	switch endpoint {
+	case "/admin/jobs":
+		return route{auth: true, handle: s.handleJobs}, true
+	case "/storage/storage-units":
+		return route{auth: true, handle: s.handleStorageUnits}, true
+	case "/storage/disk-pools":
+		return route{auth: true, handle: s.handleDiskPools}, true
+	case "/security/serverinfo":
+		return route{handle: s.handleServerInfo}, true
+	case "/ping":
+		return route{plain: true, handle: s.handlePing}, true
+	}
+	if idStr, ok := strings.CutPrefix(endpoint, "/admin/jobs/"); ok {
+		if id, err := strconv.ParseInt(idStr, 10, 64); err == nil {
+			return route{auth: true, handle: func(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+				s.handleJob(w, r, rc, id)
+			}}, true
+		}
+	}
+	return route{}, false
+}
+
+func (s *Server) count(endpoint string) {
+	s.countMu.Lock()
+	s.counts[endpoint]++
+	s.total++
+	s.countMu.Unlock()
+}
+
+// Requests returns how many requests reached endpoint since the last
+// ResetCounters, whatever their outcome. endpoint is the path below
+// /netbackup, e.g. "/admin/jobs" or "/storage/storage-units".
+func (s *Server) Requests(endpoint string) int {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	return s.counts[endpoint]
+}
+
+// TotalRequests returns how many requests reached the server since the last
+// ResetCounters.
+func (s *Server) TotalRequests() int {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	return s.total
+}
+
+// ResetCounters zeroes the request counters.
+func (s *Server) ResetCounters() {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	s.counts = map[string]int{}
+	s.total = 0
+}

@@ -1,0 +1,236 @@
+// Package nbu is a small client for the parts of the Veritas NetBackup REST
+// API that the exporter reads: jobs (cursor paged), storage units and disk
+// pools (offset paged). It imports nothing from Prometheus or the config
+// package; callers pass plain Options.
+package nbu
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// KnownVersions are the media-type versions the client knows, newest first
+// (the detection ladder): 14.0 = NetBackup 11.2, 13.0 = 11.0, 12.0 = 10.5,
+// 10.0 = 10.0-10.4.
+var KnownVersions = []string{"14.0", "13.0", "12.0", "10.0"}
+
+const (
+	defaultMaxConcurrent  = 4
+	defaultMaxTries       = 3
+	defaultMaxBodyBytes   = 32 << 20
+	defaultRequestTimeout = 60 * time.Second
+	defaultUserAgent      = "netbackup_exporter"
+	clientID              = "netbackup_exporter"
+)
+
+// Options configures a Client. Zero values select the documented defaults.
+type Options struct {
+	BaseURL    string      // "https://host:1556/netbackup" (scheme://host:port/path)
+	APIKey     string      // sent as `Authorization: <key>`; never logged or put in errors
+	APIVersion string      // "" or "auto" = detect per client (ladder); else pinned, e.g. "13.0"
+	TLSConfig  *tls.Config // nil = system roots
+	// MaxConcurrentRequests caps concurrent HTTP requests through this client (default 4).
+	MaxConcurrentRequests int
+	// MaxTries is the number of attempts per request including the first (default 3).
+	MaxTries int
+	// MaxBodyBytes caps one response body (default 32 MiB); larger is an error, not a hang.
+	MaxBodyBytes int64
+	// RequestTimeout bounds one request (with its retries) when ctx has no deadline (default 60s).
+	RequestTimeout time.Duration
+	UserAgent      string
+	// OnRequest observes every HTTP attempt (for exporter self-metrics): endpoint is the path
+	// without base and query (e.g. "/admin/jobs"), code 0 when no HTTP response was received.
+	OnRequest func(endpoint string, code int, d time.Duration)
+	// Transport overrides the HTTP transport (tests). When nil the client builds its own
+	// *http.Transport from TLSConfig with dial/TLS-handshake timeouts and keep-alives.
+	Transport http.RoundTripper
+}
+
+// String keeps the API key out of any %v/%+v rendering of the options.
+func (o Options) String() string {
+	return fmt.Sprintf("nbu.Options{BaseURL: %q, APIKey: <redacted>, APIVersion: %q}", o.BaseURL, o.APIVersion)
+}
+
+// GoString covers %#v as well.
+func (o Options) GoString() string { return o.String() }
+
+// Client talks to one NetBackup primary server. It is safe for concurrent use
+// and meant to be long-lived (one per target and module), so that the detected
+// API version and idle connections are reused between probes.
+type Client struct {
+	base           *url.URL
+	apiKey         string
+	pinned         string
+	userAgent      string
+	maxTries       int
+	maxBody        int64
+	requestTimeout time.Duration
+	onRequest      func(string, int, time.Duration)
+	httpc          *http.Client
+	sem            chan struct{}
+
+	// detecting serialises version detection so that concurrent probes on a
+	// fresh client send one ladder, not one each; a channel so waiting honours ctx.
+	detecting chan struct{}
+	mu        sync.Mutex
+	version   string // detected version; "" = unknown
+
+	// sleep waits between attempts; tests replace it to observe the waits
+	// without sleeping.
+	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
+}
+
+var versionRE = regexp.MustCompile(`^[0-9]{1,3}\.[0-9]{1,3}$`)
+
+// NewClient validates opts and builds a client. It does no network I/O.
+func NewClient(opts Options) (*Client, error) {
+	base, err := parseBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	pinned := strings.TrimSpace(opts.APIVersion)
+	if strings.EqualFold(pinned, "auto") {
+		pinned = ""
+	}
+	if pinned != "" && !versionRE.MatchString(pinned) {
+		return nil, fmt.Errorf("nbu: invalid API version %q: want \"auto\" or MAJOR.MINOR such as \"13.0\"", opts.APIVersion)
+	}
+	if strings.ContainsAny(opts.APIKey, "\r\n\x00") {
+		// The value itself is deliberately not quoted.
+		return nil, errors.New("nbu: API key contains control characters")
+	}
+	c := &Client{
+		base:           base,
+		apiKey:         opts.APIKey,
+		pinned:         pinned,
+		userAgent:      opts.UserAgent,
+		maxTries:       opts.MaxTries,
+		maxBody:        opts.MaxBodyBytes,
+		requestTimeout: opts.RequestTimeout,
+		onRequest:      opts.OnRequest,
+		detecting:      make(chan struct{}, 1),
+		sleep:          sleepCtx,
+		now:            time.Now,
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if c.maxTries <= 0 {
+		c.maxTries = defaultMaxTries
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = defaultMaxBodyBytes
+	}
+	if c.requestTimeout <= 0 {
+		c.requestTimeout = defaultRequestTimeout
+	}
+	conc := opts.MaxConcurrentRequests
+	if conc <= 0 {
+		conc = defaultMaxConcurrent
+	}
+	c.sem = make(chan struct{}, conc)
+	rt := opts.Transport
+	if rt == nil {
+		rt = newTransport(opts.TLSConfig, conc)
+	}
+	c.httpc = &http.Client{
+		Transport: rt,
+		// A redirect would replay the Authorization header to wherever the
+		// server points, so the 3xx is handed back and reported instead.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c, nil
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, errors.New("nbu: BaseURL is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Error quotes the input, which cannot hold the key: it is a separate option.
+		return nil, fmt.Errorf("nbu: invalid BaseURL: %w", err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, fmt.Errorf("nbu: invalid BaseURL %q: scheme must be https or http", u.Redacted())
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, fmt.Errorf("nbu: invalid BaseURL %q: no host", u.Redacted())
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("nbu: invalid BaseURL %q: user info is not allowed (use APIKey)", u.Redacted())
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("nbu: invalid BaseURL %q: query and fragment are not allowed", u.Redacted())
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+func newTransport(tlsConf *tls.Config, conc int) *http.Transport {
+	var tc *tls.Config
+	if tlsConf != nil {
+		tc = tlsConf.Clone()
+	}
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           d.DialContext,
+		TLSClientConfig:       tc,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          conc,
+		MaxIdleConnsPerHost:   conc,
+		IdleConnTimeout:       90 * time.Second,
+	}
+}
+
+// Close releases idle connections. The client stays usable; a later call
+// simply dials again.
+func (c *Client) Close() { c.httpc.CloseIdleConnections() }
+
+// String identifies the client without its key (a *Client printed with %v
+// would otherwise dump every field).
+func (c *Client) String() string { return "nbu.Client(" + c.base.Redacted() + ")" }
+
+// GoString covers %#v, which would otherwise print the key field.
+func (c *Client) GoString() string { return c.String() }
+
+// BaseURL returns the normalised base URL the client was built with.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// scrub removes the API key from server-controlled text before it is put into
+// an error: a proxy or a buggy server may echo request headers back.
+func (c *Client) scrub(s string) string {
+	if c.apiKey == "" || !strings.Contains(s, c.apiKey) {
+		return s
+	}
+	return strings.ReplaceAll(s, c.apiKey, "<redacted>")
+}

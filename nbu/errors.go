@@ -1,0 +1,86 @@
+package nbu
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+var (
+	// ErrUnauthorized is wrapped by errors for HTTP 401 and 403: the API key is
+	// wrong, expired or lacks the RBAC permission. Never retried.
+	ErrUnauthorized = errors.New("netbackup: unauthorized")
+	// ErrNotAcceptable is wrapped by errors for HTTP 406: the server does not
+	// serve the API version sent in Accept.
+	ErrNotAcceptable = errors.New("netbackup: api version not accepted")
+	// ErrBodyTooLarge is wrapped when a response body exceeds Options.MaxBodyBytes.
+	ErrBodyTooLarge = errors.New("netbackup: response body too large")
+)
+
+// APIError is a non-2xx answer from NetBackup, with the parts of the
+// NetBackup error body that were present.
+type APIError struct {
+	Method, Endpoint string // endpoint = path without base and query
+	StatusCode       int
+	ErrorCode        int64
+	ErrorMessage     string
+	ErrorDetails     []string
+	RetryAfter       time.Duration
+	// Version is the API version sent in Accept, so a 406 says which one was refused.
+	Version string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Endpoint, e.StatusCode)
+	if e.ErrorCode == 0 && e.ErrorMessage == "" {
+		if t := http.StatusText(e.StatusCode); t != "" {
+			b.WriteString(" " + t)
+		}
+	}
+	if e.StatusCode == http.StatusNotAcceptable && e.Version != "" {
+		fmt.Fprintf(&b, " (Accept version %s)", e.Version)
+	}
+	if e.ErrorCode != 0 {
+		fmt.Fprintf(&b, ": errorCode %d", e.ErrorCode)
+	}
+	if e.ErrorMessage != "" {
+		b.WriteString(": " + e.ErrorMessage)
+	}
+	if len(e.ErrorDetails) > 0 {
+		b.WriteString(" (details: " + strings.Join(e.ErrorDetails, "; ") + ")")
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (Retry-After %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Unwrap lets callers test the class of failure with errors.Is.
+func (e *APIError) Unwrap() error {
+	switch e.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return ErrUnauthorized
+	case http.StatusNotAcceptable:
+		return ErrNotAcceptable
+	}
+	return nil
+}
+
+// bodyTooLargeError carries the limit so the message can state it.
+type bodyTooLargeError struct{ limit int64 }
+
+func (e *bodyTooLargeError) Error() string {
+	return fmt.Sprintf("response body exceeds %d bytes", e.limit)
+}
+
+func (e *bodyTooLargeError) Is(target error) bool { return target == ErrBodyTooLarge }
+
+// callbackError marks an error returned by the caller's fn, so that it is
+// passed back as the caller's own error and not described as a decode failure.
+type callbackError struct{ err error }
+
+func (e *callbackError) Error() string { return e.err.Error() }
+func (e *callbackError) Unwrap() error { return e.err }

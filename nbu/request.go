@@ -1,0 +1,258 @@
+package nbu
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-kit/log/level"
+)
+
+const mediaTypePrefix = "application/vnd.netbackup+json;version="
+
+// errorBodyLimit bounds what is read of an error response: the NetBackup
+// error body is tiny, and an HTML error page from a proxy is of no use.
+const errorBodyLimit = 64 << 10
+
+// outcome is the verdict on one HTTP attempt.
+type outcome struct {
+	err   error
+	retry bool
+	// wait is the server-requested delay (429 Retry-After); waitSet says it
+	// was given, otherwise the retry uses exponential backoff.
+	wait    time.Duration
+	waitSet bool
+}
+
+// call runs one logical GET with the client's API version, and handles the
+// version going away under a long-lived client (server upgraded or
+// downgraded): a 406 forgets the detected version, detects once more and
+// retries once with the new one.
+func (c *Client) call(ctx context.Context, endpoint string, q url.Values, handle func(io.Reader) error) error {
+	v, err := c.Version(ctx)
+	if err != nil {
+		return err
+	}
+	err = c.do(ctx, endpoint, q, v, handle)
+	if c.pinned != "" || !errors.Is(err, ErrNotAcceptable) {
+		return err
+	}
+	c.forgetVersion(v)
+	nv, derr := c.Version(ctx)
+	if derr != nil {
+		return fmt.Errorf("%w; re-detecting the API version: %w", err, derr)
+	}
+	if nv == v {
+		// Same answer again: this endpoint refuses a version the server
+		// otherwise serves; repeating the request would only 406 again.
+		return err
+	}
+	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup API version changed", "from", v, "to", nv)
+	return c.do(ctx, endpoint, q, nv, handle)
+}
+
+// do performs GET base+endpoint?q with retries and passes a 2xx body, capped
+// at MaxBodyBytes, to handle. Errors from handle are not retried: part of the
+// body may already have reached the caller.
+func (c *Client) do(ctx context.Context, endpoint string, q url.Values, version string, handle func(io.Reader) error) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.requestTimeout)
+		defer cancel()
+	}
+	u := *c.base
+	u.Path = c.base.Path + endpoint
+	u.RawQuery = q.Encode()
+	target := u.String()
+	for attempt := 1; ; attempt++ {
+		o := c.attempt(ctx, endpoint, target, u.RawQuery, version, attempt, handle)
+		if !o.retry {
+			return o.err
+		}
+		if attempt >= c.maxTries {
+			if attempt == 1 {
+				return o.err
+			}
+			return fmt.Errorf("%w (gave up after %d attempts)", o.err, attempt)
+		}
+		wait := o.wait
+		if !o.waitSet {
+			wait = backoff(attempt)
+		}
+		if dl, ok := ctx.Deadline(); ok && c.now().Add(wait).After(dl) {
+			if o.waitSet {
+				return fmt.Errorf("%w: server asked to retry in %s, which is past the context deadline", o.err, wait)
+			}
+			return fmt.Errorf("%w (no retry: waiting %s would pass the context deadline)", o.err, wait.Round(time.Millisecond))
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return fmt.Errorf("GET %s: waiting to retry: %w (last error: %v)", endpoint, err, o.err)
+		}
+	}
+}
+
+func (c *Client) attempt(ctx context.Context, endpoint, target, rawQuery, version string, attempt int, handle func(io.Reader) error) outcome {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return outcome{err: fmt.Errorf("GET %s: waiting for a request slot: %w", endpoint, ctx.Err())}
+	}
+	defer func() { <-c.sem }()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return outcome{err: fmt.Errorf("GET %s: building request: %w", endpoint, err)}
+	}
+	req.Header.Set("Authorization", c.apiKey)
+	req.Header.Set("Accept", mediaTypePrefix+version)
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("X-Client-ID", clientID)
+
+	start := time.Now()
+	resp, err := c.httpc.Do(req)
+	d := time.Since(start)
+	code := 0
+	if resp != nil {
+		code = resp.StatusCode
+	}
+	if c.onRequest != nil {
+		c.onRequest(endpoint, code, d)
+	}
+	observeTrace(ctx, code)
+	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup request", "method", http.MethodGet, "endpoint", endpoint,
+		"query", rawQuery, "version", version, "attempt", attempt, "status", code, "duration", d)
+
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return outcome{err: fmt.Errorf("GET %s: %w", endpoint, cerr)}
+		}
+		// url.Error repeats the full URL; the endpoint is enough, the caller knows the host.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return outcome{err: fmt.Errorf("GET %s: %w", endpoint, err), retry: !permanent(err)}
+	}
+	defer func() {
+		// Drain a little so the connection can be reused; never a whole large body.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+	}()
+
+	switch {
+	case code >= 200 && code < 300:
+		return outcome{err: c.handleBody(ctx, endpoint, resp, handle)}
+	case code >= 300 && code < 400:
+		host := "(no Location)"
+		if loc, lerr := resp.Location(); lerr == nil {
+			host = loc.Host
+		}
+		return outcome{err: fmt.Errorf("GET %s: HTTP %d redirect to host %q not followed (check BaseURL)", endpoint, code, c.scrub(host))}
+	}
+
+	apiErr := c.readAPIError(resp, endpoint, version)
+	switch code {
+	case http.StatusTooManyRequests:
+		wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+		apiErr.RetryAfter = wait
+		return outcome{err: apiErr, retry: true, wait: wait, waitSet: ok}
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return outcome{err: apiErr, retry: true}
+	}
+	return outcome{err: apiErr}
+}
+
+func (c *Client) handleBody(ctx context.Context, endpoint string, resp *http.Response, handle func(io.Reader) error) error {
+	ct := resp.Header.Get("Content-Type")
+	if ct != "" {
+		mt, _, perr := mime.ParseMediaType(ct)
+		if perr != nil || strings.Contains(mt, "html") {
+			// Typically a login or error page of a proxy in front of NetBackup.
+			return fmt.Errorf("GET %s: HTTP %d with content type %q, want JSON (a proxy or login page in front of NetBackup?)",
+				endpoint, resp.StatusCode, c.scrub(ct))
+		}
+	}
+	if resp.ContentLength > c.maxBody {
+		return fmt.Errorf("GET %s: %w", endpoint, &bodyTooLargeError{limit: c.maxBody})
+	}
+	err := handle(&capReader{r: resp.Body, left: c.maxBody, limit: c.maxBody})
+	if err == nil {
+		return nil
+	}
+	var ce *callbackError
+	switch {
+	case errors.As(err, &ce):
+		return err
+	case errors.Is(err, ErrBodyTooLarge):
+		return fmt.Errorf("GET %s: %w", endpoint, err)
+	case ctx.Err() != nil:
+		return fmt.Errorf("GET %s: reading response: %w", endpoint, ctx.Err())
+	}
+	return fmt.Errorf("GET %s: decoding response: %w", endpoint, err)
+}
+
+// readAPIError builds the error for a non-2xx answer, taking errorCode,
+// errorMessage and errorDetails from the body when it is a NetBackup error body.
+func (c *Client) readAPIError(resp *http.Response, endpoint, version string) *APIError {
+	e := &APIError{Method: http.MethodGet, Endpoint: endpoint, StatusCode: resp.StatusCode, Version: version}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, min(errorBodyLimit, c.maxBody)))
+	var eb errorBody
+	if decodeErrorBody(body, &eb) {
+		e.ErrorCode = int64(eb.ErrorCode)
+		e.ErrorMessage = c.scrub(truncate(string(eb.ErrorMessage), 512))
+		for i, d := range eb.ErrorDetails {
+			if i == 8 {
+				e.ErrorDetails = append(e.ErrorDetails, fmt.Sprintf("... %d more", len(eb.ErrorDetails)-i))
+				break
+			}
+			e.ErrorDetails = append(e.ErrorDetails, c.scrub(truncate(d, 256)))
+		}
+	}
+	return e
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// permanent reports transport errors that a retry cannot fix: a certificate
+// that does not verify, or a server that does not speak TLS.
+func permanent(err error) bool {
+	var cve *tls.CertificateVerificationError
+	var rhe tls.RecordHeaderError
+	return errors.As(err, &cve) || errors.As(err, &rhe)
+}
+
+// capReader fails, rather than silently truncating, once more than limit
+// bytes arrive: a truncated body would surface as a misleading JSON error.
+type capReader struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n > 0 {
+			return 0, &bodyTooLargeError{limit: c.limit}
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}

@@ -1,0 +1,82 @@
+package nbu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/go-kit/log/level"
+)
+
+const jobsEndpoint = "/admin/jobs"
+
+// Version returns the pinned version, or detects it: GET /admin/jobs?page[limit]=1
+// with Accept version 14.0, 13.0, 12.0, 10.0 in turn; 406 = try the next one;
+// 401/403 stop at once with an error wrapping ErrUnauthorized; any other error
+// stops too. The detected version is remembered until a later call gets a 406.
+func (c *Client) Version(ctx context.Context) (string, error) {
+	if c.pinned != "" {
+		return c.pinned, nil
+	}
+	if v := c.cachedVersion(); v != "" {
+		return v, nil
+	}
+	select {
+	case c.detecting <- struct{}{}:
+	case <-ctx.Done():
+		return "", fmt.Errorf("detecting NetBackup API version: %w", ctx.Err())
+	}
+	defer func() { <-c.detecting }()
+	// Another caller may have finished detecting while this one waited.
+	if v := c.cachedVersion(); v != "" {
+		return v, nil
+	}
+	v, err := c.detectVersion(ctx)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.version = v
+	c.mu.Unlock()
+	return v, nil
+}
+
+func (c *Client) cachedVersion() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.version
+}
+
+// forgetVersion drops the cached version only if it is still the one that
+// failed, so concurrent callers that saw the same 406 detect once, not N times.
+func (c *Client) forgetVersion(v string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version == v {
+		c.version = ""
+	}
+}
+
+func (c *Client) detectVersion(ctx context.Context) (string, error) {
+	q := url.Values{"page[limit]": {"1"}}
+	discard := func(r io.Reader) error {
+		_, err := io.Copy(io.Discard, r)
+		return err
+	}
+	logger := loggerFrom(ctx)
+	for _, v := range KnownVersions {
+		err := c.do(ctx, jobsEndpoint, q, v, discard)
+		if err == nil {
+			level.Debug(logger).Log("msg", "detected NetBackup API version", "version", v)
+			return v, nil
+		}
+		if !errors.Is(err, ErrNotAcceptable) {
+			return "", fmt.Errorf("detecting NetBackup API version (trying %s): %w", v, err)
+		}
+	}
+	return "", fmt.Errorf("detecting NetBackup API version: none of %s accepted: %w",
+		strings.Join(KnownVersions, ", "), ErrNotAcceptable)
+}

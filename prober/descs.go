@@ -1,0 +1,55 @@
+package prober
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metric names follow the single-target nbu_exporter so that existing dashboards keep working;
+// that exporter's `site` label is Prometheus's `instance` here (the probed target).
+var (
+	descUp = prometheus.NewDesc("nbu_up",
+		"1 if the NetBackup primary answered an authenticated API request during this probe.", nil, nil)
+	descAPIVersion = prometheus.NewDesc("nbu_api_version",
+		"The NetBackup REST API version used for this target (constant 1).", []string{"version"}, nil)
+	descCollectorSuccess = prometheus.NewDesc("nbu_collector_success",
+		"1 if the collector got all its data from NetBackup (or a fresh cache) during this probe.", []string{"collector"}, nil)
+	descCollectorDuration = prometheus.NewDesc("nbu_collector_duration_seconds",
+		"How long the collector took during this probe.", []string{"collector"}, nil)
+	descLastScrape = prometheus.NewDesc("nbu_last_scrape_timestamp_seconds",
+		"When the data behind the metrics of this source was fetched from NetBackup (a cached answer keeps its own fetch time).",
+		[]string{"source"}, nil)
+
+	descJobsCount = prometheus.NewDesc("nbu_jobs_count",
+		"Jobs that ended inside the look-back window.", []string{"action", "policy_type", "status"}, nil)
+	descJobsBytes = prometheus.NewDesc("nbu_jobs_bytes",
+		"Bytes transferred by jobs that ended inside the look-back window.", []string{"action", "policy_type", "status"}, nil)
+	descStatusCount = prometheus.NewDesc("nbu_status_count",
+		"Jobs that ended inside the look-back window, by action and status code.", []string{"action", "status"}, nil)
+	descJobsFiles = prometheus.NewDesc("nbu_jobs_files_count",
+		"Files processed by jobs that ended inside the look-back window.", []string{"action", "policy_type"}, nil)
+	descJobDuration = prometheus.NewDesc("nbu_job_duration_seconds",
+		"Duration (end time minus start time) of jobs that ended inside the look-back window.", []string{"action", "policy_type"}, nil)
+	descJobsState = prometheus.NewDesc("nbu_jobs_state_count",
+		`Jobs by state: state="DONE" counts jobs that ended inside the look-back window, every other state counts jobs in that state now.`,
+		[]string{"action", "state"}, nil)
+	descJobsQueued = prometheus.NewDesc("nbu_jobs_queued_count",
+		"Jobs queued now, by NetBackup queue reason code (jobQueueReason).", []string{"action", "reason"}, nil)
+	descJobsLookback = prometheus.NewDesc("nbu_jobs_lookback_seconds",
+		"The look-back window the job gauges cover.", nil, nil)
+
+	descDiskBytes = prometheus.NewDesc("nbu_disk_bytes",
+		`Storage unit space in bytes; size is "free" or "used". Tape units, and cloud units that report no capacity, are left out.`,
+		[]string{"name", "type", "size"}, nil)
+	descDiskCapacity = prometheus.NewDesc("nbu_disk_capacity_bytes",
+		"Total capacity of the storage unit in bytes, as NetBackup reports it.", []string{"name", "type"}, nil)
+	descStorageMaxJobs = prometheus.NewDesc("nbu_storage_max_concurrent_jobs",
+		"Maximum number of concurrent jobs the storage unit accepts.", []string{"name", "type"}, nil)
+	descStorageMaxFragment = prometheus.NewDesc("nbu_storage_max_fragment_size_bytes",
+		"Maximum fragment size of the storage unit in bytes.", []string{"name", "type"}, nil)
+	descStorageInfo = prometheus.NewDesc("nbu_storage_info",
+		"Storage unit capabilities (constant 1; the information is in the labels).",
+		[]string{"name", "type", "subtype", "category", "is_cloud", "worm_capable", "use_worm", "replication_capable", "instant_access"}, nil)
+	descStorageUnits = prometheus.NewDesc("nbu_storage_units_count",
+		"Storage units NetBackup reported, by category.", []string{"category"}, nil)
+)
+
+// Job durations span seconds (image cleanup) to a day (large full backups).
+var jobDurationBuckets = []float64{60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400}

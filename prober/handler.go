@@ -1,0 +1,172 @@
+// Package prober answers /probe: it runs one bounded collection against one NetBackup primary and
+// turns what NetBackup says into metrics, in a fresh registry for each request.
+package prober
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/version"
+
+	"github.com/netbackup-exporter/netbackup_exporter/config"
+)
+
+var userAgent = "netbackup_exporter/" + version.Version
+
+// DefaultModule is the module used when a request names none.
+const DefaultModule = "default"
+
+// Handler serves /probe.
+type Handler struct {
+	Config        func() *config.Config // the live config; never mutated, replaced on reload
+	Logger        log.Logger
+	Sessions      *Sessions
+	Metrics       *ExporterMetrics
+	History       *History
+	TimeoutOffset time.Duration
+	Now           func() time.Time // nil = time.Now
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+// badRequest answers a request that cannot be probed: a client error that Prometheus shows as the
+// scrape error, with the reason in the body.
+func (h *Handler) badRequest(w http.ResponseWriter, status int, reason string, format string, args ...any) {
+	h.Metrics.reject(reason)
+	msg := fmt.Sprintf(format, args...)
+	level.Debug(h.Logger).Log("msg", "probe request rejected", "reason", msg)
+	http.Error(w, msg, status)
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		h.badRequest(w, http.StatusMethodNotAllowed, rejectBadRequest, "method %s not allowed", r.Method)
+		return
+	}
+	params := r.URL.Query()
+	moduleName, err := singleParam(params["module"], "module", DefaultModule)
+	if err != nil {
+		h.badRequest(w, http.StatusBadRequest, rejectBadRequest, "%v", err)
+		return
+	}
+	cfg := h.Config()
+	module, ok := cfg.Modules[moduleName]
+	if !ok {
+		h.badRequest(w, http.StatusBadRequest, rejectUnknownModule, "unknown module %q", clip(moduleName))
+		return
+	}
+	rawTarget, err := singleParam(params["target"], "target", "")
+	if err != nil {
+		h.badRequest(w, http.StatusBadRequest, rejectBadRequest, "%v", err)
+		return
+	}
+	target, err := ParseTarget(rawTarget)
+	if err != nil {
+		h.badRequest(w, http.StatusBadRequest, rejectBadRequest, "invalid target: %v", err)
+		return
+	}
+	// Checked before anything touches the network: the module's API key must only ever be sent to
+	// the primaries the operator listed.
+	if !module.TargetAllowed(target.Host, target.Port) {
+		h.badRequest(w, http.StatusForbidden, rejectTargetNotAllow,
+			"module %q may not be used against target %q: it is not in the module's allowed_targets", moduleName, target.Host+":"+target.Port)
+		return
+	}
+	timeout, err := probeTimeout(r, time.Duration(module.Timeout), h.TimeoutOffset)
+	if err != nil {
+		h.badRequest(w, http.StatusBadRequest, rejectBadRequest, "%v", err)
+		return
+	}
+	debug := false
+	if v, err := singleParam(params["debug"], "debug", "false"); err == nil {
+		debug = v == "true"
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	defer cancel()
+
+	start := time.Now()
+	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL)
+	logger := plog.Logger()
+	level.Debug(logger).Log("msg", "beginning probe", "timeout_seconds", timeout.Seconds())
+
+	probeSuccess := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_success", Help: "Whether the probe succeeded: every enabled collector got its data."})
+	probeDuration := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_duration_seconds", Help: "How long the probe took to complete in seconds."})
+	probeTimeoutG := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_timeout_seconds", Help: "The time budget of the probe in seconds."})
+	out := &metricSet{}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(probeSuccess, probeDuration, probeTimeoutG, out)
+
+	success := false
+	sess, err := h.Sessions.get(module, target)
+	if err != nil {
+		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
+	} else {
+		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now}
+		success = p.run(ctx)
+	}
+	elapsed := time.Since(start)
+	probeDuration.Set(elapsed.Seconds())
+	probeTimeoutG.Set(timeout.Seconds())
+	if success {
+		probeSuccess.Set(1)
+		level.Debug(logger).Log("msg", "probe succeeded", "duration_seconds", elapsed.Seconds())
+	} else {
+		level.Error(logger).Log("msg", "probe failed", "duration_seconds", elapsed.Seconds())
+	}
+	h.Metrics.probeDone(moduleName, success, elapsed)
+
+	dbg := debugOutput(module, plog.String(), registry)
+	h.History.Add(ProbeResult{Module: moduleName, Target: target.BaseURL, Success: success, Time: h.now(), DebugOutput: dbg})
+
+	if debug {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprint(w, dbg)
+		return
+	}
+	promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+}
+
+// singleParam returns a parameter that must be given at most once: two `target`s in one URL is a
+// mistake in a scrape config or an attempt to confuse the allow-list check; either way, say so.
+func singleParam(values []string, name, def string) (string, error) {
+	switch len(values) {
+	case 0:
+		if def == "" {
+			return "", fmt.Errorf("parameter %q is missing", name)
+		}
+		return def, nil
+	case 1:
+		if values[0] == "" {
+			if def == "" {
+				return "", fmt.Errorf("parameter %q is empty", name)
+			}
+			return def, nil
+		}
+		return values[0], nil
+	}
+	return "", fmt.Errorf("parameter %q given %d times, want once", name, len(values))
+}
+
+// clip keeps hostile input out of logs and answers at a readable length.
+func clip(s string) string {
+	const max = 128
+	s = strings.ToValidUTF8(s, "?")
+	if len(s) > max {
+		return s[:max] + "..."
+	}
+	return s
+}

@@ -1,0 +1,87 @@
+package prober
+
+import (
+	"sync"
+	"time"
+)
+
+// ProbeResult is one probe as the landing page lists it.
+type ProbeResult struct {
+	ID          int64
+	Module      string
+	Target      string
+	Success     bool
+	Time        time.Time
+	DebugOutput string
+}
+
+// History keeps the most recent probes for the landing page, bounded by Limit. Failures are what an
+// operator comes looking for, so a failure pushed out of the recent list is kept in a second list
+// of the same bound, and survives a flood of successes.
+type History struct {
+	mu       sync.Mutex
+	limit    int
+	nextID   int64
+	recent   []*ProbeResult
+	failures []*ProbeResult
+}
+
+// NewHistory returns a history of at most limit recent probes (and as many older failures).
+func NewHistory(limit int) *History { return &History{limit: limit} }
+
+// Add records a probe and returns its id.
+func (h *History) Add(r ProbeResult) int64 {
+	if h == nil || h.limit <= 0 {
+		return 0
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r.ID = h.nextID
+	h.nextID++
+	h.recent = append(h.recent, &r)
+	if len(h.recent) > h.limit {
+		old := h.recent[0]
+		h.recent = append(h.recent[:0:0], h.recent[1:]...)
+		if !old.Success {
+			h.failures = append(h.failures, old)
+			if len(h.failures) > h.limit {
+				h.failures = append(h.failures[:0:0], h.failures[1:]...)
+			}
+		}
+	}
+	return r.ID
+}
+
+// List returns the kept probes, newest first: recent ones, then older failures.
+func (h *History) List() []ProbeResult {
+	if h == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]ProbeResult, 0, len(h.recent)+len(h.failures))
+	for i := len(h.recent) - 1; i >= 0; i-- {
+		out = append(out, *h.recent[i])
+	}
+	for i := len(h.failures) - 1; i >= 0; i-- {
+		out = append(out, *h.failures[i])
+	}
+	return out
+}
+
+// Get returns the probe with the given id.
+func (h *History) Get(id int64) (ProbeResult, bool) {
+	if h == nil {
+		return ProbeResult{}, false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, list := range [][]*ProbeResult{h.recent, h.failures} {
+		for _, r := range list {
+			if r.ID == id {
+				return *r, true
+			}
+		}
+	}
+	return ProbeResult{}, false
+}

@@ -1,0 +1,95 @@
+package prober
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// NetBackup's REST API listens on the PBX port under /netbackup unless the operator says otherwise.
+const (
+	defaultPort     = "1556"
+	defaultBasePath = "/netbackup"
+	maxTargetLength = 1024
+)
+
+// Target is a parsed probe target: where the NetBackup REST API of one primary server lives.
+type Target struct {
+	BaseURL string // scheme://host:port/path, no trailing slash
+	Host    string // host name or IP, without brackets
+	Port    string
+}
+
+// String is the canonical form used as the cache key and in logs.
+func (t Target) String() string { return t.BaseURL }
+
+// ParseTarget accepts `host`, `host:port` or `https://host[:port][/path]` (http:// is accepted for
+// lab servers and fakes, and documented as sending the key in clear). It rejects anything that
+// could smuggle credentials or a second request: user info, queries, fragments, control characters.
+func ParseTarget(raw string) (Target, error) {
+	if raw == "" {
+		return Target{}, errors.New("target is empty")
+	}
+	if len(raw) > maxTargetLength {
+		return Target{}, fmt.Errorf("target is %d bytes long (max %d)", len(raw), maxTargetLength)
+	}
+	for _, r := range raw {
+		if r <= ' ' || r == 0x7f {
+			return Target{}, fmt.Errorf("target %q contains whitespace or a control character", raw)
+		}
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Target{}, fmt.Errorf("target %q: %w", raw, err)
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return Target{}, fmt.Errorf("target %q: scheme %q not supported (want https)", raw, u.Scheme)
+	case u.User != nil:
+		return Target{}, fmt.Errorf("target %q: user info is not allowed (credentials come from the module)", redactUser(u))
+	case u.RawQuery != "" || u.ForceQuery:
+		return Target{}, fmt.Errorf("target %q: a query string is not allowed", raw)
+	case u.Fragment != "":
+		return Target{}, fmt.Errorf("target %q: a fragment is not allowed", raw)
+	case u.Opaque != "":
+		return Target{}, fmt.Errorf("target %q: not a host, host:port or URL", raw)
+	}
+	host := u.Hostname()
+	if host == "" {
+		return Target{}, fmt.Errorf("target %q: no host", raw)
+	}
+	if strings.ContainsAny(host, "/\\%@") {
+		return Target{}, fmt.Errorf("target %q: invalid host %q", raw, host)
+	}
+	port := u.Port()
+	if port == "" {
+		if strings.HasSuffix(u.Host, ":") {
+			return Target{}, fmt.Errorf("target %q: empty port", raw)
+		}
+		port = defaultPort
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return Target{}, fmt.Errorf("target %q: invalid port %q", raw, port)
+	}
+	path := strings.TrimRight(u.EscapedPath(), "/")
+	if path == "" {
+		path = defaultBasePath
+	}
+	if strings.Contains(path, "/../") || strings.HasSuffix(path, "/..") {
+		return Target{}, fmt.Errorf("target %q: path must not contain '..'", raw)
+	}
+	base := url.URL{Scheme: u.Scheme, Host: net.JoinHostPort(strings.ToLower(host), port)}
+	return Target{BaseURL: base.String() + path, Host: strings.ToLower(host), Port: port}, nil
+}
+
+func redactUser(u *url.URL) string {
+	c := *u
+	c.User = url.User("xxxxx")
+	return c.String()
+}

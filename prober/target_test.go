@@ -1,0 +1,77 @@
+package prober
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseTarget(t *testing.T) {
+	tests := []struct {
+		in, want, wantHost, wantPort, wantErr string
+	}{
+		{in: "nbu1", want: "https://nbu1:1556/netbackup", wantHost: "nbu1", wantPort: "1556"},
+		{in: "NBU1.Example.com", want: "https://nbu1.example.com:1556/netbackup", wantHost: "nbu1.example.com", wantPort: "1556"},
+		{in: "nbu1:8443", want: "https://nbu1:8443/netbackup", wantHost: "nbu1", wantPort: "8443"},
+		{in: "10.0.0.5", want: "https://10.0.0.5:1556/netbackup", wantHost: "10.0.0.5", wantPort: "1556"},
+		{in: "[::1]:1556", want: "https://[::1]:1556/netbackup", wantHost: "::1", wantPort: "1556"},
+		{in: "https://nbu1", want: "https://nbu1:1556/netbackup", wantHost: "nbu1", wantPort: "1556"},
+		{in: "https://nbu1/", want: "https://nbu1:1556/netbackup"},
+		{in: "https://nbu1:1556/netbackup/", want: "https://nbu1:1556/netbackup"},
+		{in: "https://nbu1:443/proxy/netbackup", want: "https://nbu1:443/proxy/netbackup"},
+		{in: "http://127.0.0.1:8080/netbackup", want: "http://127.0.0.1:8080/netbackup"},
+		{in: "", wantErr: "target is empty"},
+		{in: "ftp://nbu1", wantErr: `scheme "ftp" not supported`},
+		{in: "https://admin:pw@nbu1", wantErr: "user info is not allowed"},
+		{in: "https://nbu1/netbackup?x=1", wantErr: "query string is not allowed"},
+		{in: "https://nbu1/netbackup#x", wantErr: "fragment is not allowed"},
+		{in: "nbu1:99999", wantErr: `invalid port "99999"`},
+		{in: "nbu1:abc", wantErr: "invalid port"},
+		{in: "nbu1:", wantErr: "empty port"},
+		{in: "https://:1556", wantErr: "no host"},
+		{in: "nbu1\r\nHost: evil", wantErr: "control character"},
+		{in: "nbu 1", wantErr: "whitespace"},
+		{in: "https://nbu1/a/../b", wantErr: "'..'"},
+		{in: strings.Repeat("a", 2000), wantErr: "max 1024"},
+	}
+	for _, tc := range tests {
+		got, err := ParseTarget(tc.in)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("ParseTarget(%q) error = %v, want containing %q", tc.in, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseTarget(%q): %v", tc.in, err)
+			continue
+		}
+		if got.BaseURL != tc.want {
+			t.Errorf("ParseTarget(%q) = %q, want %q", tc.in, got.BaseURL, tc.want)
+		}
+		if tc.wantHost != "" && (got.Host != tc.wantHost || got.Port != tc.wantPort) {
+			t.Errorf("ParseTarget(%q) host/port = %q/%q, want %q/%q", tc.in, got.Host, got.Port, tc.wantHost, tc.wantPort)
+		}
+	}
+}
+
+func TestParseTargetHidesUserInfo(t *testing.T) {
+	_, err := ParseTarget("https://admin:s3cr3t@nbu1")
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("error must exist and hide the password: %v", err)
+	}
+}
+
+func FuzzParseTarget(f *testing.F) {
+	for _, s := range []string{"nbu1", "nbu1:1556", "https://nbu1:1556/netbackup", "[::1]:1", "http://a@b", "%zz", "https://[::1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tg, err := ParseTarget(s)
+		if err != nil {
+			return
+		}
+		if _, err := ParseTarget(tg.BaseURL); err != nil {
+			t.Errorf("canonical form %q of %q does not parse again: %v", tg.BaseURL, s, err)
+		}
+	})
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	"gopkg.in/yaml.v3"
+
+	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/prober"
+)
+
+type routeDeps struct {
+	probe    *prober.Handler
+	config   *config.SafeConfig
+	history  *prober.History
+	reload   chan chan error
+	logger   log.Logger
+	gatherer prometheus.Gatherer
+}
+
+func routes(d routeDeps) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/probe", d.probe)
+	mux.Handle("/metrics", promhttp.HandlerFor(d.gatherer, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		_, err := fmt.Fprintln(w, "Healthy")
+		logErr(d.logger, err)
+	})
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		_, err := fmt.Fprintln(w, "Ready")
+		logErr(d.logger, err)
+	})
+	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
+			return
+		}
+		reply := make(chan error)
+		select {
+		case d.reload <- reply:
+		case <-r.Context().Done():
+			return
+		}
+		if err := <-reply; err != nil {
+			http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_, err := fmt.Fprintln(w, "configuration reloaded")
+		logErr(d.logger, err)
+	})
+	mux.HandleFunc("/config", func(w http.ResponseWriter, _ *http.Request) {
+		out, err := yaml.Marshal(d.config.Get())
+		if err != nil {
+			http.Error(w, "cannot marshal the configuration: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, err = w.Write(out)
+		logErr(d.logger, err)
+	})
+	mux.HandleFunc("/logs", func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
+		if err != nil {
+			http.Error(w, "parameter id must be a probe id from the landing page", http.StatusBadRequest)
+			return
+		}
+		res, ok := d.history.Get(id)
+		if !ok {
+			http.Error(w, "probe id not found (the history keeps the most recent probes only)", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, err = fmt.Fprint(w, res.DebugOutput)
+		logErr(d.logger, err)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		landingPage(d).ServeHTTP(w, r)
+	})
+	return mux
+}
+
+var recentProbesTemplate = template.Must(template.New("recent").Parse(`
+<h3>Recent probes</h3>
+<table border="1" cellpadding="4" style="border-collapse: collapse">
+<tr><th>Time</th><th>Module</th><th>Target</th><th>Result</th><th>Debug</th></tr>
+{{range .}}<tr><td>{{.Time.UTC.Format "2006-01-02 15:04:05Z"}}</td><td>{{.Module}}</td><td>{{.Target}}</td><td>{{if .Success}}Success{{else}}<strong>Failure</strong>{{end}}</td><td><a href="logs?id={{.ID}}">Logs</a></td></tr>
+{{else}}<tr><td colspan="5">No probes yet.</td></tr>
+{{end}}</table>`))
+
+// landingPage is built per request because it lists the recent probes. exporter-toolkit renders
+// ExtraHTML as is, so the table is rendered by html/template first (targets come from requests).
+func landingPage(d routeDeps) http.Handler {
+	var table strings.Builder
+	if err := recentProbesTemplate.Execute(&table, d.history.List()); err != nil {
+		table.Reset()
+		table.WriteString(template.HTMLEscapeString(err.Error()))
+	}
+	example := "probe?module=" + prober.DefaultModule + "&target=nbu-primary.example.com"
+	page, err := web.NewLandingPage(web.LandingConfig{
+		Name:        "NetBackup Exporter",
+		Description: "Prometheus exporter for Veritas NetBackup primary servers",
+		Version:     version.Info(),
+		Links: []web.LandingLinks{
+			{Address: "metrics", Text: "Metrics", Description: "the exporter's own metrics"},
+			{Address: "config", Text: "Configuration", Description: "the loaded modules, secrets hidden"},
+			{Address: example, Text: "Example probe"},
+			{Address: example + "&debug=true", Text: "Example probe, debug output"},
+		},
+		Form: web.LandingForm{
+			Action: "probe",
+			Inputs: []web.LandingFormInput{
+				{Label: "Target", Type: "text", Name: "target", Placeholder: "nbu-primary.example.com"},
+				{Label: "Module", Type: "text", Name: "module", Value: prober.DefaultModule},
+				{Label: "Debug", Type: "text", Name: "debug", Value: "true"},
+			},
+		},
+		ExtraHTML: table.String(),
+	})
+	if err != nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "landing page: "+err.Error(), http.StatusInternalServerError)
+		})
+	}
+	return page
+}
