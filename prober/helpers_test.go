@@ -174,3 +174,9 @@ func stripVolatile(s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+type cfgT = config.Config
+
+func parseConfig(yml string) (*config.Config, error) {
+	return config.Parse([]byte(yml), "bench.yml", ".")
+}
