@@ -70,7 +70,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.SetOutput(out)
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:1556", "address to listen on")
 	fs.Var(&c.apiKeys, "api-key", "accepted API key (repeatable or comma list; default "+fakenbu.DefaultAPIKey+")")
-	fs.Var(&c.versions, "versions", "API versions served, comma list (default "+strings.Join(fakenbu.DefaultVersions, ",")+")")
+	fs.Var(&c.versions, "versions", "API versions served, comma list (default "+strings.Join(fakenbu.DefaultVersions(), ",")+")")
 	fs.IntVar(&c.jobs, "jobs", 500, "number of generated jobs")
 	fs.DurationVar(&c.window, "window", time.Hour, "generated jobs start within this long before startup")
 	fs.Int64Var(&c.seed, "seed", 1, "seed of the generated jobs")

@@ -50,15 +50,21 @@ func parseSort(s string) (sortSpec, error) {
 }
 
 func (sp sortSpec) String() string {
-	for name, f := range sortFieldNames {
-		if f == sp.field {
-			if sp.desc {
-				return "-" + name
-			}
-			return name
-		}
+	var name string
+	switch sp.field {
+	case sortJobID:
+		name = "jobId"
+	case sortStartTime:
+		name = "startTime"
+	case sortEndTime:
+		name = "endTime"
+	default:
+		name = "lastUpdateTime"
 	}
-	return "?"
+	if sp.desc {
+		return "-" + name
+	}
+	return name
 }
 
 // key maps a job to an integer sort key. A missing time sorts as the
@@ -218,7 +224,7 @@ func (s *Server) selectJobs(sp sortSpec, f filter[Job], limit int, after, before
 			}
 		}
 		if before != nil && len(picked) == limit {
-			page.truncated = firstMatch(picked[len(picked)-1]+1, max(hi, picked[len(picked)-1]+1), 1) >= 0
+			page.truncated = firstMatch(picked[len(picked)-1]+1, hi, 1) >= 0
 		}
 	}
 	if len(picked) == 0 {

@@ -498,3 +498,17 @@ func TestJobsWithPageLatency(t *testing.T) {
 		t.Errorf("got %d records after latency, want 5", len(p.Data))
 	}
 }
+
+func TestSortSpecRoundTrip(t *testing.T) {
+	for name := range sortFieldNames {
+		for _, s := range []string{name, "-" + name} {
+			sp, err := parseSort(s)
+			if err != nil || sp.String() != s {
+				t.Errorf("parseSort(%q) = %v, %v; String() = %q", s, sp, err, sp.String())
+			}
+		}
+	}
+	if sp, _ := parseSort(""); sp != defaultSort || sp.String() != "-startTime" {
+		t.Errorf("default sort = %v", sp)
+	}
+}

@@ -12,19 +12,21 @@ import (
 // Times are kept to the millisecond, the precision the API serves, so that a
 // filter built from a served value matches the job it came from.
 type Job struct {
-	JobID, ParentJobID int64
-	JobType            string // BACKUP, DUPLICATE, ...
-	PolicyType         string // STANDARD, VMWARE, ...
-	PolicyName         string
-	ClientName         string
-	ScheduleType       string // FULL_BACKUP, ...
-	State              string // QUEUED, ACTIVE, DONE, ...
-	Status             int64
-	JobQueueReason     int64
-	KilobytesTransferred,
-	NumberOfFiles int64
-	DedupRatio                         float64
-	StartTime, EndTime, LastUpdateTime time.Time // EndTime zero = not ended (served without endTime)
+	JobID, ParentJobID   int64
+	JobType              string // BACKUP, DUPLICATE, ...
+	PolicyType           string // STANDARD, VMWARE, ...
+	PolicyName           string
+	ClientName           string
+	ScheduleType         string // FULL_BACKUP, ...
+	State                string // QUEUED, ACTIVE, DONE, ...
+	Status               int64
+	JobQueueReason       int64 // non-zero for QUEUED jobs
+	KilobytesTransferred int64
+	NumberOfFiles        int64
+	DedupRatio           float64
+	StartTime            time.Time
+	EndTime              time.Time // zero = not ended: served without endTime
+	LastUpdateTime       time.Time
 
 	// Optional extras; empty values are served as "".
 	ScheduleName               string
@@ -40,29 +42,42 @@ type StorageUnit struct {
 	StorageSubType    string // e.g. PureDisk, AdvancedDisk
 	StorageServerType string
 	StorageCategory   string // ADVANCED_DISK, BASIC_DISK, CLOUD, CLOUD_CATALYST, MSDP, OPEN_STORAGE, TAPE
-	// Capacities are served only when at least one is non-zero: the spec
-	// calls them not applicable to some categories, and tape has none.
-	FreeCapacityBytes, TotalCapacityBytes, UsedCapacityBytes int64
-	MaxConcurrentJobs                                        int64 // served for every category but TAPE
-	MaxConcurrentDrives                                      int64 // served for TAPE only (the spec's oneOf)
-	MaxFragmentSizeMegabytes                                 int64
-	IsCloudSTU, WormCapable, UseWorm,
-	ReplicationCapable, InstantAccessEnabled, Accelerator bool
-	DiskPoolName string // relationships.diskPool; "" = none
-	MediaServer  string // mediaServerDetails[0].name; "" = none
+
+	// The capacities are served only when at least one is non-zero: the
+	// spec calls them not applicable to some categories, and tape has none.
+	FreeCapacityBytes  int64
+	TotalCapacityBytes int64
+	UsedCapacityBytes  int64
+
+	MaxConcurrentJobs        int64 // served for every category but TAPE
+	MaxConcurrentDrives      int64 // served for TAPE only (the spec's oneOf)
+	MaxFragmentSizeMegabytes int64
+	IsCloudSTU               bool
+	WormCapable              bool
+	UseWorm                  bool
+	ReplicationCapable       bool
+	InstantAccessEnabled     bool
+	Accelerator              bool
+	DiskPoolName             string // relationships.diskPool; "" = none
+	MediaServer              string // mediaServerDetails[0].name; "" = none
 }
 
 // DiskPool is the fake's model of one disk pool. It is served with one disk
 // volume whose sizes are the pool's.
 type DiskPool struct {
-	Name                                                                  string
-	SType                                                                 string // e.g. PureDisk, AdvancedDisk
-	StorageCategory                                                       string // ADVANCED_DISK, CLOUD, CLOUD_CATALYST, MSDP, OPEN_STORAGE
-	DiskPoolState                                                         string // UP, DOWN, TRANSIENT
-	RawSizeBytes, UsableSizeBytes, AvailableSpaceBytes, UsedCapacityBytes int64
-	HighWaterMark, LowWaterMark                                           int64
-	WormCapable, ReadOnly                                                 bool
-	StorageServer                                                         string // host name of relationships.storageServers
+	Name                string
+	SType               string // e.g. PureDisk, AdvancedDisk
+	StorageCategory     string // ADVANCED_DISK, CLOUD, CLOUD_CATALYST, MSDP, OPEN_STORAGE
+	DiskPoolState       string // UP, DOWN, TRANSIENT
+	RawSizeBytes        int64
+	UsableSizeBytes     int64
+	AvailableSpaceBytes int64
+	UsedCapacityBytes   int64
+	HighWaterMark       int64 // percent
+	LowWaterMark        int64 // percent
+	WormCapable         bool
+	ReadOnly            bool
+	StorageServer       string // host of relationships.storageServers; "" = none
 }
 
 func (j Job) normalized() Job {

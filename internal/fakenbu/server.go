@@ -20,9 +20,9 @@ type Options struct {
 // DefaultAPIKey is the key accepted when Options.APIKeys is empty.
 const DefaultAPIKey = "demo-key"
 
-// DefaultVersions are the API versions served when Options.Versions is
-// empty: NetBackup 11.2, 11.0, 10.5 and 10.0-10.4.
-var DefaultVersions = []string{"14.0", "13.0", "12.0", "10.0"}
+// DefaultVersions returns the API versions served when Options.Versions is
+// empty: those of NetBackup 11.2, 11.0, 10.5 and 10.0-10.4.
+func DefaultVersions() []string { return []string{"14.0", "13.0", "12.0", "10.0"} }
 
 const defaultServerName = "nbu-primary.example.com"
 
@@ -75,7 +75,7 @@ func New(opts Options) *Server {
 	}
 	versions := opts.Versions
 	if len(versions) == 0 {
-		versions = DefaultVersions
+		versions = DefaultVersions()
 	}
 	for _, v := range versions {
 		s.versions[v] = struct{}{}
