@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
@@ -12,40 +17,189 @@ import (
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 )
 
-// reloader serialises every reload (SIGHUP, POST /-/reload) through one goroutine, so two triggers
-// never race to swap the config.
+// watchDebounce lets a burst of file events (an editor's write, rename and chmod; a Kubernetes
+// symlink swap) settle into one reload.
+const watchDebounce = 500 * time.Millisecond
+
+// errShuttingDown answers a reload request that arrives after the reload loop stopped.
+var errShuttingDown = errors.New("the exporter is shutting down")
+
+// reloader is the one way the config is reloaded: SIGHUP, POST /-/reload and changes on disk all
+// go through loop, one goroutine, so two triggers never race to swap the config.
 type reloader struct {
-	config  *config.SafeConfig
-	file    string
-	logger  log.Logger
-	request chan chan error
+	config   *config.SafeConfig
+	file     string
+	watch    bool
+	debounce time.Duration
+	logger   log.Logger
+	requests chan chan error
+	ready    chan struct{} // closed once loop handles SIGHUP and watches the files
+	done     chan struct{} // closed when loop returns
+
+	// Only touched by whoever runs reloads: newApp for the first one, then loop.
+	files []string          // absolute paths of the config file and the live config's key files
+	seen  map[string]digest // their contents as of the last reload, to tell real changes from noise
+	rearm func(files []string)
 }
 
-func newReloader(c *config.SafeConfig, file string, logger log.Logger) *reloader {
-	return &reloader{config: c, file: file, logger: logger, request: make(chan chan error)}
+func newReloader(c *config.SafeConfig, file string, watch bool, logger log.Logger) *reloader {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		abs = file
+	}
+	return &reloader{
+		config:   c,
+		file:     file,
+		watch:    watch,
+		debounce: watchDebounce,
+		logger:   logger,
+		requests: make(chan chan error),
+		ready:    make(chan struct{}),
+		done:     make(chan struct{}),
+		files:    []string{abs},
+		seen:     map[string]digest{},
+	}
 }
 
+// request asks the loop for a reload and waits for its result.
+func (r *reloader) request(ctx context.Context) error {
+	reply := make(chan error, 1)
+	select {
+	case r.requests <- reply:
+	case <-r.done:
+		return errShuttingDown
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// loop serves reloads until ctx ends.
 func (r *reloader) loop(ctx context.Context) {
+	defer close(r.done)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+
+	var events <-chan struct{}
+	var watcher *dirWatcher
+	if r.watch {
+		w, err := newDirWatcher(r.logger)
+		if err != nil {
+			level.Warn(r.logger).Log("msg", "cannot watch the configuration files; reload with SIGHUP or POST /-/reload", "err", err)
+		} else {
+			defer w.close()
+			watcher = w
+			w.set(r.files)
+			r.rearm = w.set
+			defer func() { r.rearm = nil }()
+			events = w.events
+		}
+	}
+	close(r.ready)
+
+	var timer *time.Timer
+	var settled <-chan time.Time
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			r.reload("SIGHUP")
-		case reply := <-r.request:
+			_ = r.reload("SIGHUP")
+		case reply := <-r.requests:
 			reply <- r.reload("HTTP")
+		case <-events:
+			if timer == nil {
+				timer = time.NewTimer(r.debounce)
+			} else {
+				timer.Reset(r.debounce)
+			}
+			settled = timer.C
+		case <-settled:
+			settled = nil
+			if changed := r.changedOnDisk(watcher.take()); len(changed) > 0 {
+				level.Debug(r.logger).Log("msg", "configuration files changed on disk", "files", strings.Join(changed, ","))
+				_ = r.reload("file change")
+			}
 		}
 	}
 }
 
+// reload loads the config file. On failure the previous config stays live; on success the
+// watched files follow the new config's key files.
 func (r *reloader) reload(trigger string) error {
-	if err := r.config.Reload(r.file); err != nil {
-		level.Error(r.logger).Log("msg", "configuration reload failed; keeping the previous configuration", "trigger", trigger, "err", err)
+	// Taken before loading, so that a change made while the file is being read still counts as a
+	// change at the next file event.
+	before := digestFiles(r.files)
+	err := r.config.Reload(r.file)
+	for p, d := range before {
+		r.seen[p] = d
+	}
+	if err != nil {
+		level.Error(r.logger).Log("msg", "configuration reload failed; keeping the previous configuration", "trigger", trigger, "file", r.file, "err", err)
 		return err
 	}
-	level.Info(r.logger).Log("msg", "configuration reloaded", "trigger", trigger, "file", r.file)
+	cfg := r.config.Get()
+	files := append([]string{r.files[0]}, cfg.KeyFiles()...)
+	slices.Sort(files[1:])
+	files = slices.Compact(files)
+	for _, p := range files {
+		if _, ok := r.seen[p]; !ok {
+			r.seen[p] = digestFile(p)
+		}
+	}
+	for p := range r.seen {
+		if !slices.Contains(files, p) {
+			delete(r.seen, p)
+		}
+	}
+	r.files = files
+	if r.rearm != nil {
+		r.rearm(files)
+	}
+	level.Info(r.logger).Log("msg", "configuration loaded", "trigger", trigger, "file", r.file, "modules", len(cfg.Modules))
+	warnInsecure(r.logger, cfg)
 	return nil
+}
+
+// changedOnDisk returns the watched files in dirs whose contents differ from the last reload's,
+// and records them as seen.
+func (r *reloader) changedOnDisk(dirs map[string]bool) []string {
+	var changed []string
+	for _, p := range r.files {
+		if !inDirs(p, dirs) {
+			continue
+		}
+		if d := digestFile(p); r.seen[p] != d {
+			changed = append(changed, p)
+			r.seen[p] = d
+		}
+	}
+	slices.Sort(changed)
+	return changed
+}
+
+// warnInsecure logs, once per module and load, that a module does not verify the primary's
+// certificate: anyone on the path can then pose as NetBackup and receive the API key.
+func warnInsecure(logger log.Logger, cfg *config.Config) {
+	names := make([]string, 0, len(cfg.Modules))
+	for name := range cfg.Modules {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if cfg.Modules[name].TLSConfig.InsecureSkipVerify {
+			level.Warn(logger).Log("msg", "tls_config.insecure_skip_verify is true: the NetBackup certificate is not verified, so the API key can be sent to an impostor", "module", name)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -19,18 +20,20 @@ import (
 )
 
 type routeDeps struct {
-	probe    *prober.Handler
-	config   *config.SafeConfig
-	history  *prober.History
-	reload   chan chan error
-	logger   log.Logger
-	gatherer prometheus.Gatherer
+	probe      *prober.Handler
+	config     *config.SafeConfig
+	history    *prober.History
+	reload     func(context.Context) error
+	logger     log.Logger
+	registerer prometheus.Registerer
+	gatherer   prometheus.Gatherer
 }
 
 func routes(d routeDeps) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/probe", d.probe)
-	mux.Handle("/metrics", promhttp.HandlerFor(d.gatherer, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/health", d.probe.ServeHealth)
+	mux.Handle("/metrics", promhttp.InstrumentMetricHandler(d.registerer, promhttp.HandlerFor(d.gatherer, promhttp.HandlerOpts{})))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		_, err := fmt.Fprintln(w, "Healthy")
 		logErr(d.logger, err)
@@ -45,13 +48,7 @@ func routes(d routeDeps) *http.ServeMux {
 			http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
 			return
 		}
-		reply := make(chan error)
-		select {
-		case d.reload <- reply:
-		case <-r.Context().Done():
-			return
-		}
-		if err := <-reply; err != nil {
+		if err := d.reload(r.Context()); err != nil {
 			http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
@@ -119,6 +116,7 @@ func landingPage(d routeDeps) http.Handler {
 			{Address: "config", Text: "Configuration", Description: "the loaded modules, secrets hidden"},
 			{Address: example, Text: "Example probe"},
 			{Address: example + "&debug=true", Text: "Example probe, debug output"},
+			{Address: "health?module=" + prober.DefaultModule + "&target=nbu-primary.example.com", Text: "Example health check", Description: "200 if the primary answers an authenticated request, 503 with the reason if not"},
 		},
 		Form: web.LandingForm{
 			Action: "probe",

@@ -47,10 +47,19 @@ type decoder struct {
 	module string
 	lines  map[string]int   // dotted field path -> line of its key
 	elems  map[string][]int // dotted list field path -> line of each element
+	// merged remembers what each merge source expanded to: anchors that merge an anchor several
+	// times, nested a few levels deep, would otherwise take exponential time to expand.
+	merged map[*yaml.Node][]pair
+	// mappings counts the mappings walked, a hard stop for whatever the cache does not catch.
+	mappings int
 }
 
+// maxMappings bounds the mappings one module (or the modules list) may take to walk, merges
+// included; a real module has a handful.
+const maxMappings = 10000
+
 func newDecoder(file, module string) *decoder {
-	return &decoder{file: file, module: module, lines: map[string]int{}, elems: map[string][]int{}}
+	return &decoder{file: file, module: module, lines: map[string]int{}, elems: map[string][]int{}, merged: map[*yaml.Node][]pair{}}
 }
 
 func (d *decoder) errAt(line int, field string, err error) error {
@@ -187,6 +196,9 @@ type pair struct{ key, value *yaml.Node }
 // earlier merge sources over later ones, as the merge-key spec says. A key written twice is an
 // error worded by dup; yaml.v3 does not catch that when parsing into a Node.
 func (d *decoder) mappingPairs(n *yaml.Node, dup func(key string, first int) error) ([]pair, error) {
+	if d.mappings++; d.mappings > maxMappings {
+		return nil, d.errAt(n.Line, "", fmt.Errorf("more than %d mappings to walk: merge keys expand too far", maxMappings))
+	}
 	var explicit, merged []pair
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -201,9 +213,13 @@ func (d *decoder) mappingPairs(n *yaml.Node, dup func(key string, first int) err
 				if s.Kind != yaml.MappingNode {
 					return nil, d.errAt(k.Line, "", fmt.Errorf("<< must refer to a mapping or a list of mappings, got %s", describe(s)))
 				}
-				sub, err := d.mappingPairs(s, dup)
-				if err != nil {
-					return nil, err
+				sub, ok := d.merged[s]
+				if !ok {
+					var err error
+					if sub, err = d.mappingPairs(s, dup); err != nil {
+						return nil, err
+					}
+					d.merged[s] = sub
 				}
 				merged = append(merged, sub...)
 			}

@@ -28,6 +28,43 @@ func Load(path string) (*Config, error) {
 // Parse does what Load does for data already in memory. name stands for the file in error
 // messages; relative api_key_file and tls_config paths resolve against baseDir.
 func Parse(data []byte, name, baseDir string) (*Config, error) {
+	return parse(data, name, baseDir, readRegularFile)
+}
+
+// Caps on the files a module names. An API key is a few hundred bytes and a CA bundle a few
+// hundred kilobytes; a path that points at something else (a log file, /dev/zero) must fail the
+// load, not exhaust memory.
+const (
+	maxKeyFileBytes = 64 << 10
+	maxTLSFileBytes = 4 << 20
+)
+
+// fileReader reads a file the config names, failing above limit bytes. It is a parameter so the
+// fuzz target can keep fuzzed paths away from the real file system.
+type fileReader func(path string, limit int64) ([]byte, error)
+
+// readRegularFile refuses anything but a regular file (following symlinks): opening a FIFO blocks
+// until a writer comes, and a device never ends.
+func readRegularFile(path string, limit int64) ([]byte, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	f, err := os.Open(path) // a Stat error shows up here again, worded as usual
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+	}
+	return b, nil
+}
+
+func parse(data []byte, name, baseDir string, read fileReader) (*Config, error) {
 	// Absolute, so KeyFiles and the resolved paths stay right if the process changes directory.
 	dir, err := filepath.Abs(baseDir)
 	if err != nil {
@@ -65,7 +102,7 @@ func Parse(data []byte, name, baseDir string) (*Config, error) {
 		if p.key.Kind != yaml.ScalarNode || p.key.Value == "" {
 			return nil, top.errAt(p.key.Line, "", errors.New("module name must not be empty"))
 		}
-		m, err := loadModule(name, dir, p.key, p.value)
+		m, err := loadModule(name, dir, p.key, p.value, read)
 		if err != nil {
 			return nil, err
 		}
@@ -127,7 +164,7 @@ func topLevel(d *decoder, root *yaml.Node) (key, value *yaml.Node, err error) {
 	return key, value, nil
 }
 
-func loadModule(file, dir string, key, value *yaml.Node) (*Module, error) {
+func loadModule(file, dir string, key, value *yaml.Node, read fileReader) (*Module, error) {
 	m := DefaultModule()
 	m.Name = key.Value
 	d := newDecoder(file, m.Name)
@@ -137,7 +174,7 @@ func loadModule(file, dir string, key, value *yaml.Node) (*Module, error) {
 	if err := validateModule(&m, d, key.Line); err != nil {
 		return nil, err
 	}
-	if err := resolveModule(&m, d, dir, key.Line); err != nil {
+	if err := resolveModule(&m, d, dir, key.Line, read); err != nil {
 		return nil, err
 	}
 	return &m, nil
@@ -145,12 +182,12 @@ func loadModule(file, dir string, key, value *yaml.Node) (*Module, error) {
 
 // resolveModule does the file-system half of loading: reading the key and the TLS material, so
 // that a config that loads is one the prober can use without surprises.
-func resolveModule(m *Module, d *decoder, dir string, moduleLine int) error {
+func resolveModule(m *Module, d *decoder, dir string, moduleLine int, read fileReader) error {
 	key := string(m.APIKey)
 	if m.APIKeyFile != "" {
 		m.APIKeyFile = promconfig.JoinDir(dir, m.APIKeyFile)
 		line := d.lineOf("api_key_file", moduleLine)
-		raw, err := os.ReadFile(m.APIKeyFile)
+		raw, err := read(m.APIKeyFile, maxKeyFileBytes)
 		if err != nil {
 			return d.errAt(line, "api_key_file", err)
 		}
@@ -164,13 +201,14 @@ func resolveModule(m *Module, d *decoder, dir string, moduleLine int) error {
 	}
 
 	m.TLSConfig.SetDirectory(dir)
-	files, err := readTLSFiles(&m.TLSConfig, func(field string, err error) error {
+	files, err := readTLSFiles(&m.TLSConfig, read, func(field string, err error) error {
 		return d.errAt(d.lineOf("tls_config."+field, moduleLine), "tls_config."+field, err)
 	})
 	if err != nil {
 		return err
 	}
 	// Building the tls.Config once is the only way to find out that a CA or key pair is unusable.
+	// It reads the files again itself; readTLSFiles has checked that they are files of sane size.
 	if _, err := m.NewTLSConfig(); err != nil {
 		return d.errAt(d.lineOf("tls_config", moduleLine), "tls_config", err)
 	}
@@ -182,7 +220,7 @@ func resolveModule(m *Module, d *decoder, dir string, moduleLine int) error {
 
 // readTLSFiles returns the contents of the TLS files tc names, keyed by path, for the fingerprint.
 // A file that cannot be read is skipped if fail returns nil.
-func readTLSFiles(tc *promconfig.TLSConfig, fail func(field string, err error) error) (map[string][]byte, error) {
+func readTLSFiles(tc *promconfig.TLSConfig, read fileReader, fail func(field string, err error) error) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	for _, f := range []struct{ field, path string }{
 		{"ca_file", tc.CAFile},
@@ -192,7 +230,7 @@ func readTLSFiles(tc *promconfig.TLSConfig, fail func(field string, err error) e
 		if f.path == "" {
 			continue
 		}
-		b, err := os.ReadFile(f.path)
+		b, err := read(f.path, maxTLSFileBytes)
 		if err != nil {
 			if e := fail(f.field, err); e != nil {
 				return nil, e

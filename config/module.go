@@ -44,7 +44,7 @@ func (m *Module) Fingerprint() string {
 		return m.resolved.fingerprint
 	}
 	// A module built in code: read its TLS files now, best effort.
-	files, _ := readTLSFiles(&m.TLSConfig, func(string, error) error { return nil })
+	files, _ := readTLSFiles(&m.TLSConfig, readRegularFile, func(string, error) error { return nil })
 	return fingerprint(m, files)
 }
 

@@ -21,7 +21,7 @@ import (
 )
 
 // writeCert writes a self-signed certificate and its key as PEM files under dir.
-func writeCert(t *testing.T, dir, certName, keyName string) {
+func writeCert(t testing.TB, dir, certName, keyName string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -51,7 +51,7 @@ func writeCert(t *testing.T, dir, certName, keyName string) {
 	}
 }
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)

@@ -226,6 +226,21 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// redact is the last line of defence for error text the targeted scrub calls do not cover:
+// net/http quotes a malformed status line or Location header verbatim, and a server that echoes
+// request headers there would otherwise put the key into the probe's log. When the key appears
+// anywhere in err's text, the error is replaced by its scrubbed text; the chain is dropped then,
+// since an unwrapped inner error would still hold the key.
+func (c *Client) redact(err error) error {
+	if err == nil || c.apiKey == "" {
+		return err
+	}
+	if msg := err.Error(); strings.Contains(msg, c.apiKey) {
+		return errors.New(c.scrub(msg))
+	}
+	return err
+}
+
 // scrub removes the API key from server-controlled text before it is put into
 // an error: a proxy or a buggy server may echo request headers back.
 func (c *Client) scrub(s string) string {

@@ -62,6 +62,10 @@ func (c *Client) call(ctx context.Context, endpoint string, q url.Values, handle
 // at MaxBodyBytes, to handle. Errors from handle are not retried: part of the
 // body may already have reached the caller.
 func (c *Client) do(ctx context.Context, endpoint string, q url.Values, version string, handle func(io.Reader) error) error {
+	return c.redact(c.retry(ctx, endpoint, q, version, handle))
+}
+
+func (c *Client) retry(ctx context.Context, endpoint string, q url.Values, version string, handle func(io.Reader) error) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.requestTimeout)
@@ -206,13 +210,14 @@ func (c *Client) readAPIError(resp *http.Response, endpoint, version string) *AP
 	var eb errorBody
 	if decodeErrorBody(body, &eb) {
 		e.ErrorCode = int64(eb.ErrorCode)
-		e.ErrorMessage = c.scrub(truncate(string(eb.ErrorMessage), 512))
+		// Scrub before truncating: a cut could leave a prefix of the key that scrub no longer sees.
+		e.ErrorMessage = truncate(c.scrub(string(eb.ErrorMessage)), 512)
 		for i, d := range eb.ErrorDetails {
 			if i == 8 {
 				e.ErrorDetails = append(e.ErrorDetails, fmt.Sprintf("... %d more", len(eb.ErrorDetails)-i))
 				break
 			}
-			e.ErrorDetails = append(e.ErrorDetails, c.scrub(truncate(d, 256)))
+			e.ErrorDetails = append(e.ErrorDetails, truncate(c.scrub(d), 256))
 		}
 	}
 	return e
@@ -233,11 +238,19 @@ func permanent(err error) bool {
 	return errors.As(err, &cve) || errors.As(err, &rhe)
 }
 
+// maxBlankRun is the longest run of JSON whitespace a body may hold. No NetBackup page has one
+// anywhere near it, and encoding/json's Decoder rescans pending whitespace from its start on every
+// buffer refill: a server streaming blanks would otherwise cost CPU quadratic in their length,
+// for as long as the deadline allows.
+const maxBlankRun = 64 << 10
+
 // capReader fails, rather than silently truncating, once more than limit
 // bytes arrive: a truncated body would surface as a misleading JSON error.
+// It also fails on a run of more than maxBlankRun whitespace bytes.
 type capReader struct {
 	r           io.Reader
 	left, limit int64
+	blanks      int // whitespace bytes at the end of what was read so far
 }
 
 func (c *capReader) Read(p []byte) (int, error) {
@@ -254,5 +267,27 @@ func (c *capReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.left -= int64(n)
+	// Only runs that span reads cost the decoder more than one scan, so only the ends of each
+	// read are looked at: in ordinary JSON the first and last bytes are not blank, and the loops
+	// stop at once.
+	lead := 0
+	for lead < n && isBlank(p[lead]) {
+		lead++
+	}
+	run := c.blanks + lead
+	if lead < n {
+		trail := 0
+		for trail < n && isBlank(p[n-1-trail]) {
+			trail++
+		}
+		c.blanks = trail
+	} else {
+		c.blanks = run
+	}
+	if run > maxBlankRun || c.blanks > maxBlankRun {
+		return n, fmt.Errorf("more than %d consecutive whitespace bytes: not a NetBackup response", maxBlankRun)
+	}
 	return n, err
 }
+
+func isBlank(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }

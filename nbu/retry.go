@@ -25,8 +25,12 @@ func backoff(n int) time.Duration {
 	return half + rand.N(half+1)
 }
 
-// parseRetryAfter reads Retry-After as delay-seconds or an HTTP-date. ok is
-// false when the header is absent or unusable.
+// maxRetryAfter caps what a server may ask for. A longer wait can never fit a
+// probe's deadline anyway; the cap keeps the arithmetic away from overflow.
+const maxRetryAfter = 24 * time.Hour
+
+// parseRetryAfter reads Retry-After as delay-seconds or an HTTP-date, capped at
+// maxRetryAfter. ok is false when the header is absent or unusable.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -37,17 +41,13 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 			return 0, false
 		}
 		// Cap before multiplying: a silly value must not overflow into a negative wait.
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
+		if secs > int64(maxRetryAfter/time.Second) {
+			secs = int64(maxRetryAfter / time.Second)
 		}
 		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
 	return 0, false
 }

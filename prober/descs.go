@@ -34,6 +34,17 @@ var (
 		"Jobs queued now, by NetBackup queue reason code (jobQueueReason).", []string{"action", "reason"}, nil)
 	descJobsLookback = prometheus.NewDesc("nbu_jobs_lookback_seconds",
 		"The look-back window the job gauges cover.", nil, nil)
+	descJobsTotal = prometheus.NewDesc("nbu_jobs_total",
+		"Finished jobs counted since the exporter started following this target (its first probe counts the look-back window); each job once.",
+		[]string{"action", "policy_type", "status"}, nil)
+	descJobsBytesTotal = prometheus.NewDesc("nbu_jobs_bytes_total",
+		"Bytes transferred by the jobs nbu_jobs_total counts.", []string{"action", "policy_type", "status"}, nil)
+	descJobsBackfillComplete = prometheus.NewDesc("nbu_jobs_backfill_complete",
+		"1 once the jobs of the whole look-back window have been read; until then the window gauges are not reported.", nil, nil)
+	descJobsWindowStart = prometheus.NewDesc("nbu_jobs_window_start_timestamp_seconds",
+		"Oldest end time the window gauges count (the look-back, widened to the start of its minute).", nil, nil)
+	descJobsUpdatesRead = prometheus.NewDesc("nbu_jobs_updates_read_until_timestamp_seconds",
+		"Every job update NetBackup made before this time (its lastUpdateTime) has been read.", nil, nil)
 
 	descDiskBytes = prometheus.NewDesc("nbu_disk_bytes",
 		`Storage unit space in bytes; size is "free" or "used". Tape units, and cloud units that report no capacity, are left out.`,
@@ -50,6 +61,3 @@ var (
 	descStorageUnits = prometheus.NewDesc("nbu_storage_units_count",
 		"Storage units NetBackup reported, by category.", []string{"category"}, nil)
 )
-
-// Job durations span seconds (image cleanup) to a day (large full backups).
-var jobDurationBuckets = []float64{60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400}

@@ -51,45 +51,16 @@ func (h *Handler) badRequest(w http.ResponseWriter, status int, reason string, f
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		h.badRequest(w, http.StatusMethodNotAllowed, rejectBadRequest, "method %s not allowed", r.Method)
+	req, rerr := h.parseRequest(r, h.Config()) // one snapshot: a reload mid-probe does not affect it
+	if rerr != nil {
+		if rerr.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", "GET, HEAD")
+		}
+		h.badRequest(w, rerr.status, rerr.reason, "%s", rerr.msg)
 		return
 	}
+	moduleName, module, target, timeout := req.moduleName, req.module, req.target, req.timeout
 	params := r.URL.Query()
-	moduleName, err := singleParam(params["module"], "module", DefaultModule)
-	if err != nil {
-		h.badRequest(w, http.StatusBadRequest, rejectBadRequest, "%v", err)
-		return
-	}
-	cfg := h.Config()
-	module, ok := cfg.Modules[moduleName]
-	if !ok {
-		h.badRequest(w, http.StatusBadRequest, rejectUnknownModule, "unknown module %q", clip(moduleName))
-		return
-	}
-	rawTarget, err := singleParam(params["target"], "target", "")
-	if err != nil {
-		h.badRequest(w, http.StatusBadRequest, rejectBadRequest, "%v", err)
-		return
-	}
-	target, err := ParseTarget(rawTarget)
-	if err != nil {
-		h.badRequest(w, http.StatusBadRequest, rejectBadRequest, "invalid target: %v", err)
-		return
-	}
-	// Checked before anything touches the network: the module's API key must only ever be sent to
-	// the primaries the operator listed.
-	if !module.TargetAllowed(target.Host, target.Port) {
-		h.badRequest(w, http.StatusForbidden, rejectTargetNotAllow,
-			"module %q may not be used against target %q: it is not in the module's allowed_targets", moduleName, target.Host+":"+target.Port)
-		return
-	}
-	timeout, err := probeTimeout(r, time.Duration(module.Timeout), h.TimeoutOffset)
-	if err != nil {
-		h.badRequest(w, http.StatusBadRequest, rejectBadRequest, "%v", err)
-		return
-	}
 	debug := false
 	if v, err := singleParam(params["debug"], "debug", "false"); err == nil {
 		debug = v == "true"
@@ -129,15 +100,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Metrics.probeDone(moduleName, success, elapsed)
 
-	dbg := debugOutput(module, plog.String(), registry)
-	h.History.Add(ProbeResult{Module: moduleName, Target: target.BaseURL, Success: success, Time: h.now(), DebugOutput: dbg})
+	gatherer := untypedReserved{registry}
+	dbg := lazyText(func() string { return debugOutput(module, plog.String(), gatherer) })
+	h.History.Add(ProbeResult{Module: moduleName, Target: target.BaseURL, Success: success, Time: h.now(), render: dbg})
 
 	if debug {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, dbg)
+		fmt.Fprint(w, dbg())
 		return
 	}
-	promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
 }
 
 // singleParam returns a parameter that must be given at most once: two `target`s in one URL is a

@@ -196,8 +196,12 @@ func TestProbeDebugOutputHidesKey(t *testing.T) {
 	if strings.Contains(body, testKey) {
 		t.Errorf("debug output contains the API key")
 	}
-	if got := env.handler.History.List(); len(got) != 1 || !got[0].Success || strings.Contains(got[0].DebugOutput, testKey) {
-		t.Errorf("history = %+v", got)
+	list := env.handler.History.List()
+	if len(list) != 1 || !list[0].Success {
+		t.Fatalf("history = %+v", list)
+	}
+	if got, ok := env.handler.History.Get(list[0].ID); !ok || !strings.Contains(got.DebugOutput, "probe_success 1") || strings.Contains(got.DebugOutput, testKey) {
+		t.Errorf("history debug output = %q", got.DebugOutput)
 	}
 }
 
@@ -285,7 +289,7 @@ func TestConcurrentProbesShareState(t *testing.T) {
 	}
 }
 
-func parseExposition(t *testing.T, s string) map[string]*dto.MetricFamily {
+func parseExposition(t testing.TB, s string) map[string]*dto.MetricFamily {
 	t.Helper()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	mfs, err := parser.TextToMetricFamilies(strings.NewReader(s))
@@ -308,7 +312,7 @@ next:
 				continue next
 			}
 		}
-		sum += m.GetGauge().GetValue()
+		sum += m.GetGauge().GetValue() + m.GetCounter().GetValue() + m.GetUntyped().GetValue()
 	}
 	return sum
 }

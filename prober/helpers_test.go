@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
@@ -180,3 +182,6 @@ type cfgT = config.Config
 func parseConfig(yml string) (*config.Config, error) {
 	return config.Parse([]byte(yml), "bench.yml", ".")
 }
+
+type dtoFamily = dto.MetricFamily
+type prometheusMetric = prometheus.Metric

@@ -7,12 +7,26 @@ import (
 
 // ProbeResult is one probe as the landing page lists it.
 type ProbeResult struct {
-	ID          int64
-	Module      string
-	Target      string
-	Success     bool
-	Time        time.Time
+	ID      int64
+	Module  string
+	Target  string
+	Success bool
+	Time    time.Time
+	// DebugOutput is filled by Get. List leaves it empty: rendering it is the costly part.
 	DebugOutput string
+	// render produces DebugOutput on demand: most probes' debug output is never looked at, and
+	// rendering it costs as much as the probe's whole answer.
+	render func() string
+}
+
+// lazyText renders once, when first asked.
+func lazyText(f func() string) func() string {
+	var once sync.Once
+	var text string
+	return func() string {
+		once.Do(func() { text = f() })
+		return text
+	}
 }
 
 // History keeps the most recent probes for the landing page, bounded by Limit. Failures are what an
@@ -69,7 +83,7 @@ func (h *History) List() []ProbeResult {
 	return out
 }
 
-// Get returns the probe with the given id.
+// Get returns the probe with the given id, its debug output rendered.
 func (h *History) Get(id int64) (ProbeResult, bool) {
 	if h == nil {
 		return ProbeResult{}, false
@@ -79,7 +93,11 @@ func (h *History) Get(id int64) (ProbeResult, bool) {
 	for _, list := range [][]*ProbeResult{h.recent, h.failures} {
 		for _, r := range list {
 			if r.ID == id {
-				return *r, true
+				res := *r
+				if res.render != nil {
+					res.DebugOutput = res.render()
+				}
+				return res, true
 			}
 		}
 	}

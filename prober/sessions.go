@@ -21,6 +21,8 @@ type session struct {
 	target  Target
 	client  *nbu.Client
 	storage storageState
+	jobsRun sharedRun
+	jobs    *jobsState // only touched inside jobsRun
 }
 
 // Sessions holds the sessions and caches for every target probed recently. Entries expire when a

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // NetBackup's REST API listens on the PBX port under /netbackup unless the operator says otherwise.
@@ -65,7 +66,19 @@ func ParseTarget(raw string) (Target, error) {
 		return Target{}, fmt.Errorf("target %q: no host", raw)
 	}
 	if strings.ContainsAny(host, "/\\%@") {
+		// '%' also catches an IPv6 zone (fe80::1%eth0): a zone names an interface of the
+		// exporter's host, which a probe target has no business choosing.
 		return Target{}, fmt.Errorf("target %q: invalid host %q", raw, host)
+	}
+	if strings.ContainsFunc(host, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		// The resolver would not look such a name up, and allowed_targets patterns are ASCII:
+		// say so now rather than fail with "no such host".
+		return Target{}, fmt.Errorf("target %q: host is not ASCII: write an internationalised name in its punycode form (xn--...)", raw)
+	}
+	if ip := strings.TrimSuffix(host, "."); ip != host && net.ParseIP(ip) != nil {
+		// "10.0.0.5." is not a name to look up but the address with a stray dot, as
+		// allowed_targets matching already treats it.
+		host = ip
 	}
 	port := u.Port()
 	if port == "" {
@@ -74,9 +87,12 @@ func ParseTarget(raw string) (Target, error) {
 		}
 		port = defaultPort
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 {
 		return Target{}, fmt.Errorf("target %q: invalid port %q", raw, port)
 	}
+	// "01556" is port 1556: say it the one way allowed_targets patterns and the cache key do.
+	port = strconv.Itoa(n)
 	path := strings.TrimRight(u.EscapedPath(), "/")
 	if path == "" {
 		path = defaultBasePath

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -70,8 +71,25 @@ func FuzzParseTarget(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := ParseTarget(tg.BaseURL); err != nil {
-			t.Errorf("canonical form %q of %q does not parse again: %v", tg.BaseURL, s, err)
+		again, err := ParseTarget(tg.BaseURL)
+		if err != nil {
+			t.Fatalf("canonical form %q of %q does not parse again: %v", tg.BaseURL, s, err)
+		}
+		if again != tg {
+			t.Fatalf("ParseTarget is not idempotent: %q gives %+v, then %+v", s, tg, again)
+		}
+		// The allow-list is checked on Host and Port; the client dials what BaseURL says. They
+		// must be the same place, or a crafted target passes the check for one host and
+		// connects to another.
+		u, err := url.Parse(tg.BaseURL)
+		if err != nil {
+			t.Fatalf("BaseURL %q of %q is not a URL: %v", tg.BaseURL, s, err)
+		}
+		if u.Hostname() != tg.Host || u.Port() != tg.Port || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			t.Fatalf("%q: BaseURL %q dials %q port %q, the allow-list checks %q port %q", s, tg.BaseURL, u.Hostname(), u.Port(), tg.Host, tg.Port)
+		}
+		if strings.ContainsFunc(tg.Host, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+			t.Fatalf("%q: host %q has a control or non-ASCII character", s, tg.Host)
 		}
 	})
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/prober"
+)
+
+// appParams is what the exporter is built from: parsed flags and where its own metrics go.
+type appParams struct {
+	configFile    string
+	watchConfig   bool
+	timeoutOffset time.Duration
+	historyLimit  int
+	logger        log.Logger
+	registerer    prometheus.Registerer
+	gatherer      prometheus.Gatherer
+}
+
+// app is the exporter, wired: the HTTP routes and the reloader whose loop the caller runs.
+type app struct {
+	mux      *http.ServeMux
+	reloader *reloader
+	config   *config.SafeConfig
+	sessions *prober.Sessions
+	history  *prober.History
+	probe    *prober.Handler
+}
+
+// newApp loads the config (through the reloader, so the first load logs and warns as every
+// reload does) and builds the handlers. It starts no goroutine: the caller runs reloader.loop.
+func newApp(p appParams) (*app, error) {
+	safeConfig := config.NewSafeConfig(p.registerer)
+	reloads := newReloader(safeConfig, p.configFile, p.watchConfig, p.logger)
+	if err := reloads.reload("startup"); err != nil {
+		return nil, err
+	}
+
+	metrics := prober.NewExporterMetrics(p.registerer)
+	sessions := prober.NewSessions(sessionIdleTTL, metrics.ObserveRequest)
+	history := prober.NewHistory(p.historyLimit)
+	probe := &prober.Handler{
+		Config:        safeConfig.Get,
+		Logger:        p.logger,
+		Sessions:      sessions,
+		Metrics:       metrics,
+		History:       history,
+		TimeoutOffset: p.timeoutOffset,
+	}
+	mux := routes(routeDeps{
+		probe:      probe,
+		config:     safeConfig,
+		history:    history,
+		reload:     reloads.request,
+		logger:     p.logger,
+		registerer: p.registerer,
+		gatherer:   p.gatherer,
+	})
+	return &app{mux: mux, reloader: reloads, config: safeConfig, sessions: sessions, history: history, probe: probe}, nil
+}
+
+// close drops the NetBackup sessions and their idle connections.
+func (a *app) close() { a.sessions.Close() }

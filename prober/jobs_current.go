@@ -1,0 +1,79 @@
+package prober
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/netbackup-exporter/netbackup_exporter/nbu"
+)
+
+type stateKey struct{ action, state string }
+type queueKey struct{ action, reason string }
+
+// unfinishedJob is what the state gauges need of a job that is not DONE.
+type unfinishedJob struct {
+	action, state string
+	reason        int64
+	updated       time.Time
+}
+
+// unfinishedJobs follows the jobs that are not DONE now, by id. The update walk keeps it current
+// (a job changing state changes its lastUpdateTime); a full read of `state ne 'DONE'` now and then
+// replaces it, because a job that is queued for hours, or deleted, sends no update.
+type unfinishedJobs map[int64]unfinishedJob
+
+func entryOf(j *nbu.Job) unfinishedJob {
+	state := j.State
+	if state == "" {
+		state = "UNKNOWN"
+	}
+	return unfinishedJob{action: j.JobType, state: state, reason: j.JobQueueReason, updated: j.LastUpdateTime}
+}
+
+// record keeps the newest record of each job seen, DONE ones included: applied to the set later,
+// a DONE record removes the job.
+func (u unfinishedJobs) record(j *nbu.Job) {
+	if old, ok := u[j.JobID]; ok && old.updated.After(j.LastUpdateTime) {
+		return
+	}
+	u[j.JobID] = entryOf(j)
+}
+
+// apply merges records (from record) into the set, unless the set holds a newer one for a job. It
+// reports whether what the gauges show changed.
+func (u unfinishedJobs) apply(records unfinishedJobs) bool {
+	changed := false
+	for id, e := range records {
+		old, had := u[id]
+		if had && old.updated.After(e.updated) {
+			continue
+		}
+		if e.state == "DONE" {
+			if had {
+				delete(u, id)
+				changed = true
+			}
+			continue
+		}
+		u[id] = e
+		changed = changed || !had || old.action != e.action || old.state != e.state || old.reason != e.reason
+	}
+	return changed
+}
+
+func (u unfinishedJobs) export(out *metricSet) {
+	states := map[stateKey]float64{}
+	queued := map[queueKey]float64{}
+	for _, j := range u {
+		states[stateKey{j.action, j.state}]++
+		if j.state == "QUEUED" || j.state == "REQUEUED" {
+			queued[queueKey{j.action, strconv.FormatInt(j.reason, 10)}]++
+		}
+	}
+	for k, n := range states {
+		out.gauge(descJobsState, n, k.action, k.state)
+	}
+	for k, n := range queued {
+		out.gauge(descJobsQueued, n, k.action, k.reason)
+	}
+}

@@ -1,0 +1,288 @@
+package prober
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/netbackup-exporter/netbackup_exporter/nbu"
+)
+
+// timeRange is a range of lastUpdateTime still to read: [lo, hi), or [lo, ∞) when hi is zero (the
+// open tail, where every new update lands).
+type timeRange struct{ lo, hi time.Time }
+
+func (r timeRange) open() bool { return r.hi.IsZero() }
+
+func (r timeRange) filter() string {
+	f := "lastUpdateTime ge " + r.lo.UTC().Format(filterTimeLayout)
+	if !r.open() {
+		f += " and lastUpdateTime lt " + r.hi.UTC().Format(filterTimeLayout)
+	}
+	return f
+}
+
+// span is the range's length, the open tail counting up to now.
+func (r timeRange) span(now time.Time) time.Duration {
+	hi := r.hi
+	if r.open() {
+		hi = now
+	}
+	if d := hi.Sub(r.lo); d > 0 {
+		return d
+	}
+	return 0
+}
+
+// readPace is what the previous probes saw of a target: how many job updates a second of
+// lastUpdateTime holds, and how long NetBackup takes to answer a page. Zero means not known yet.
+type readPace struct {
+	updatesPerSecond float64
+	pageLatency      time.Duration
+}
+
+// slicesPerWorker: shards are cut finer than the number of concurrent readers, who take them in
+// turn, because updates are not spread evenly in time (a backup window is busier than the hours
+// around it): equal slices of time would leave some readers idle while one works through the rush.
+const slicesPerWorker = 4
+
+// planShards decides how many readers page concurrently so that the reads fit the budget at the
+// pace seen before: as few as that needs (a small master costs one request), at most maxShards.
+// It returns the readers and the ranges cut into slices for them, even in time, in order.
+func planShards(ranges []timeRange, now time.Time, pace readPace, pageSize int, budget time.Duration, maxShards int) (int, []timeRange) {
+	workers := planWorkers(ranges, now, pace, pageSize, budget, maxShards)
+	if workers <= 1 {
+		return 1, ranges
+	}
+	return workers, splitRanges(ranges, now, pace, pageSize, workers*slicesPerWorker)
+}
+
+func planWorkers(ranges []timeRange, now time.Time, pace readPace, pageSize int, budget time.Duration, maxShards int) int {
+	if pace.updatesPerSecond <= 0 || pace.pageLatency <= 0 || budget <= 0 || len(ranges) == 0 {
+		return 1
+	}
+	var pages float64
+	for _, r := range ranges {
+		pages += math.Ceil(pace.updatesPerSecond * r.span(now).Seconds() / float64(pageSize))
+	}
+	// One reader reads its pages one after the other: readers needed = sequential time / budget,
+	// planned on 70% of the budget since the pace is an estimate.
+	want := int(math.Ceil(pages * pace.pageLatency.Seconds() / (0.7 * budget.Seconds())))
+	return min(max(want, 1), max(maxShards, 1))
+}
+
+// splitRanges cuts the ranges into about n slices, each range getting a share that follows its
+// estimated number of pages (at least one).
+func splitRanges(ranges []timeRange, now time.Time, pace readPace, pageSize int, n int) []timeRange {
+	pages := make([]float64, len(ranges))
+	var total float64
+	for i, r := range ranges {
+		pages[i] = math.Ceil(pace.updatesPerSecond * r.span(now).Seconds() / float64(pageSize))
+		total += pages[i]
+	}
+	if n <= len(ranges) {
+		return ranges
+	}
+	var out []timeRange
+	extra := n - len(ranges)
+	for i, r := range ranges {
+		k := 1
+		if total > 0 {
+			k += int(math.Round(float64(extra) * pages[i] / total))
+		}
+		out = append(out, splitRange(r, now, k)...)
+	}
+	return out
+}
+
+// splitRange cuts r into k ranges of equal time; the last piece of an open range stays open.
+func splitRange(r timeRange, now time.Time, k int) []timeRange {
+	span := r.span(now)
+	if k <= 1 || span < time.Duration(k)*time.Millisecond {
+		return []timeRange{r}
+	}
+	step := (span / time.Duration(k)).Truncate(time.Millisecond)
+	out := make([]timeRange, 0, k)
+	lo := r.lo
+	for i := 0; i < k-1; i++ {
+		hi := lo.Add(step)
+		out = append(out, timeRange{lo, hi})
+		lo = hi
+	}
+	return append(out, timeRange{lo, r.hi})
+}
+
+// shardResult is how far one shard got.
+type shardResult struct {
+	rng     timeRange
+	oldest  time.Time // oldest lastUpdateTime read (zero: none)
+	newest  time.Time // newest lastUpdateTime read (zero: none)
+	done    bool
+	stats   nbu.PageStats
+	elapsed time.Duration
+	err     error
+}
+
+// rest is what remains of the shard to read: everything from the newest update it read on
+// (ties are read again and recognised by id).
+func (s shardResult) rest() timeRange {
+	lo := s.rng.lo
+	if s.newest.After(lo) {
+		lo = s.newest
+	}
+	return timeRange{lo, s.rng.hi}
+}
+
+// errSampled stops a shard read after its record limit; errCut stops it where another reader took
+// over the rest of its range.
+var (
+	errSampled = errors.New("record limit reached")
+	errCut     = errors.New("range handed over")
+)
+
+// minSteal is the least time range worth handing to an idle reader.
+const minSteal = time.Second
+
+// shardQueue hands shards to readers: first the planned ones, in order; then, to a reader left
+// idle, the upper half of what the busiest reader still has to read. Updates bunch up (thousands
+// of running jobs all updated in the last seconds): a plan even in time cannot foresee that, the
+// readers' progress shows it.
+type shardQueue struct {
+	mu      sync.Mutex
+	results []*shardResult
+	next    int
+	running map[*shardResult]bool
+	now     time.Time
+}
+
+func (q *shardQueue) take() *shardResult {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.next < len(q.results) {
+		r := q.results[q.next]
+		q.next++
+		q.running[r] = true
+		return r
+	}
+	var victim *shardResult
+	var most time.Duration
+	for r := range q.running {
+		if rem := r.rest().span(q.now); rem > most {
+			victim, most = r, rem
+		}
+	}
+	if victim == nil || most < minSteal {
+		return nil
+	}
+	rest := victim.rest()
+	mid := rest.lo.Add(most / 2).Truncate(time.Millisecond)
+	if !mid.After(rest.lo) {
+		return nil
+	}
+	stolen := &shardResult{rng: timeRange{lo: mid, hi: victim.rng.hi}}
+	victim.rng.hi = mid
+	q.results = append(q.results, stolen)
+	q.next = len(q.results)
+	q.running[stolen] = true
+	return stolen
+}
+
+func (q *shardQueue) done(r *shardResult) {
+	q.mu.Lock()
+	delete(q.running, r)
+	q.mu.Unlock()
+}
+
+// readShards pages the shards with `workers` concurrent readers and calls fn, under one lock, for
+// every job. A shard stopped by the deadline reports how far it got; jobs it passed to fn before
+// stopping count. limit > 0 stops each shard after that many records (not done, no error). The
+// results are the shards as finally cut: the planned ones, then those handed over to idle readers.
+func readShards(ctx context.Context, client *nbu.Client, shards []timeRange, workers, pageSize, limit int, now time.Time, fn func(*nbu.Job)) []shardResult {
+	q := &shardQueue{running: map[*shardResult]bool{}, now: now}
+	for _, r := range shards {
+		q.results = append(q.results, &shardResult{rng: r})
+	}
+	var wg sync.WaitGroup
+	for range min(max(workers, 1), len(shards)*slicesPerWorker) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				res := q.take()
+				if res == nil {
+					return
+				}
+				readShard(ctx, client, res, pageSize, limit, &q.mu, fn)
+				q.done(res)
+			}
+		}()
+	}
+	wg.Wait()
+	out := make([]shardResult, len(q.results))
+	for i, r := range q.results {
+		out[i] = *r
+	}
+	return out
+}
+
+// readShard pages one shard into res.
+func readShard(ctx context.Context, client *nbu.Client, res *shardResult, pageSize, limit int, mu *sync.Mutex, fn func(*nbu.Job)) {
+	start := time.Now()
+	n := 0
+	mu.Lock()
+	filter := res.rng.filter()
+	mu.Unlock()
+	stats, err := client.Jobs(ctx, nbu.JobsQuery{Filter: filter, Sort: "lastUpdateTime", PageSize: pageSize},
+		func(j *nbu.Job) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if hi := res.rng.hi; !hi.IsZero() && !j.LastUpdateTime.Before(hi) {
+				return errCut // the reader that took the rest reads this one
+			}
+			if j.LastUpdateTime.After(res.newest) {
+				res.newest = j.LastUpdateTime
+			}
+			if res.oldest.IsZero() || j.LastUpdateTime.Before(res.oldest) {
+				res.oldest = j.LastUpdateTime
+			}
+			fn(j)
+			if n++; limit > 0 && n >= limit {
+				return errSampled
+			}
+			return nil
+		})
+	mu.Lock()
+	defer mu.Unlock()
+	res.stats, res.err = stats, err
+	res.elapsed = time.Since(start)
+	switch {
+	case errors.Is(err, errCut):
+		res.err, res.done = nil, true
+		res.stats.Pages++
+	case errors.Is(err, errSampled):
+		res.err = nil
+		res.stats.Pages++ // the limit is a page: the page it stopped in was read whole
+	default:
+		res.done = err == nil
+	}
+}
+
+// shardErrors joins the shards' errors, one per distinct message: eight shards cut by one
+// deadline say it once.
+func shardErrors(results []shardResult) error {
+	seen := map[string]bool{}
+	var errs []error
+	for _, r := range results {
+		if r.err == nil {
+			continue
+		}
+		msg := r.err.Error()
+		if !seen[msg] {
+			seen[msg] = true
+			errs = append(errs, r.err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,50 @@
+package prober
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// sharedRun lets concurrent probes of one session share one run of a collector: the first starts
+// it, the others wait for its metrics (or their own deadline) instead of asking NetBackup again.
+// Runs never overlap, so the collector's state is only ever touched by one run at a time.
+type sharedRun struct {
+	mu  sync.Mutex
+	cur *sharedCall
+}
+
+type sharedCall struct {
+	done    chan struct{}
+	metrics []prometheus.Metric
+	err     error
+}
+
+// do runs fn, or waits for the run in flight. shared reports that the metrics came from another
+// probe's run.
+func (s *sharedRun) do(ctx context.Context, fn func() ([]prometheus.Metric, error)) (metrics []prometheus.Metric, shared bool, err error) {
+	s.mu.Lock()
+	if c := s.cur; c != nil {
+		s.mu.Unlock()
+		select {
+		case <-c.done:
+			return c.metrics, true, c.err
+		case <-ctx.Done():
+			return nil, true, fmt.Errorf("waiting for a concurrent probe's collection: %w", ctx.Err())
+		}
+	}
+	c := &sharedCall{done: make(chan struct{})}
+	s.cur = c
+	s.mu.Unlock()
+
+	defer func() {
+		s.mu.Lock()
+		s.cur = nil
+		s.mu.Unlock()
+		close(c.done)
+	}()
+	c.metrics, c.err = fn()
+	return c.metrics, false, c.err
+}
