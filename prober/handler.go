@@ -100,13 +100,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Metrics.probeDone(moduleName, success, elapsed)
 
-	gatherer := untypedReserved{registry}
+	gatherer := untypedReserved{probeGatherer{registry: registry, reused: out}}
 	dbg := lazyText(func() string { return debugOutput(module, plog.String(), gatherer) })
 	h.History.Add(ProbeResult{Module: moduleName, Target: target.BaseURL, Success: success, Time: h.now(), render: dbg})
 
 	if debug {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprint(w, dbg())
+		return
+	}
+	if serveText(w, r, untypedReserved{registry}, out.reusedFamilies(), logger) {
 		return
 	}
 	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)

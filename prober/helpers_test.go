@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/go-kit/log"
-	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
@@ -184,4 +183,3 @@ func parseConfig(yml string) (*config.Config, error) {
 }
 
 type dtoFamily = dto.MetricFamily
-type prometheusMetric = prometheus.Metric

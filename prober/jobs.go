@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
@@ -29,15 +28,15 @@ const (
 // collectJobs runs the jobs collection, or shares the one a concurrent probe of the same target and
 // module is running.
 func collectJobs(ctx context.Context, p *probe) error {
-	metrics, shared, err := p.sess.jobsRun.do(ctx, func() ([]prometheus.Metric, error) {
+	res, shared, err := p.sess.jobsRun.do(ctx, func() (*metricSet, error) {
 		out := &metricSet{}
 		err := readJobs(ctx, p, out)
-		return out.metrics, err
+		return out, err
 	})
 	if shared {
 		level.Debug(p.logger).Log("msg", "jobs metrics shared with a concurrent probe of the same target")
 	}
-	p.out.add(metrics...)
+	p.out.merge(res)
 	return err
 }
 
@@ -182,7 +181,7 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 	level.Debug(p.logger).Log("msg", "job updates read", "pages", pages, "jobs", read, "shards", len(results),
 		"newly_finished", counted, "in_window", st.jobsInWindow(since), "complete", complete, "ranges_left", len(st.pending))
 
-	st.exportCached(out)
+	exportErr := st.exportCached(out)
 	out.gauge(descJobsLookback, lookback.Seconds())
 	out.gauge(descJobsBackfillComplete, boolGauge(complete))
 	out.gauge(descJobsWindowStart, float64(since.Unix()))
@@ -201,6 +200,9 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 	}
 	if reseedErr != nil {
 		errs = append(errs, reseedErr)
+	}
+	if exportErr != nil {
+		errs = append(errs, exportErr)
 	}
 	return errors.Join(errs...)
 }

@@ -203,7 +203,7 @@ func TestSharedRunRunsOnce(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_, shared, _ := s.do(t.Context(), func() ([]prometheusMetric, error) {
+		_, shared, _ := s.do(t.Context(), func() (*metricSet, error) {
 			runs.Add(1)
 			close(started)
 			<-release
@@ -216,7 +216,7 @@ func TestSharedRunRunsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, shared, _ := s.do(t.Context(), func() ([]prometheusMetric, error) { runs.Add(1); return nil, nil })
+			_, shared, _ := s.do(t.Context(), func() (*metricSet, error) { runs.Add(1); return nil, nil })
 			results <- shared
 		}()
 	}

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -85,7 +86,7 @@ type jobsState struct {
 	// changed is set by whatever alters the exported series; cached holds the series built when
 	// it was last clear, so a probe of a master where nothing changed rebuilds nothing.
 	changed bool
-	cached  []prometheus.Metric
+	cached  []*encodedFamily
 }
 
 // pendingFrom returns the pending ranges that still matter for a window starting at since.
@@ -184,17 +185,26 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 	return true
 }
 
-// exportCached writes the job series, rebuilding them only when the state changed.
-func (s *jobsState) exportCached(out *metricSet) {
+// exportCached writes the job series, rebuilding and gathering them only when the state changed:
+// on a master where nothing changed, a probe serves the families it gathered before.
+func (s *jobsState) exportCached(out *metricSet) error {
 	if s.changed || s.cached == nil {
 		var built metricSet
 		s.export(&built, s.complete)
 		if !s.reseededAt.IsZero() {
 			s.unfinished.export(&built)
 		}
-		s.cached, s.changed = built.metrics, false
+		mfs, err := gatherOnce(built.metrics)
+		if err != nil {
+			s.cached = nil
+			return fmt.Errorf("building the job metrics: %w", err)
+		}
+		s.cached, s.changed = mfs, false
 	}
-	out.add(s.cached...)
+	out.mu.Lock()
+	out.families = append(out.families, s.cached...)
+	out.mu.Unlock()
+	return nil
 }
 
 // export writes the counters and, when window is true, the window gauges. The window's sums are

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
@@ -68,7 +69,7 @@ modules:
 
 	var live atomic.Pointer[config.Config]
 	live.Store(cfgs[0])
-	m := NewExporterMetrics(newTestRegistry())
+	m := NewExporterMetrics(prometheus.NewRegistry())
 	sessions := NewSessions(time.Hour, m.ObserveRequest)
 	h := &Handler{
 		Config:   live.Load,

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // metricSet collects the const metrics a probe builds from NetBackup data, from several collector
@@ -12,6 +13,50 @@ import (
 type metricSet struct {
 	mu      sync.Mutex
 	metrics []prometheus.Metric
+	// families were gathered (and encoded) once and are shared by the probes that serve them
+	// unchanged (the job series of a master where nothing changed): never modified.
+	families []*encodedFamily
+}
+
+// merge adds what another set holds.
+func (s *metricSet) merge(o *metricSet) {
+	if o == nil {
+		return
+	}
+	o.mu.Lock()
+	metrics, families := o.metrics, o.families
+	o.mu.Unlock()
+	s.mu.Lock()
+	s.metrics = append(s.metrics, metrics...)
+	s.families = append(s.families, families...)
+	s.mu.Unlock()
+}
+
+// Gather serves the pre-gathered families (metricSet is also registered as a collector for the
+// rest).
+func (s *metricSet) Gather() ([]*dto.MetricFamily, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*dto.MetricFamily, len(s.families))
+	for i, f := range s.families {
+		out[i] = f.mf
+	}
+	return out, nil
+}
+
+// gatherOnce turns const metrics into families, validated, sorted and encoded, to be served many
+// times.
+func gatherOnce(metrics []prometheus.Metric) ([]*encodedFamily, error) {
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(&metricSet{metrics: metrics}); err != nil {
+		return nil, err
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		return nil, err
+	}
+	markReservedUntyped(mfs)
+	return encodeFamilies(mfs)
 }
 
 func (s *metricSet) add(m ...prometheus.Metric) {
@@ -36,4 +81,10 @@ func (s *metricSet) Collect(ch chan<- prometheus.Metric) {
 	for _, m := range s.metrics {
 		ch <- m
 	}
+}
+
+func (s *metricSet) reusedFamilies() []*encodedFamily {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.families
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // sharedRun lets concurrent probes of one session share one run of a collector: the first starts
@@ -17,20 +15,20 @@ type sharedRun struct {
 }
 
 type sharedCall struct {
-	done    chan struct{}
-	metrics []prometheus.Metric
-	err     error
+	done chan struct{}
+	out  *metricSet
+	err  error
 }
 
 // do runs fn, or waits for the run in flight. shared reports that the metrics came from another
 // probe's run.
-func (s *sharedRun) do(ctx context.Context, fn func() ([]prometheus.Metric, error)) (metrics []prometheus.Metric, shared bool, err error) {
+func (s *sharedRun) do(ctx context.Context, fn func() (*metricSet, error)) (out *metricSet, shared bool, err error) {
 	s.mu.Lock()
 	if c := s.cur; c != nil {
 		s.mu.Unlock()
 		select {
 		case <-c.done:
-			return c.metrics, true, c.err
+			return c.out, true, c.err
 		case <-ctx.Done():
 			return nil, true, fmt.Errorf("waiting for a concurrent probe's collection: %w", ctx.Err())
 		}
@@ -45,6 +43,6 @@ func (s *sharedRun) do(ctx context.Context, fn func() ([]prometheus.Metric, erro
 		s.mu.Unlock()
 		close(c.done)
 	}()
-	c.metrics, c.err = fn()
-	return c.metrics, false, c.err
+	c.out, c.err = fn()
+	return c.out, false, c.err
 }

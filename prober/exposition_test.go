@@ -1,0 +1,71 @@
+package prober
+
+import (
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
+)
+
+// The text answer built from reused encoded families must read exactly like promhttp's, gzip or
+// not, and other formats still go through promhttp.
+func TestProbeAnswerFormats(t *testing.T) {
+	_, srv := newFake(t, fakenbu.Options{})
+	env := newTestEnv(t, mustConfig(t, testModulesYAML))
+	query := probeQuery("default", srv.URL+"/netbackup")
+	env.probe(t, query, nil) // the state is built; the next probes reuse its families
+
+	plain := env.probe(t, query, nil)
+	if ct := plain.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	zipped := env.probe(t, query, http.Header{"Accept-Encoding": {"gzip"}})
+	if zipped.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip not used: %v", zipped.Header())
+	}
+	zr, err := gzip.NewReader(zipped.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("the gzip members do not read as one stream: %v", err)
+	}
+	if a, b := stripVolatile(plain.Body.String()), stripVolatile(string(unzipped)); a != b {
+		t.Errorf("gzip answer differs:\n%s\n---\n%s", a, b)
+	}
+	if n := env.probe(t, query, http.Header{"Accept-Encoding": {"gzip;q=0"}}); n.Header().Get("Content-Encoding") != "" {
+		t.Errorf("gzip;q=0 must not be gzipped")
+	}
+
+	// promhttp's own answer for the same probe, through a handler that serves it directly.
+	r := httptest.NewRequest("GET", "/probe?"+query, nil)
+	r.Header.Set("Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited")
+	w := httptest.NewRecorder()
+	env.handler.ServeHTTP(w, r)
+	if ct := w.Header().Get("Content-Type"); !strings.Contains(ct, "protobuf") {
+		t.Errorf("protobuf not negotiated: %q", ct)
+	}
+	fams := parseExposition(t, plain.Body.String())
+	for _, name := range []string{"nbu_jobs_count", "nbu_jobs_total", "probe_success", "nbu_disk_bytes"} {
+		if fams[name] == nil {
+			t.Errorf("%s missing from the text answer", name)
+		}
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for header, want := range map[string]bool{
+		"": false, "gzip": true, "GZIP": true, "deflate, gzip;q=0.5": true, "gzip;q=0": false, "gzip; q=0.0": false, "br": false,
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Encoding", header)
+		if got := acceptsGzip(r); got != want {
+			t.Errorf("Accept-Encoding %q: %v, want %v", header, got, want)
+		}
+	}
+}

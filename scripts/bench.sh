@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and keeps their output in bench/, for benchstat:
+#   go run golang.org/x/perf/cmd/benchstat@latest bench/before-issue5.txt bench/latest.txt
+# BENCH selects benchmarks (a go test -bench regexp), COUNT repeats them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bench
+BENCH=${BENCH:-.}
+COUNT=${COUNT:-1}
+out=bench/latest.txt
+: > "$out"
+# The backfill benchmark runs whole multi-probe backfills against a master answering a page in
+# 100ms (about two minutes): once is enough.
+go test -run '^$' -bench "$BENCH" -skip Backfill -benchtime 3x -count "$COUNT" -timeout 30m ./prober/ ./nbu/ ./internal/fakenbu/ | tee -a "$out"
+go test -run '^$' -bench "Backfill" -benchtime 1x -count "$COUNT" -timeout 30m ./prober/ | tee -a "$out"
+echo "benchmark output in $out"
