@@ -52,6 +52,9 @@ type Module struct {
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
 	AllowedTargets        []string             `yaml:"allowed_targets,omitempty"`
 	AllowAnyTarget        bool                 `yaml:"allow_any_target,omitempty"`
+	// InsecureHTTP lets this module be used with http:// targets, which send the API key in
+	// clear. Off by default: whoever can reach /probe picks the target's scheme.
+	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
 
 	// Filled at load. Unexported so the key read from api_key_file never reaches yaml.Marshal,
 	// and behind a pointer so fmt prints an address rather than the key if a Module is embedded

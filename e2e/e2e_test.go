@@ -85,12 +85,14 @@ func TestPrometheusScrapesThroughExporter(t *testing.T) {
     jobs:
       lookback: `+lookback.String()+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
   other:
     timeout: 30s
     api_key_file: other.key
     jobs:
       lookback: `+lookback.String()+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
 `)
 
 	// The exporter itself: TLS with a certificate of its own CA, and basic auth.

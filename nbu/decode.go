@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The lenient scalar types below never return an error: real NetBackup
@@ -30,7 +31,7 @@ func (s *lString) UnmarshalJSON(b []byte) error {
 			*s = lString(str)
 		}
 	case c == '-' || (c >= '0' && c <= '9'):
-		*s = lString(b)
+		*s = lString(strings.ToValidUTF8(string(b), "\uFFFD"))
 	}
 	return nil
 }
@@ -138,12 +139,17 @@ type skipValue struct{}
 func (*skipValue) UnmarshalJSON([]byte) error { return nil }
 
 // unquote decodes a JSON string literal; the common case without escapes
-// costs one allocation.
+// costs one allocation. Invalid UTF-8 (which encoding/json passes through)
+// is replaced: these strings become label values, and Prometheus refuses a
+// label value that is not UTF-8.
 func unquote(b []byte) (string, bool) {
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
 		return "", false
 	}
 	if bytes.IndexByte(b, '\\') < 0 {
+		if !utf8.Valid(b) {
+			return strings.ToValidUTF8(string(b[1:len(b)-1]), "\uFFFD"), true
+		}
 		return string(b[1 : len(b)-1]), true
 	}
 	var s string

@@ -37,6 +37,7 @@ modules:
     timeout: 30s
     api_key: %s
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     max_concurrent_requests: %d
     collectors: [jobs]
 `, testKey, maxConc))

@@ -21,6 +21,7 @@ modules:
     timeout: 5m
     api_key: ` + testKey + `
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     jobs: {lookback: 1h}
 `
 

@@ -260,10 +260,12 @@ modules:
   inline:
     api_key: `+faultInlineKey+`
     allowed_targets: ["127.0.0.1", "*.invalid"]
+    insecure_http: true
   keyfile:
     api_key_file: `+keyFile+`
     api_version: "13.0"
     allowed_targets: ["127.0.0.1", "*.invalid"]
+    insecure_http: true
 `)
 	env := newSecEnv(t, cfg)
 

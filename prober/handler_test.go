@@ -65,6 +65,7 @@ func TestProbeRejectsBadRequests(t *testing.T) {
 		{"bad target", "GET", probeQuery("default", "ftp://127.0.0.1"), nil, 400, `scheme "ftp" not supported`},
 		{"crlf target", "GET", "target=127.0.0.1%0d%0aHost:x", nil, 400, "control character"},
 		{"target not allowed", "GET", probeQuery("elsewhere", good), nil, 403, `module "elsewhere" may not be used against target`},
+		{"http without insecure_http", "GET", probeQuery("httpsonly", good), nil, 403, `http:// would send its API key in clear`},
 		{"bad scrape timeout", "GET", probeQuery("default", good), http.Header{"X-Prometheus-Scrape-Timeout-Seconds": {"soon"}}, 400, "invalid value"},
 		{"post", "POST", probeQuery("default", good), nil, 405, "method POST not allowed"},
 	}
@@ -222,9 +223,11 @@ modules:
     api_key: ` + testKey + `
     tls_config: {ca_file: ` + caFile + `}
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
   noca:
     api_key: ` + testKey + `
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
 `
 	env := newTestEnv(t, mustConfig(t, yml))
 	if body := env.probe(t, probeQuery("withca", srv.URL), nil).Body.String(); !strings.Contains(body, "probe_success 1") {

@@ -62,6 +62,10 @@ func (h *Handler) parseRequest(r *http.Request, cfg *config.Config) (request, *r
 		return bad(http.StatusForbidden, rejectTargetNotAllow,
 			"module %q may not be used against target %q: it is not in the module's allowed_targets", moduleName, target.Host+":"+target.Port)
 	}
+	if target.Scheme == "http" && !module.InsecureHTTP {
+		return bad(http.StatusForbidden, rejectTargetNotAllow,
+			"module %q may not be used against target %q: http:// would send its API key in clear (the module must set insecure_http: true to allow it)", moduleName, target.BaseURL)
+	}
 	timeout, err := probeTimeout(r, time.Duration(module.Timeout), h.TimeoutOffset)
 	if err != nil {
 		return bad(http.StatusBadRequest, rejectBadRequest, "%v", err)

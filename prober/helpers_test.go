@@ -98,6 +98,7 @@ modules:
     timeout: 10s
     api_key: ` + testKey + `
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     jobs: {lookback: 1h, page_size: 2}
     storage: {cache_ttl: 5m, page_size: 2}
   pinned:
@@ -105,19 +106,27 @@ modules:
     api_key: ` + testKey + `
     api_version: "12.0"
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
   badkey:
     timeout: 10s
     api_key: wrong-key-wrong-key
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
   storageonly:
     timeout: 10s
     api_key: ` + testKey + `
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     collectors: [storage]
+  httpsonly:
+    timeout: 10s
+    api_key: ` + testKey + `
+    allowed_targets: ["127.0.0.1"]
   elsewhere:
     timeout: 10s
     api_key: ` + testKey + `
     allowed_targets: ["nbu-*.example.com"]
+    insecure_http: true
 `
 
 type testEnv struct {

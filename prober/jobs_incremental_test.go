@@ -26,6 +26,7 @@ modules:
     timeout: 30s
     api_key: ` + testKey + `
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     jobs: {lookback: 1h, page_size: 7}
     collectors: [jobs]
 `
@@ -126,6 +127,7 @@ modules:
   default:
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
 `)
 	env := e.exporter(t)
 	e.scrape(t, env)

@@ -119,6 +119,7 @@ modules:
     timeout: 30s
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     max_concurrent_requests: 1
     collectors: [jobs]
     jobs: {lookback: 1h, page_size: 10}
@@ -126,6 +127,7 @@ modules:
     timeout: 60s
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     max_concurrent_requests: 8
     collectors: [jobs]
     jobs: {lookback: 1h, page_size: 100}

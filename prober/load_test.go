@@ -57,11 +57,13 @@ modules:
     timeout: 30s
     api_key: ` + testKey + `
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     jobs: {page_size: 3} # several pages per walk
   storageonly:
     timeout: 30s
     api_key: ` + testKey + `
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     collectors: [storage]
 `
 	}

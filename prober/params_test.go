@@ -34,6 +34,7 @@ modules:
     timeout: 10s
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
 `))
 	esc := url.QueryEscape
 	long := strings.Repeat("a", 1<<20)

@@ -2,6 +2,7 @@ package prober
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -60,7 +61,7 @@ func (p *probe) run(ctx context.Context) bool {
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			err := fn(ctx, p)
+			err := runCollector(ctx, p, fn)
 			elapsed := time.Since(start).Seconds()
 			ok := 1.0
 			if err != nil {
@@ -87,4 +88,15 @@ func (p *probe) run(ctx context.Context) bool {
 	p.out.gauge(descUp, up)
 	level.Debug(p.logger).Log("msg", "NetBackup requests in this probe", "requests", trace.Requests(), "answered", trace.Answered())
 	return success
+}
+
+// runCollector turns a collector's panic into its error: whatever a NetBackup server sends must
+// never bring the exporter down with every other target's probe.
+func runCollector(ctx context.Context, p *probe, fn collectorFunc) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("collector panicked (a bug; please report it): %v", r)
+		}
+	}()
+	return fn(ctx, p)
 }

@@ -159,15 +159,19 @@ modules:
   local:
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
   elsewhere:
     api_key: `+testKey+`
     allowed_targets: ["nbu-*.example.com", "127.0.0.2"]
+    insecure_http: true
   otherport:
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1:1556", "127.0.0.*:1"]
+    insecure_http: true
   wildcard:
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.*"]
+    insecure_http: true
 `)
 	env := newSecEnv(t, cfg)
 	tests := []struct{ name, module, target string }{
@@ -227,6 +231,7 @@ modules:
   default:
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
 `)
 	env := newSecEnv(t, cfg)
 	for _, tc := range tests {
@@ -266,10 +271,12 @@ modules:
   insecure:
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     tls_config: {insecure_skip_verify: true}
   verified:
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
 `)
 	env := newSecEnv(t, cfg)
 	if body := env.serve(t, "debug=true&"+probeQuery("insecure", srv.URL), nil, 30*time.Second).Body.String(); !strings.Contains(body, "probe_success 1") {
@@ -377,6 +384,7 @@ modules:
   default:
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1"]
+    insecure_http: true
     tls_config: {ca_file: `+caFile+`}
 `)
 	env := newSecEnv(t, cfg)

@@ -20,6 +20,7 @@ const (
 // Target is a parsed probe target: where the NetBackup REST API of one primary server lives.
 type Target struct {
 	BaseURL string // scheme://host:port/path, no trailing slash
+	Scheme  string // https, or http where the module allows it
 	Host    string // host name or IP, without brackets
 	Port    string
 }
@@ -101,7 +102,7 @@ func ParseTarget(raw string) (Target, error) {
 		return Target{}, fmt.Errorf("target %q: path must not contain '..'", raw)
 	}
 	base := url.URL{Scheme: u.Scheme, Host: net.JoinHostPort(strings.ToLower(host), port)}
-	return Target{BaseURL: base.String() + path, Host: strings.ToLower(host), Port: port}, nil
+	return Target{Scheme: u.Scheme, BaseURL: base.String() + path, Host: strings.ToLower(host), Port: port}, nil
 }
 
 func redactUser(u *url.URL) string {
