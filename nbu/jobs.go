@@ -165,6 +165,13 @@ func (a *jobAttrs) toJob(j *Job, id string) {
 	if id == "" && a.JobID != 0 {
 		id = strconv.FormatInt(int64(a.JobID), 10)
 	}
+	if a.JobID == 0 && id != "" {
+		// attributes.jobId missing: data[].id is the job id (JSON:API), and jobs told apart by
+		// id must not collapse into job 0.
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			a.JobID = lInt(n)
+		}
+	}
 	*j = Job{
 		ID:                   id,
 		JobID:                int64(a.JobID),

@@ -59,8 +59,8 @@ modules:
 					longest = max(longest, time.Since(start))
 					fams := parseExposition(b, w.Body.String())
 					if sumFamily(fams, "nbu_jobs_backfill_complete", nil) == 1 {
-						if got := sumFamily(fams, "nbu_jobs_total", nil); got != float64(want) {
-							b.Fatalf("after %d probes nbu_jobs_total = %v, want %d", probes, got, want)
+						if got := sumFamily(fams, "nbu_jobs_count", nil); got != float64(want) {
+							b.Fatalf("after %d probes nbu_jobs_count = %v, want %d", probes, got, want)
 						}
 						break
 					}

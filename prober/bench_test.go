@@ -37,7 +37,7 @@ func BenchmarkAggregateJobs(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		st := newJobsState(time.Hour)
+		st := newJobsState(time.Hour, fixtureNow.Add(-2*time.Hour))
 		since := windowStart(fixtureNow, time.Hour)
 		for i := range jobs {
 			st.add(&jobs[i], since)

@@ -35,12 +35,12 @@ var (
 	descJobsLookback = prometheus.NewDesc("nbu_jobs_lookback_seconds",
 		"The look-back window the job gauges cover.", nil, nil)
 	descJobsTotal = prometheus.NewDesc("nbu_jobs_total",
-		"Finished jobs counted since the exporter started following this target (its first probe counts the look-back window); each job once.",
+		"Jobs that finished since the exporter began following this target, each counted once (jobs of the look-back window that ended before are in the window gauges only).",
 		[]string{"action", "policy_type", "status"}, nil)
 	descJobsBytesTotal = prometheus.NewDesc("nbu_jobs_bytes_total",
 		"Bytes transferred by the jobs nbu_jobs_total counts.", []string{"action", "policy_type", "status"}, nil)
 	descJobsBackfillComplete = prometheus.NewDesc("nbu_jobs_backfill_complete",
-		"1 once the jobs of the whole look-back window have been read; until then the window gauges are not reported.", nil, nil)
+		"1 once the job updates of the whole look-back window have been read; until then the window gauges are not reported.", nil, nil)
 	descJobsWindowStart = prometheus.NewDesc("nbu_jobs_window_start_timestamp_seconds",
 		"Oldest end time the window gauges count (the look-back, widened to the start of its minute).", nil, nil)
 	descJobsUpdatesRead = prometheus.NewDesc("nbu_jobs_updates_read_until_timestamp_seconds",

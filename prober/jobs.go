@@ -54,20 +54,20 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 	pageSize := p.module.Jobs.PageSize
 	st := p.sess.jobs
 	if st == nil || st.lookback != lookback {
-		st = newJobsState(lookback)
+		st = newJobsState(lookback, now)
 		p.sess.jobs = st
 	}
 	since := windowStart(now, lookback)
 	st.prune(since)
 	// The first probe reads the unfinished jobs the update walk cannot see (not updated since the
-	// window started); the walk brings the others. Later, once the window is complete, a periodic
-	// full read corrects drift.
-	var reseed string
+	// window started), before the walk brings the others. Later, a periodic full read corrects
+	// drift; it runs beside the walk.
+	var firstReseed, fullReseed string
 	switch {
 	case st.reseededAt.IsZero():
-		reseed = "state ne 'DONE' and lastUpdateTime lt " + since.UTC().Format(filterTimeLayout)
-	case st.complete && now.Sub(st.reseededAt) >= reseedInterval:
-		reseed = "state ne 'DONE'"
+		firstReseed = "state ne 'DONE' and lastUpdateTime lt " + since.UTC().Format(filterTimeLayout)
+	case now.Sub(st.reseededAt) >= reseedInterval:
+		fullReseed = "state ne 'DONE'"
 	}
 	tail := timeRange{lo: since}
 	if st.watermark.IsZero() {
@@ -85,26 +85,43 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 	ranges := append(st.pendingFrom(since), tail)
 
 	// Stop reading early enough to answer within the probe's deadline.
-	readCtx, cancel := context.WithDeadline(ctx, answerBy(ctx, now))
+	readBy := answerBy(ctx)
+	readCtx, cancel := context.WithDeadline(ctx, readBy)
 	defer cancel()
 
 	var reseedErr error
+	if firstReseed != "" {
+		var fresh unfinishedJobs
+		if fresh, reseedErr = readUnfinished(readCtx, p, firstReseed); reseedErr == nil {
+			st.unfinished.apply(fresh)
+			st.reseededAt, st.changed = now, true
+		}
+	}
 	var fresh unfinishedJobs
 	reseedDone := make(chan struct{})
 	go func() {
 		defer close(reseedDone)
-		if reseed != "" {
-			fresh, reseedErr = readUnfinished(readCtx, p, reseed)
+		if fullReseed != "" {
+			fresh, reseedErr = readUnfinished(readCtx, p, fullReseed)
 		}
 	}()
 
-	records := unfinishedJobs{}
+	// While a full read of the unfinished jobs runs, what the walk sees is applied after it (the
+	// newer record of each job wins); otherwise straight away, keeping nothing per job.
+	var records unfinishedJobs
+	if fullReseed != "" {
+		records = unfinishedJobs{}
+	}
 	counted := 0
 	fold := func(j *nbu.Job) {
 		if st.add(j, since) {
 			counted++
 		}
-		records.record(j)
+		if records != nil {
+			records.record(j)
+		} else if st.unfinished.observe(j) {
+			st.changed = true
+		}
 	}
 
 	// results: every range read, as finally cut; tail: the one reading the open tail, whose
@@ -129,7 +146,7 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 		}
 	}
 	if len(ranges) > 0 {
-		workers, shards := planShards(ranges, now, st.pace, pageSize, time.Until(answerBy(readCtx, now)), p.module.MaxConcurrentRequests)
+		workers, shards := planShards(ranges, now, st.pace, pageSize, time.Until(readBy), p.module.MaxConcurrentRequests)
 		level.Debug(p.logger).Log("msg", "reading job updates", "ranges", len(ranges), "readers", workers, "shards", len(shards),
 			"updates_per_second", st.pace.updatesPerSecond, "page_latency", st.pace.pageLatency)
 		main := readShards(readCtx, p.sess.client, shards, workers, pageSize, 0, now, fold)
@@ -158,22 +175,21 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 		}
 	}
 	complete = complete && tailRes.done
-	if w := tailRes.rest().lo; w.After(st.watermark) {
+	if w := tailRes.reached(); w.After(st.watermark) {
 		st.watermark = w
 	}
 	if fresh != nil {
-		if !st.reseededAt.IsZero() { // a full read replaces; the first one adds to what walks found
-			st.unfinished = unfinishedJobs{}
-		}
+		st.unfinished = unfinishedJobs{}
 		st.unfinished.apply(fresh)
 		st.reseededAt = now
 		st.changed = true
 	}
-	if st.unfinished.apply(records) {
+	if records != nil && st.unfinished.apply(records) {
 		st.changed = true
 	}
-	if complete != st.complete {
-		st.complete, st.changed = complete, true
+	st.complete = complete
+	if complete && !st.backfilled {
+		st.backfilled, st.changed = true, true
 	}
 	if complete {
 		st.readAt = now
@@ -183,7 +199,7 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 
 	exportErr := st.exportCached(out)
 	out.gauge(descJobsLookback, lookback.Seconds())
-	out.gauge(descJobsBackfillComplete, boolGauge(complete))
+	out.gauge(descJobsBackfillComplete, boolGauge(st.backfilled))
 	out.gauge(descJobsWindowStart, float64(since.Unix()))
 	if oldest := st.oldestUnread(); !oldest.IsZero() {
 		out.gauge(descJobsUpdatesRead, float64(oldest.UnixNano())/1e9)
@@ -193,10 +209,16 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 	}
 
 	var errs []error
-	if err := shardErrors(append(results, tailRes)); err != nil && !complete {
-		errs = append(errs, fmt.Errorf("job updates (%d ranges left, read by the next probes): %w", len(st.pending)+1, err))
-	} else if !complete {
-		errs = append(errs, fmt.Errorf("job updates: %d ranges left, read by the next probes", len(st.pending)+1))
+	if !complete {
+		left := len(st.pending)
+		if !tailRes.done {
+			left++
+		}
+		err := shardErrors(append(results, tailRes))
+		if err == nil {
+			err = readCtx.Err() // the deadline came before some ranges started
+		}
+		errs = append(errs, fmt.Errorf("job updates: %d ranges left, read by the next probes: %w", left, err))
 	}
 	if reseedErr != nil {
 		errs = append(errs, reseedErr)
@@ -221,7 +243,7 @@ func (s *jobsState) oldestUnread() time.Time {
 
 // answerBy is when reading must stop so that the probe still answers before ctx's deadline: a
 // tenth of what is left, between 100ms and 2s, is kept for building the answer.
-func answerBy(ctx context.Context, now time.Time) time.Time {
+func answerBy(ctx context.Context) time.Time {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		return time.Now().Add(30 * time.Second)
@@ -234,11 +256,7 @@ func answerBy(ctx context.Context, now time.Time) time.Time {
 // readSample reads the first page of r, to learn the master's pace. A master whose updates fit in
 // one page is done with it.
 func readSample(ctx context.Context, client *nbu.Client, r timeRange, pageSize int, fn func(*nbu.Job)) shardResult {
-	res := readShards(ctx, client, []timeRange{r}, 1, pageSize, pageSize, time.Now(), fn)[0]
-	if !res.done && res.err == nil && res.stats.Records < pageSize {
-		res.done = true // stopped exactly at the end of the last page
-	}
-	return res
+	return readShards(ctx, client, []timeRange{r}, 1, pageSize, pageSize, time.Now(), fn)[0]
 }
 
 // newestRate reads the newest page of r and returns its updates per second (0 if unknown).

@@ -39,26 +39,34 @@ func (u unfinishedJobs) record(j *nbu.Job) {
 	u[j.JobID] = entryOf(j)
 }
 
+// observe applies one job record now (see apply); it reports whether the gauges change.
+func (u unfinishedJobs) observe(j *nbu.Job) bool {
+	return u.applyOne(j.JobID, entryOf(j))
+}
+
 // apply merges records (from record) into the set, unless the set holds a newer one for a job. It
 // reports whether what the gauges show changed.
 func (u unfinishedJobs) apply(records unfinishedJobs) bool {
 	changed := false
 	for id, e := range records {
-		old, had := u[id]
-		if had && old.updated.After(e.updated) {
-			continue
+		if u.applyOne(id, e) {
+			changed = true
 		}
-		if e.state == "DONE" {
-			if had {
-				delete(u, id)
-				changed = true
-			}
-			continue
-		}
-		u[id] = e
-		changed = changed || !had || old.action != e.action || old.state != e.state || old.reason != e.reason
 	}
 	return changed
+}
+
+func (u unfinishedJobs) applyOne(id int64, e unfinishedJob) bool {
+	old, had := u[id]
+	if had && old.updated.After(e.updated) {
+		return false
+	}
+	if e.state == "DONE" {
+		delete(u, id)
+		return had
+	}
+	u[id] = e
+	return !had || old.action != e.action || old.state != e.state || old.reason != e.reason
 }
 
 func (u unfinishedJobs) export(out *metricSet) {

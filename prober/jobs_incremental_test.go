@@ -76,8 +76,11 @@ func TestJobsCountedOnceAcrossProbes(t *testing.T) {
 	e := newIncEnv(t, fixtureJobs())
 	env := e.exporter(t)
 	fams := e.scrape(t, env)
-	if got := sumFamily(fams, "nbu_jobs_total", nil); got != 4 {
-		t.Fatalf("first probe counts the 4 jobs of the window, got %v", got)
+	if got := sumFamily(fams, "nbu_jobs_count", nil); got != 4 {
+		t.Fatalf("first probe reads the 4 jobs of the window, got %v", got)
+	}
+	if got, series := sumFamily(fams, "nbu_jobs_total", nil), len(seriesValues(fams, "nbu_jobs_total")); got != 0 || series != 3 {
+		t.Fatalf("the counters start at 0 for the window's label sets (%d of them): %v over %d series", 3, got, series)
 	}
 
 	// A running job finishes, a new job starts and finishes, a finished job is updated, the
@@ -93,15 +96,15 @@ func TestJobsCountedOnceAcrossProbes(t *testing.T) {
 	e.fake.UpsertJob(updated)
 	e.fake.SetJobs(e.fake.Jobs()) // a restart of the primary's data: same jobs
 	fams = e.scrape(t, env)
-	if got := sumFamily(fams, "nbu_jobs_total", nil); got != 6 {
-		t.Errorf("after 2 new finishes and an update of a counted job: nbu_jobs_total = %v, want 6", got)
+	if got := sumFamily(fams, "nbu_jobs_total", nil); got != 2 {
+		t.Errorf("after 2 new finishes and an update of a counted job: nbu_jobs_total = %v, want 2", got)
 	}
 	for i := 0; i < 3; i++ {
 		e.clock.Advance(15 * time.Second)
 		fams = e.scrape(t, env)
 	}
-	if got := sumFamily(fams, "nbu_jobs_total", nil); got != 6 {
-		t.Errorf("probes with nothing new changed nbu_jobs_total to %v, want 6", got)
+	if got := sumFamily(fams, "nbu_jobs_total", nil); got != 2 {
+		t.Errorf("probes with nothing new changed nbu_jobs_total to %v, want 2", got)
 	}
 	if got := sumFamily(fams, "nbu_jobs_count", nil); got != 6 {
 		t.Errorf("window gauge = %v, want 6", got)
@@ -109,7 +112,7 @@ func TestJobsCountedOnceAcrossProbes(t *testing.T) {
 	// The window moves past the first jobs: the gauge drops, the counter does not.
 	e.clock.Advance(55 * time.Minute)
 	fams = e.scrape(t, env)
-	if got := sumFamily(fams, "nbu_jobs_total", nil); got != 6 {
+	if got := sumFamily(fams, "nbu_jobs_total", nil); got != 2 {
 		t.Errorf("counter must not drop when jobs leave the window: %v", got)
 	}
 	if got := sumFamily(fams, "nbu_jobs_count", nil); got != 2 {
@@ -148,13 +151,7 @@ func TestJobsIncrementalMatchesFullRead(t *testing.T) {
 	e := newIncEnv(t, fakenbu.GenerateJobs(11, 300, time.Hour, fixtureNow))
 	env := e.exporter(t)
 	rng := rand.New(rand.NewPCG(1, 2))
-	counted := map[int64]bool{}
-	since := windowStart(e.clock.Now(), time.Hour)
-	for _, j := range e.fake.Jobs() {
-		if j.State == "DONE" && !j.EndTime.IsZero() && !j.EndTime.Before(since) {
-			counted[j.JobID] = true
-		}
-	}
+	counted := map[int64]bool{} // jobs that finished after the exporter's first probe
 	nextID := int64(1_000_000)
 	for round := 0; round < 12; round++ {
 		if round > 0 {
@@ -190,7 +187,7 @@ func TestJobsIncrementalMatchesFullRead(t *testing.T) {
 			}
 		}
 		if got := sumFamily(inc, "nbu_jobs_total", nil); got != float64(len(counted)) {
-			t.Errorf("round %d: nbu_jobs_total = %v, want %d distinct finished jobs", round, got, len(counted))
+			t.Errorf("round %d: nbu_jobs_total = %v, want the %d distinct jobs that finished since the first probe", round, got, len(counted))
 		}
 	}
 }
@@ -199,42 +196,50 @@ func TestSharedRunRunsOnce(t *testing.T) {
 	var s sharedRun
 	release := make(chan struct{})
 	started := make(chan struct{})
-	var runs atomic.Int32
+	var running, maxRunning, runs atomic.Int32
+	run := func() (*metricSet, error) {
+		runs.Add(1)
+		n := running.Add(1)
+		for m := maxRunning.Load(); n > m && !maxRunning.CompareAndSwap(m, n); m = maxRunning.Load() {
+		}
+		defer running.Add(-1)
+		return &metricSet{}, nil
+	}
 	var wg sync.WaitGroup
-	results := make(chan bool, 5)
+	sharedResults := make(chan bool, 5)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		_, shared, _ := s.do(t.Context(), func() (*metricSet, error) {
-			runs.Add(1)
 			close(started)
-			<-release
-			return nil, nil
+			<-release // the first run holds until every other caller has arrived
+			return run()
 		})
-		results <- shared
+		sharedResults <- shared
 	}()
 	<-started
 	for i := 0; i < 4; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, shared, _ := s.do(t.Context(), func() (*metricSet, error) { runs.Add(1); return nil, nil })
-			results <- shared
+			_, shared, _ := s.do(t.Context(), run)
+			sharedResults <- shared
 		}()
 	}
-	// Followers are waiting or about to: releasing now may let a late one start its own run,
-	// which is allowed (runs never overlap); what must never happen is two runs at once.
 	close(release)
 	wg.Wait()
-	close(results)
-	var sharedCount int
-	for sh := range results {
+	close(sharedResults)
+	shared := 0
+	for sh := range sharedResults {
 		if sh {
-			sharedCount++
+			shared++
 		}
 	}
-	if int(runs.Load())+sharedCount != 5 {
-		t.Errorf("runs %d + shared %d != 5 callers", runs.Load(), sharedCount)
+	if maxRunning.Load() != 1 {
+		t.Errorf("%d runs overlapped", maxRunning.Load())
+	}
+	if int(runs.Load())+shared != 5 || runs.Load() < 1 {
+		t.Errorf("runs %d, shared %d: every caller either runs or shares", runs.Load(), shared)
 	}
 }
 

@@ -116,23 +116,34 @@ func splitRange(r timeRange, now time.Time, k int) []timeRange {
 
 // shardResult is how far one shard got.
 type shardResult struct {
-	rng     timeRange
-	oldest  time.Time // oldest lastUpdateTime read (zero: none)
-	newest  time.Time // newest lastUpdateTime read (zero: none)
-	done    bool
-	stats   nbu.PageStats
-	elapsed time.Duration
-	err     error
+	rng    timeRange
+	oldest time.Time // oldest lastUpdateTime read (zero: none)
+	newest time.Time // newest lastUpdateTime read (zero: none)
+	// unordered: the server did not return the range oldest update first, so a shard cut short
+	// cannot resume from its newest update.
+	unordered bool
+	done      bool
+	stats     nbu.PageStats
+	elapsed   time.Duration
+	err       error
 }
 
 // rest is what remains of the shard to read: everything from the newest update it read on
-// (ties are read again and recognised by id).
+// (ties are read again and recognised by id), or all of it if the server did not keep the order.
 func (s shardResult) rest() timeRange {
 	lo := s.rng.lo
-	if s.newest.After(lo) {
+	if s.newest.After(lo) && !s.unordered {
 		lo = s.newest
 	}
 	return timeRange{lo, s.rng.hi}
+}
+
+// reached is how far a shard read: its newest update once it is done, else where its rest starts.
+func (s shardResult) reached() time.Time {
+	if s.done && s.newest.After(s.rng.lo) {
+		return s.newest
+	}
+	return s.rest().lo
 }
 
 // errSampled stops a shard read after its record limit; errCut stops it where another reader took
@@ -169,6 +180,9 @@ func (q *shardQueue) take() *shardResult {
 	var victim *shardResult
 	var most time.Duration
 	for r := range q.running {
+		if r.done || r.unordered {
+			continue
+		}
 		if rem := r.rest().span(q.now); rem > most {
 			victim, most = r, rem
 		}
@@ -240,6 +254,9 @@ func readShard(ctx context.Context, client *nbu.Client, res *shardResult, pageSi
 			defer mu.Unlock()
 			if hi := res.rng.hi; !hi.IsZero() && !j.LastUpdateTime.Before(hi) {
 				return errCut // the reader that took the rest reads this one
+			}
+			if j.LastUpdateTime.Before(res.newest) {
+				res.unordered = true
 			}
 			if j.LastUpdateTime.After(res.newest) {
 				res.newest = j.LastUpdateTime

@@ -136,13 +136,7 @@ modules:
 	env.handler.Now = c.Now
 	short := http.Header{"X-Prometheus-Scrape-Timeout-Seconds": {"1"}}
 
-	counted := map[int64]bool{}
-	since := windowStart(fixtureNow, time.Hour)
-	for _, j := range fake.Jobs() {
-		if j.State == "DONE" && !j.EndTime.Before(since) {
-			counted[j.JobID] = true
-		}
-	}
+	counted := map[int64]bool{} // jobs that finish while the exporter follows the master
 	var probes int
 	var lastProgress float64
 	for probes = 1; probes <= 60; probes++ {
@@ -184,7 +178,7 @@ modules:
 	}
 	inc := parseExposition(t, env.probe(t, probeQuery("spare", srv.URL+"/netbackup"), nil).Body.String())
 	if got := sumFamily(inc, "nbu_jobs_total", nil); got != float64(len(counted)) {
-		t.Errorf("after a backfill over %d probes nbu_jobs_total = %v, want %d", probes, got, len(counted))
+		t.Errorf("after a backfill over %d probes nbu_jobs_total = %v, want the %d jobs that finished meanwhile", probes, got, len(counted))
 	}
 	full := parseExposition(t, newTestEnvAt(t, cfg, c).probe(t, probeQuery("fresh", srv.URL+"/netbackup"), nil).Body.String())
 	for _, name := range []string{"nbu_jobs_count", "nbu_jobs_bytes", "nbu_jobs_state_count", "nbu_jobs_queued_count"} {
@@ -198,4 +192,31 @@ func newTestEnvAt(t *testing.T, cfg *cfgT, c *clock) *testEnv {
 	env := newTestEnv(t, cfg)
 	env.handler.Now = c.Now
 	return env
+}
+
+// A server that ignores sort=lastUpdateTime must not make a shard cut short skip what it did not
+// read: such a shard resumes from its start.
+func TestUnorderedShardResumesFromItsStart(t *testing.T) {
+	lo := fixtureNow.Add(-time.Hour)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.netbackup+json;version=14.0")
+		// Newest first, whatever was asked, and a next page that never comes (the walk is cut).
+		_, _ = w.Write([]byte(`{"data":[` +
+			`{"id":"2","attributes":{"jobId":2,"state":"ACTIVE","lastUpdateTime":"2026-11-26T11:50:00Z"}},` +
+			`{"id":"1","attributes":{"jobId":1,"state":"ACTIVE","lastUpdateTime":"2026-11-26T11:10:00Z"}}],` +
+			`"meta":{"pagination":{"next":"more"}}}`))
+	}))
+	defer srv.Close()
+	client, err := nbu.NewClient(nbu.Options{BaseURL: srv.URL + "/netbackup", APIKey: testKey, APIVersion: "14.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	res := readShards(t.Context(), client, []timeRange{{lo: lo}}, 1, 100, 2, fixtureNow, func(*nbu.Job) {})[0]
+	if !res.unordered || res.done {
+		t.Fatalf("unordered %v done %v", res.unordered, res.done)
+	}
+	if got := res.rest().lo; !got.Equal(lo) {
+		t.Errorf("resumes from %s, want the shard's start %s", got, lo)
+	}
 }

@@ -67,19 +67,24 @@ type minuteBucket struct {
 // are dropped, and the whole state goes with its session when the target is no longer probed.
 type jobsState struct {
 	lookback time.Duration
+	// followedSince: when the exporter began following the target; the counters count jobs that
+	// ended from then on.
+	followedSince time.Time
 	// watermark: every job update with a lastUpdateTime before it has been read. Zero until the
 	// first read; a read starts at watermark minus updateOverlap.
 	watermark time.Time
 	// pending: ranges of lastUpdateTime a probe planned but could not finish before its deadline.
 	pending []timeRange
 	pace    readPace
-	// complete: the last probe read every update up to its own time, so the window gauges hold.
-	complete   bool
-	buckets    map[int64]*minuteBucket
-	window     map[jobKey]*jobStats // the sum of the buckets, kept as jobs come and buckets go
-	totals     map[jobKey]*countBytesTotal
-	readAt     time.Time // when NetBackup was last read completely
-	unfinished unfinishedJobs
+	// complete: the last probe read every update up to its own time. backfilled: one probe did;
+	// from then on the window gauges are reported (a probe cut short later leaves them a little
+	// behind, which nbu_jobs_updates_read_until_timestamp_seconds shows).
+	complete, backfilled bool
+	buckets              map[int64]*minuteBucket
+	window               map[jobKey]*jobStats // the sum of the buckets, kept as jobs come and buckets go
+	totals               map[jobKey]*countBytesTotal
+	readAt               time.Time // when NetBackup was last read completely
+	unfinished           unfinishedJobs
 	// reseededAt: when the unfinished jobs were last read in full (zero: never).
 	reseededAt time.Time
 	overlapAt  time.Time // when a read last started updateOverlap before the watermark
@@ -106,8 +111,8 @@ func (s *jobsState) pendingFrom(since time.Time) []timeRange {
 
 type countBytesTotal struct{ count, bytes int64 }
 
-func newJobsState(lookback time.Duration) *jobsState {
-	return &jobsState{lookback: lookback, buckets: map[int64]*minuteBucket{}, window: map[jobKey]*jobStats{},
+func newJobsState(lookback time.Duration, now time.Time) *jobsState {
+	return &jobsState{lookback: lookback, followedSince: now, buckets: map[int64]*minuteBucket{}, window: map[jobKey]*jobStats{},
 		totals:     map[jobKey]*countBytesTotal{},
 		unfinished: unfinishedJobs{}}
 }
@@ -176,11 +181,16 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 	w.add(j)
 	t := s.totals[k]
 	if t == nil {
-		t = &countBytesTotal{}
+		t = &countBytesTotal{} // a backfilled label set starts at 0, so that increase() sees its first job
 		s.totals[k] = t
 	}
-	t.count++
-	t.bytes += j.KilobytesTransferred * 1024
+	// The counters count what happens while the exporter follows the target: jobs that ended
+	// before (the backfill) are in the window gauges only. Counting them too would make every
+	// restart look like the window's jobs happened again to increase() and rate().
+	if !j.EndTime.Before(s.followedSince) {
+		t.count++
+		t.bytes += j.KilobytesTransferred * 1024
+	}
 	s.changed = true
 	return true
 }
@@ -190,7 +200,7 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 func (s *jobsState) exportCached(out *metricSet) error {
 	if s.changed || s.cached == nil {
 		var built metricSet
-		s.export(&built, s.complete)
+		s.export(&built, s.backfilled)
 		if !s.reseededAt.IsZero() {
 			s.unfinished.export(&built)
 		}
