@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
-	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -114,13 +113,6 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		shutdownGrace: *shutdownGrace,
 		logger:        logger,
 	})
-}
-
-// logErr is for handlers whose write errors only mean the client went away.
-func logErr(logger log.Logger, err error) {
-	if err != nil {
-		level.Debug(logger).Log("msg", "writing response", "err", err)
-	}
 }
 
 // sessionIdleTTL is how long a target's connections and state are kept after its last probe.

@@ -9,7 +9,7 @@ import (
 	promconfig "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 
-	"github.com/netbackup-exporter/netbackup_exporter/nbu"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 // APIVersionAuto makes the client negotiate the newest version the server serves.
@@ -17,7 +17,7 @@ const APIVersionAuto = "auto"
 
 // supportedAPIVersions is in the order error messages list them: "auto", then the client's
 // ladder, newest first because that is the order auto-negotiation tries them.
-var supportedAPIVersions = append([]string{APIVersionAuto}, nbu.KnownVersions...)
+var supportedAPIVersions = append([]string{APIVersionAuto}, apiversion.Known...)
 
 // Limits NetBackup itself puts on page sizes, and a sanity cap on per-target concurrency.
 const (

@@ -89,4 +89,3 @@ func (s *jobsState) export(out *metricSet, window bool) {
 		out.add(prometheus.MustNewConstHistogram(descJobDuration, uint64(st.durCount), float64(st.durMillis)/1000, buckets, k.action, k.policyType))
 	}
 }
-

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
@@ -109,9 +108,9 @@ type jobsState struct {
 	unfinishedKnown bool
 	reseededAt      time.Time // when the unfinished jobs were last read in full
 
-	version        uint64
-	cached         []*encodedFamily
-	cachedVersion  uint64
+	version       uint64
+	cached        []*encodedFamily
+	cachedVersion uint64
 }
 
 // touch records that what the state exports changed.

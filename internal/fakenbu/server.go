@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/netbackup-exporter/netbackup_exporter/nbu"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 // Options configures a Server. The zero value is a usable demo server.
@@ -25,7 +25,7 @@ const DefaultAPIKey = "demo-key"
 
 // DefaultVersions returns the API versions served when Options.Versions is
 // empty: every version the client knows (NetBackup 11.2, 11.0, 10.5 and 10.0-10.4).
-func DefaultVersions() []string { return slices.Clone(nbu.KnownVersions) }
+func DefaultVersions() []string { return slices.Clone(apiversion.Known) }
 
 const defaultServerName = "nbu-primary.example.com"
 
