@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
-	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -21,8 +20,8 @@ import (
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
-	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/logging"
+	"github.com/netbackup-exporter/netbackup_exporter/prober"
 )
 
 const exporterName = "netbackup_exporter"
@@ -77,7 +76,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 	}
 
 	if *configCheck {
-		if _, err := config.Load(*configFile); err != nil {
+		if _, err := prober.Schema().Load(*configFile); err != nil {
 			fmt.Fprintf(env.stderr, "%v\n", err)
 			return 1
 		}
@@ -114,13 +113,6 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		shutdownGrace: *shutdownGrace,
 		logger:        logger,
 	})
-}
-
-// logErr is for handlers whose write errors only mean the client went away.
-func logErr(logger log.Logger, err error) {
-	if err != nil {
-		level.Debug(logger).Log("msg", "writing response", "err", err)
-	}
 }
 
 // sessionIdleTTL is how long a target's connections and state are kept after its last probe.

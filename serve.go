@@ -29,14 +29,14 @@ func serve(ctx context.Context, a *app, p serveParams) int {
 	reloadsDone := make(chan struct{})
 	go func() {
 		defer close(reloadsDone)
-		a.reloader.loop(reloadCtx)
+		a.reloader.Loop(reloadCtx)
 	}()
 	defer func() {
 		stopReloads()
 		<-reloadsDone
 	}()
 	// Once the exporter answers, SIGHUP reloads rather than kills it.
-	<-a.reloader.ready
+	<-a.reloader.Ready()
 
 	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 30 * time.Second}
 	slogger := logging.NewSlogLogger(p.logger)

@@ -17,12 +17,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 // KnownVersions are the media-type versions the client knows, newest first
 // (the detection ladder): 14.0 = NetBackup 11.2, 13.0 = 11.0, 12.0 = 10.5,
 // 10.0 = 10.0-10.4.
-var KnownVersions = []string{"14.0", "13.0", "12.0", "10.0"}
+var KnownVersions = apiversion.Known
 
 const (
 	defaultMaxConcurrent  = 4
