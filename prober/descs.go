@@ -16,6 +16,9 @@ var (
 		[]string{"collector"}, nil)
 	descCollectorDuration = prometheus.NewDesc("nbu_collector_duration_seconds",
 		"How long the collector took during this probe.", []string{"collector"}, nil)
+	descCollectorRequests = prometheus.NewDesc("nbu_collector_requests",
+		"NetBackup requests (attempts, retries included) the collector sent during this probe; 0 when its series came from the cache or a concurrent probe's run.",
+		[]string{"collector"}, nil)
 	descLastScrape = prometheus.NewDesc("nbu_last_scrape_timestamp_seconds",
 		"When the data behind the metrics of this source was fetched from NetBackup (a cached answer keeps its own fetch time).",
 		[]string{"source"}, nil)

@@ -49,6 +49,7 @@ func (p *probe) run(ctx context.Context) bool {
 		for _, name := range p.module.Collectors {
 			p.out.gauge(descCollectorSuccess, 0, name)
 			p.out.gauge(descCollectorDuration, 0, name)
+			p.out.gauge(descCollectorRequests, 0, name)
 		}
 		return false
 	}
@@ -147,6 +148,7 @@ func (p *probe) report(r collectorResult) bool {
 	if r.skipped {
 		level.Info(p.logger).Log("msg", "collector skipped", "collector", r.name, "reason", r.err)
 		p.out.gauge(descCollectorSkipped, 1, r.name)
+		p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
 		return true
 	}
 	ok := 1.0
@@ -158,6 +160,7 @@ func (p *probe) report(r collectorResult) bool {
 	}
 	p.out.gauge(descCollectorSuccess, ok, r.name)
 	p.out.gauge(descCollectorDuration, r.elapsed.Seconds(), r.name)
+	p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
 	return r.err == nil
 }
 
