@@ -31,6 +31,9 @@ var (
 		"Jobs that ended inside the look-back window, by action and status code.", []string{"action", "status"}, nil)
 	descJobsFiles = prometheus.NewDesc("nbu_jobs_files_count",
 		"Files processed by jobs that ended inside the look-back window.", []string{"action", "policy_type"}, nil)
+	descJobsDedupRatio = prometheus.NewDesc("nbu_jobs_dedup_ratio",
+		"Mean deduplication ratio (dedupRatio) of the jobs that ended inside the look-back window and report one (jobs with no ratio, 0, are left out).",
+		[]string{"action", "policy_type"}, nil)
 	descJobDuration = prometheus.NewDesc("nbu_job_duration_seconds",
 		"Duration (end time minus start time) of jobs that ended inside the look-back window.", []string{"action", "policy_type"}, nil)
 	descJobsState = prometheus.NewDesc("nbu_jobs_state_count",
