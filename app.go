@@ -19,6 +19,7 @@ type appParams struct {
 	watchConfig   bool
 	timeoutOffset time.Duration
 	historyLimit  int
+	maxSessions   int
 	logger        log.Logger
 	registerer    prometheus.Registerer
 	gatherer      prometheus.Gatherer
@@ -45,6 +46,8 @@ func newApp(p appParams) (*app, error) {
 
 	metrics := prober.NewExporterMetrics(p.registerer)
 	sessions := prober.NewSessions(sessionIdleTTL, metrics.ObserveRequest)
+	sessions.SetMax(p.maxSessions)
+	p.registerer.MustRegister(sessions)
 	history := prober.NewHistory(p.historyLimit)
 	probe := &prober.Handler{
 		Config:        safeConfig.Get,

@@ -18,6 +18,8 @@ type serveParams struct {
 	webFlags      *web.FlagConfig
 	listeners     []net.Listener // nil = listen on webFlags' addresses
 	shutdownGrace time.Duration
+	maxRequests   int
+	maxConns      int
 	logger        log.Logger
 }
 
@@ -38,7 +40,14 @@ func serve(ctx context.Context, a *app, p serveParams) int {
 	// Once the exporter answers, SIGHUP reloads rather than kills it.
 	<-a.reloader.Ready()
 
-	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 30 * time.Second}
+	conns := &connLimiter{max: int64(max(p.maxConns, 1))}
+	srv := &http.Server{
+		Handler:           limitRequests(a.mux, p.maxRequests),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       serverReadTimeout,
+		IdleTimeout:       serverIdleTimeout,
+		ConnState:         conns.track,
+	}
 	slogger := logging.NewSlogLogger(p.logger)
 	serveErr := make(chan error, 1)
 	go func() {

@@ -24,6 +24,8 @@ const (
 	MaxJobsPageSize       = 100
 	MaxStoragePageSize    = 500
 	MaxConcurrentRequests = 64
+	DefaultMaxSeries      = 100_000
+	maxMaxSeries          = 10_000_000
 )
 
 // Config is the whole modules.yml. A *Config returned by Load or SafeConfig.Get is shared by
@@ -47,8 +49,11 @@ type Module struct {
 	Tape                  CacheConfig          `yaml:"tape"`
 	MediaServers          CacheConfig          `yaml:"media_servers"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
-	AllowedTargets        []string             `yaml:"allowed_targets,omitempty"`
-	AllowAnyTarget        bool                 `yaml:"allow_any_target,omitempty"`
+	// MaxSeries caps the series one collector may return per probe; what it cuts is counted in
+	// nbu_series_dropped. Far above what a large real master produces.
+	MaxSeries      int      `yaml:"max_series"`
+	AllowedTargets []string `yaml:"allowed_targets,omitempty"`
+	AllowAnyTarget bool     `yaml:"allow_any_target,omitempty"`
 	// InsecureHTTP lets this module be used with http:// targets, which send the API key in
 	// clear. Off by default: whoever can reach /probe picks the target's scheme.
 	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
@@ -104,5 +109,6 @@ func (s Schema) DefaultModule() Module {
 		Tape:                  CacheConfig{CacheTTL: model.Duration(5 * time.Minute)},
 		MediaServers:          CacheConfig{CacheTTL: model.Duration(10 * time.Minute)},
 		MaxConcurrentRequests: 4,
+		MaxSeries:             DefaultMaxSeries,
 	}
 }

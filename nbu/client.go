@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -176,6 +177,11 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("nbu: invalid BaseURL %q: query and fragment are not allowed", u.Redacted())
+	}
+	// The path is sent as given: an escape would be decoded here and again by whatever is in
+	// front of NetBackup, so a checked "%252e%252e" could reach it as "..".
+	if strings.Contains(u.EscapedPath(), "%") || slices.Contains(strings.Split(u.Path, "/"), "..") || slices.Contains(strings.Split(u.Path, "/"), ".") {
+		return nil, fmt.Errorf("nbu: invalid BaseURL %q: the path must not hold escapes or dot segments", u.Redacted())
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""

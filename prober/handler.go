@@ -54,6 +54,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
+	extendWriteDeadline(w, timeout)
 
 	start := time.Now()
 	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL)
@@ -72,7 +73,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
 	} else {
-		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now}
+		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: secretScrubber(moduleSecrets(module)...)}
 		success = p.run(ctx)
 	}
 	elapsed := time.Since(start)

@@ -28,6 +28,7 @@ func (h *Handler) ServeHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), req.timeout)
 	defer cancel()
+	extendWriteDeadline(w, req.timeout)
 	start := time.Now()
 	version, err := sess.client.Check(ctx)
 	elapsed := time.Since(start)

@@ -118,9 +118,17 @@ type jobsState struct {
 	unfinishedKnown bool
 	reseededAt      time.Time // when the unfinished jobs were last read in full
 
+	// maxKeys caps the label sets the state aggregates by (each is a few series): a primary
+	// inventing job types must not grow it without bound. keysDropped counts the jobs left out,
+	// keysCut the label sets whose values were cut to maxLabelValueBytes.
+	maxKeys     int
+	keysDropped int
+	keysCut     int
+
 	version       uint64
 	cached        []*encodedFamily
 	cachedVersion uint64
+	cachedCounts  *seriesLimits // what building cached cut
 }
 
 // touch records that what the state exports changed.
@@ -198,7 +206,10 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 		return false
 	}
 	b.ids[j.JobID] = struct{}{}
-	k := jobKey{j.JobType, j.PolicyType, strconv.FormatInt(j.Status, 10)}
+	k, ok := s.keyOf(j)
+	if !ok {
+		return false
+	}
 	st := b.stats[k]
 	if st == nil {
 		st = &jobSums{}
@@ -277,4 +288,23 @@ func (s *jobsState) enter(p jobsPhase) {
 		s.phase = p
 		s.touch()
 	}
+}
+
+// keyOf is the label set a finished job is aggregated by, its values cut to maxLabelValueBytes
+// (so that two long values sharing a prefix aggregate together instead of colliding at export).
+// ok is false when the job would start a label set past maxKeys.
+func (s *jobsState) keyOf(j *nbu.Job) (jobKey, bool) {
+	k := jobKey{cutUTF8(j.JobType, maxLabelValueBytes), cutUTF8(j.PolicyType, maxLabelValueBytes), strconv.FormatInt(j.Status, 10)}
+	if _, known := s.totals[k]; known {
+		return k, true
+	}
+	if s.maxKeys > 0 && len(s.totals) >= s.maxKeys {
+		s.keysDropped++
+		s.touch()
+		return k, false
+	}
+	if k.action != j.JobType || k.policyType != j.PolicyType {
+		s.keysCut++
+	}
+	return k, true
 }
