@@ -349,18 +349,23 @@ func (l *lObjects[T]) UnmarshalJSON(b []byte) error {
 
 // optBool is a lenient bool that remembers whether it was present, for
 // fields whose absence must not read as false (a media server's isMachineUp).
+// Only a value that says true or false counts as present: a boolean, a
+// number, or a string holding either; null, "n/a" or an object do not.
 type optBool struct {
 	v, set bool
 }
 
 func (o *optBool) UnmarshalJSON(b []byte) error {
 	*o = optBool{}
-	if len(b) == 0 || string(b) == "null" {
-		return nil
+	s := string(b)
+	if uq, ok := unquote(b); ok {
+		s = strings.TrimSpace(uq)
 	}
-	var v lBool
-	_ = v.UnmarshalJSON(b)
-	o.v, o.set = bool(v), true
+	if v, err := strconv.ParseBool(s); err == nil {
+		o.v, o.set = v, true
+	} else if x, err := strconv.ParseFloat(s, 64); err == nil {
+		o.v, o.set = x != 0, true
+	}
 	return nil
 }
 

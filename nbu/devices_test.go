@@ -164,10 +164,10 @@ func TestMediaServersOffsetPaging(t *testing.T) {
 		return fmt.Sprintf(`{"type":"mediaServer","id":%q,"attributes":{"osType":"Linux","nbuVersion":"10.4"%s}}`, id, attrs)
 	}
 	s := &offsetServer{path: "/netbackup/config/media-servers", pages: map[string]string{
-		"0": offsetPage(0, 500, "", 3,
+		"0": offsetPage(0, 500, "", 5,
 			ms("i1", `,"hostName":"m1","isMachineUp":true,"status":{"name":"ACTIVE_FOR_TAPE_AND_DISK","resourceBundleKey":"k"}`),
 			ms("m2", `,"isMachineUp":"false","status":"OFFLINE"`),
-			ms("m3", `,"isMachineUp":null`)),
+			ms("m3", `,"isMachineUp":null`), ms("m4", `,"isMachineUp":"n/a"`), ms("m5", `,"isMachineUp":0`)),
 	}}
 	c, _, _ := newTestClient(t, s, nil)
 	got, err := c.MediaServers(testCtx(t), 0)
@@ -178,6 +178,8 @@ func TestMediaServersOffsetPaging(t *testing.T) {
 		{Name: "m1", OSType: "Linux", NBUVersion: "10.4", MachineUp: true, MachineUpKnown: true, Status: "ACTIVE_FOR_TAPE_AND_DISK"},
 		{Name: "m2", OSType: "Linux", NBUVersion: "10.4", MachineUpKnown: true, Status: "OFFLINE"},
 		{Name: "m3", OSType: "Linux", NBUVersion: "10.4"},
+		{Name: "m4", OSType: "Linux", NBUVersion: "10.4"},
+		{Name: "m5", OSType: "Linux", NBUVersion: "10.4", MachineUpKnown: true},
 	}
 	if !slices.Equal(got, want) || s.limits[0] != "500" {
 		t.Errorf("media servers = %+v\nwant %+v", got, want)
