@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 
@@ -295,5 +296,35 @@ func TestDefaultCollectors(t *testing.T) {
 	}
 	if c := mustConfig(t, deviceModulesYAML).Modules["all"]; !slices.Equal(c.Collectors, m.Collectors) {
 		t.Errorf("a module without collectors: gets %v", c.Collectors)
+	}
+}
+
+// Each device collector is cached for its own cache_ttl (5m, 5m, 10m by default), and a cached
+// answer keeps its fetch time.
+func TestDeviceCachesFollowTheirTTL(t *testing.T) {
+	fake, target := newDeviceFake(t, fakenbu.Options{})
+	c := newClock(fixtureNow)
+	env := newTestEnvAt(t, mustConfig(t, deviceModulesYAML), c)
+	probeDevices(t, env, "devices", target)
+	fetched := float64(fixtureNow.Unix())
+	for _, tt := range []struct {
+		advance  time.Duration
+		requests map[string]float64 // nbu_collector_requests after the advance
+		scraped  map[string]float64 // nbu_last_scrape_timestamp_seconds
+	}{
+		{4 * time.Minute, map[string]float64{"disk_pools": 0, "tape": 0, "media_servers": 0},
+			map[string]float64{"disk_pools": fetched, "tape": fetched, "media_servers": fetched}},
+		{2 * time.Minute, map[string]float64{"disk_pools": 1, "tape": 6, "media_servers": 0},
+			map[string]float64{"disk_pools": fetched + 360, "tape": fetched + 360, "media_servers": fetched}},
+		{5 * time.Minute, map[string]float64{"disk_pools": 1, "tape": 6, "media_servers": 1},
+			map[string]float64{"disk_pools": fetched + 660, "tape": fetched + 660, "media_servers": fetched + 660}},
+	} {
+		c.Advance(tt.advance)
+		mfs := probeDevices(t, env, "devices", target)
+		checkSeries(t, mfs, "nbu_collector_requests", tt.requests)
+		checkSeries(t, mfs, "nbu_last_scrape_timestamp_seconds", tt.scraped)
+	}
+	if fake.Requests("/config/media-servers") != 2 {
+		t.Errorf("media servers read %d times in 11 minutes, want 2", fake.Requests("/config/media-servers"))
 	}
 }
