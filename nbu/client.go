@@ -1,7 +1,8 @@
 // Package nbu is a small client for the parts of the Veritas NetBackup REST
-// API that the exporter reads: jobs (cursor paged), storage units and disk
-// pools (offset paged). It imports nothing from Prometheus or the config
-// package; callers pass plain Options.
+// API that the exporter reads: jobs and SLP images (cursor paged); storage
+// units, disk pools, policies, catalog image counts, alerts and malware scan
+// results (offset paged); a policy's detail. It imports nothing from
+// Prometheus or the config package; callers pass plain Options.
 package nbu
 
 import (

@@ -24,9 +24,16 @@ type offsetMeta struct {
 // offsetWalk fetches every page of an offset-paged endpoint, streaming the
 // records of each page into sink (sink.meta is set here).
 func (c *Client) offsetWalk(ctx context.Context, endpoint string, pageSize int, sink *recordSink) error {
+	return c.offsetWalkQuery(ctx, endpoint, nil, pageSize, maxOffsetPageSize, sink)
+}
+
+// offsetWalkQuery is offsetWalk with extra query parameters (filter, sort) sent on every page
+// and the endpoint's own maximum page size (the spec's page[limit] maximum differs per endpoint:
+// 500 for storage and policies, 100 for catalog images and malware scan results).
+func (c *Client) offsetWalkQuery(ctx context.Context, endpoint string, extra url.Values, pageSize, maxLimit int, sink *recordSink) error {
 	limit := pageSize
-	if limit <= 0 || limit > maxOffsetPageSize {
-		limit = maxOffsetPageSize
+	if limit <= 0 || limit > maxLimit {
+		limit = maxLimit
 	}
 	logger := loggerFrom(ctx)
 	var (
@@ -51,6 +58,11 @@ func (c *Client) offsetWalk(ctx context.Context, endpoint string, pageSize int, 
 		vals := url.Values{
 			"page[offset]": {strconv.FormatInt(offset, 10)},
 			"page[limit]":  {strconv.Itoa(limit)},
+		}
+		for k, v := range extra {
+			if len(v) > 0 && v[0] != "" {
+				vals[k] = v
+			}
 		}
 		meta, onPage = offsetMeta{}, 0
 		if err := c.call(ctx, endpoint, vals, func(r io.Reader) error { return walkPage(r, &page) }); err != nil {
