@@ -12,8 +12,9 @@ import (
 type Trace struct {
 	requests atomic.Int64
 	answered atomic.Int64
-	// certExpiry is the earliest NotAfter (Unix seconds: nanoseconds overflow for the year-9999 NotAfter some CAs use) of the peer certificate chains seen
-	// on the connections this caller's requests used; 0 = no TLS connection seen.
+	// certExpiry is the earliest NotAfter (Unix seconds: nanoseconds overflow for the year-9999
+	// NotAfter some CAs use) of the peer certificate chains seen on the connections this caller's
+	// requests used; 0 = no TLS connection seen.
 	certExpiry atomic.Int64
 }
 
@@ -29,45 +30,43 @@ func (t *Trace) Answered() int64 { return t.answered.Load() }
 // no request went over TLS. Taken per request, not per client: a probe must report the chain of
 // the connection it used, and a long-lived client may meet a renewed certificate at any time.
 func (t *Trace) EarliestCertExpiry() (time.Time, bool) {
-	ns := t.certExpiry.Load()
-	if ns == 0 {
+	s := t.certExpiry.Load()
+	if s == 0 {
 		return time.Time{}, false
 	}
-	return time.Unix(ns, 0).UTC(), true
+	return time.Unix(s, 0).UTC(), true
 }
 
 type traceKey struct{}
 
-// ContextWithTrace makes the client count the requests made under ctx into t.
+// ContextWithTrace makes the client count the requests made under ctx into t, as well as into
+// the traces ctx already carries: a probe counts all its requests, each collector its own.
 func ContextWithTrace(ctx context.Context, t *Trace) context.Context {
-	return context.WithValue(ctx, traceKey{}, t)
+	outer, _ := ctx.Value(traceKey{}).([]*Trace)
+	return context.WithValue(ctx, traceKey{}, append(outer[:len(outer):len(outer)], t))
 }
 
 // observeTrace records one attempt, its status code (0 when no response came) and the TLS state of
 // the connection it used (nil for plain HTTP or no response).
 func observeTrace(ctx context.Context, code int, cs *tls.ConnectionState) {
-	t, _ := ctx.Value(traceKey{}).(*Trace)
-	if t == nil {
-		return
-	}
-	t.requests.Add(1)
-	if code >= 200 && code < 300 {
-		t.answered.Add(1)
-	}
-	if cs != nil {
-		t.observeChain(cs)
+	traces, _ := ctx.Value(traceKey{}).([]*Trace)
+	for _, t := range traces {
+		t.requests.Add(1)
+		if code >= 200 && code < 300 {
+			t.answered.Add(1)
+		}
+		if cs != nil {
+			t.observeChain(cs)
+		}
 	}
 }
 
 func (t *Trace) observeChain(cs *tls.ConnectionState) {
 	for _, c := range cs.PeerCertificates {
-		ns := c.NotAfter.Unix()
+		s := c.NotAfter.Unix()
 		for {
 			cur := t.certExpiry.Load()
-			if cur != 0 && cur <= ns {
-				break
-			}
-			if t.certExpiry.CompareAndSwap(cur, ns) {
+			if (cur != 0 && cur <= s) || t.certExpiry.CompareAndSwap(cur, s) {
 				break
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-kit/log/level"
 
+	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
@@ -25,19 +26,21 @@ const (
 	reseedInterval  = 30 * time.Minute
 )
 
-// collectJobs runs the jobs collection, or shares the one a concurrent probe of the same target and
-// module is running.
-func collectJobs(ctx context.Context, p *probe) error {
-	res, shared, err := p.sess.jobsRun.do(ctx, func() (*metricSet, error) {
-		out := &metricSet{}
-		err := readJobs(ctx, p, out)
-		return out, err
-	})
-	if shared {
-		level.Debug(p.logger).Log("msg", "jobs metrics shared with a concurrent probe of the same target")
-	}
-	p.out.merge(res)
-	return err
+const jobsCollectorName = "jobs"
+
+// jobsCollector reads /admin/jobs incrementally: see jobsState.
+type jobsCollector struct{}
+
+func (jobsCollector) Name() string                          { return jobsCollectorName }
+func (jobsCollector) MinAPIVersion() string                 { return "" }
+func (jobsCollector) CacheTTL(*config.Module) time.Duration { return 0 }
+func (jobsCollector) NewState() CollectorState              { return &jobsCollectorState{} }
+
+// jobsCollectorState holds the session's job state; a look-back change starts it afresh.
+type jobsCollectorState struct{ st *jobsState }
+
+func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet) error {
+	return readJobs(ctx, r, c, out)
 }
 
 // readJobs brings the session's job state up to date and exports it. It reads the job updates
@@ -48,14 +51,14 @@ func collectJobs(ctx context.Context, p *probe) error {
 // fit the time budget; a master where little happened costs one request. What the deadline cuts
 // short is kept and read by the next probe. Every reseedInterval (and until it first succeeds) the
 // jobs not DONE are also read in full.
-func readJobs(ctx context.Context, p *probe, out *metricSet) error {
-	now := p.now()
-	lookback := time.Duration(p.module.Jobs.Lookback)
-	pageSize := p.module.Jobs.PageSize
-	st := p.sess.jobs
+func readJobs(ctx context.Context, p *Run, holder *jobsCollectorState, out *metricSet) error {
+	now := p.Now()
+	lookback := time.Duration(p.Module.Jobs.Lookback)
+	pageSize := p.Module.Jobs.PageSize
+	st := holder.st
 	if st == nil || st.lookback != lookback {
 		st = newJobsState(lookback, now)
-		p.sess.jobs = st
+		holder.st = st
 	}
 	since := windowStart(now, lookback)
 	st.prune(since)
@@ -117,6 +120,9 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 		if st.add(j, since) {
 			counted++
 		}
+		for _, o := range p.observers {
+			o.ObserveJob(j)
+		}
 		if records != nil {
 			records.record(j)
 		} else if st.unfinished.observe(j) {
@@ -130,12 +136,12 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 	var tailRes shardResult
 	if st.pace == (readPace{}) {
 		// Nothing known of this master yet: read one page first, and plan from its pace.
-		sample := readSample(readCtx, p.sess.client, ranges[len(ranges)-1], pageSize, fold)
+		sample := readSample(readCtx, p.Client, ranges[len(ranges)-1], pageSize, fold)
 		st.pace = paceOf([]shardResult{sample}, now, st.pace)
 		if !sample.done {
 			// The oldest updates of a window can be sparse (jobs that started in it have not ended
 			// yet): the newest page says how dense it gets.
-			if rate := newestRate(readCtx, p.sess.client, sample.rest(), pageSize); rate > st.pace.updatesPerSecond {
+			if rate := newestRate(readCtx, p.Client, sample.rest(), pageSize); rate > st.pace.updatesPerSecond {
 				st.pace.updatesPerSecond = rate
 			}
 		}
@@ -146,10 +152,10 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 		}
 	}
 	if len(ranges) > 0 {
-		workers, shards := planShards(ranges, now, st.pace, pageSize, time.Until(readBy), p.module.MaxConcurrentRequests)
-		level.Debug(p.logger).Log("msg", "reading job updates", "ranges", len(ranges), "readers", workers, "shards", len(shards),
+		workers, shards := planShards(ranges, now, st.pace, pageSize, time.Until(readBy), p.Module.MaxConcurrentRequests)
+		level.Debug(p.Logger).Log("msg", "reading job updates", "ranges", len(ranges), "readers", workers, "shards", len(shards),
 			"updates_per_second", st.pace.updatesPerSecond, "page_latency", st.pace.pageLatency)
-		main := readShards(readCtx, p.sess.client, shards, workers, pageSize, 0, now, fold)
+		main := readShards(readCtx, p.Client, shards, workers, pageSize, 0, now, fold)
 		st.pace = paceOf(main, now, st.pace)
 		results = main
 	}
@@ -194,7 +200,7 @@ func readJobs(ctx context.Context, p *probe, out *metricSet) error {
 	if complete {
 		st.readAt = now
 	}
-	level.Debug(p.logger).Log("msg", "job updates read", "pages", pages, "jobs", read, "shards", len(results),
+	level.Debug(p.Logger).Log("msg", "job updates read", "pages", pages, "jobs", read, "shards", len(results),
 		"newly_finished", counted, "in_window", st.jobsInWindow(since), "complete", complete, "ranges_left", len(st.pending))
 
 	exportErr := st.exportCached(out)
@@ -315,17 +321,17 @@ func paceOf(results []shardResult, now time.Time, prev readPace) readPace {
 }
 
 // readUnfinished reads the jobs not DONE that filter selects.
-func readUnfinished(ctx context.Context, p *probe, filter string) (unfinishedJobs, error) {
+func readUnfinished(ctx context.Context, p *Run, filter string) (unfinishedJobs, error) {
 	fresh := unfinishedJobs{}
-	stats, err := p.sess.client.Jobs(ctx, nbu.JobsQuery{
+	stats, err := p.Client.Jobs(ctx, nbu.JobsQuery{
 		Filter:   filter,
 		Sort:     "jobId",
-		PageSize: p.module.Jobs.PageSize,
+		PageSize: p.Module.Jobs.PageSize,
 	}, func(j *nbu.Job) error { fresh.record(j); return nil })
 	if err != nil {
 		return nil, fmt.Errorf("unfinished jobs: %w", err)
 	}
-	level.Debug(p.logger).Log("msg", "unfinished jobs read", "filter", filter, "pages", stats.Pages, "jobs", stats.Records)
+	level.Debug(p.Logger).Log("msg", "unfinished jobs read", "filter", filter, "pages", stats.Pages, "jobs", stats.Records)
 	return fresh, nil
 }
 

@@ -21,7 +21,10 @@ type Options struct {
 const DefaultAPIKey = "demo-key"
 
 // DefaultVersions returns the API versions served when Options.Versions is
-// empty: those of NetBackup 11.2, 11.0, 10.5 and 10.0-10.4.
+// empty: those of NetBackup 11.2, 11.0, 10.5 and 10.0-10.4. Listed here, not
+// taken from nbu.KnownVersions: the fake shares no code with the client (see
+// doc.go), and importing nbu makes nbu's own tests that use the fake an
+// import cycle. A test in the prober checks the two lists agree.
 func DefaultVersions() []string { return []string{"14.0", "13.0", "12.0", "10.0"} }
 
 const defaultServerName = "nbu-primary.example.com"
