@@ -162,6 +162,7 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 	srv.SetJobs(fakenbu.GenerateJobs(c.seed, c.jobs, c.window, now))
 	srv.SetStorageUnits(fakenbu.DemoStorageUnits())
 	srv.SetDiskPools(fakenbu.DemoDiskPools())
+	srv.SetPosture(fakenbu.DemoPosture(now))
 
 	hs := &http.Server{
 		Handler:           srv,
