@@ -43,6 +43,12 @@ type Module struct {
 	Collectors            []string             `yaml:"collectors"`
 	Jobs                  JobsConfig           `yaml:"jobs"`
 	Storage               StorageConfig        `yaml:"storage"`
+	Clients               ClientsConfig        `yaml:"clients"`
+	Policies              PoliciesConfig       `yaml:"policies"`
+	Catalog               CatalogConfig        `yaml:"catalog"`
+	SLP                   SLPConfig            `yaml:"slp"`
+	Alerts                AlertsConfig         `yaml:"alerts"`
+	Malware               MalwareConfig        `yaml:"malware"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
 	AllowedTargets        []string             `yaml:"allowed_targets,omitempty"`
 	AllowAnyTarget        bool                 `yaml:"allow_any_target,omitempty"`
@@ -76,7 +82,7 @@ type StorageConfig struct {
 // DefaultModule returns a module with every default applied and no credentials or targets.
 // Each call returns fresh slices, so modules built from it never share backing arrays.
 func (s Schema) DefaultModule() Module {
-	return Module{
+	m := Module{
 		Timeout:    model.Duration(30 * time.Second),
 		APIVersion: APIVersionAuto,
 		Collectors: slices.Clone(s.DefaultCollectors),
@@ -90,4 +96,6 @@ func (s Schema) DefaultModule() Module {
 		},
 		MaxConcurrentRequests: 4,
 	}
+	applyPostureDefaults(&m)
+	return m
 }
