@@ -59,6 +59,9 @@ type AlertsConfig struct {
 // MalwareConfig tunes the malware collector.
 type MalwareConfig struct {
 	CacheTTL model.Duration `yaml:"cache_ttl"`
+	// Lookback is the backupTime window of the images whose latest scan results are summed: the
+	// endpoint otherwise lists every image ever scanned.
+	Lookback model.Duration `yaml:"lookback"`
 }
 
 // applyPostureDefaults sets the posture collectors' defaults on m.
@@ -68,7 +71,7 @@ func applyPostureDefaults(m *Module) {
 	m.Catalog = CatalogConfig{ImagesCacheTTL: model.Duration(time.Hour), ImagesLookback: model.Duration(24 * time.Hour)}
 	m.SLP = SLPConfig{CacheTTL: model.Duration(15 * time.Minute), PageSize: MaxSLPPageSize}
 	m.Alerts = AlertsConfig{CacheTTL: model.Duration(5 * time.Minute), PageSize: 100}
-	m.Malware = MalwareConfig{CacheTTL: model.Duration(time.Hour)}
+	m.Malware = MalwareConfig{CacheTTL: model.Duration(time.Hour), Lookback: model.Duration(24 * time.Hour)}
 }
 
 func validatePosture(m *Module, d *decoder, moduleLine int) error {
@@ -83,6 +86,7 @@ func validatePosture(m *Module, d *decoder, moduleLine int) error {
 		{"slp.cache_ttl", m.SLP.CacheTTL, true},
 		{"alerts.cache_ttl", m.Alerts.CacheTTL, true},
 		{"malware.cache_ttl", m.Malware.CacheTTL, true},
+		{"malware.lookback", m.Malware.Lookback, false},
 	}
 	for _, c := range durations {
 		if c.value < 0 || (!c.allowZero && c.value == 0) {

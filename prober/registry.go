@@ -11,6 +11,12 @@ var registry = []struct {
 }{
 	{jobsCollector{}, true},
 	{storageCollector{}, true},
+	{clientsCollector{}, false},
+	{policiesCollector{}, false},
+	{catalogCollector{}, false},
+	{slpCollector{}, false},
+	{alertsCollector{}, false},
+	{malwareCollector{}, false},
 }
 
 // Schema hands the registry to the config loader, which validates `collectors:` against it.
