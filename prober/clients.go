@@ -38,6 +38,7 @@ type clientsCollector struct{}
 func (clientsCollector) Name() string                          { return clientsCollectorName }
 func (clientsCollector) MinAPIVersion() string                 { return "" }
 func (clientsCollector) CacheTTL(*config.Module) time.Duration { return 0 }
+
 // DependsOn makes the clients collector run after the policies collector in a probe, so that the
 // policies' clients are known to the backfill of the same probe.
 func (clientsCollector) DependsOn() []string { return []string{policiesCollectorName} }

@@ -45,7 +45,7 @@ func (p *probe) run(ctx context.Context) bool {
 	version, err := p.sess.client.Version(ctx)
 	if err != nil {
 		level.Error(p.logger).Log("msg", "NetBackup API version check failed", "err", err)
-		reportCertExpiry(p.out, trace)
+		reportCertExpiry(p.out, trace, &p.sess.certExpiry)
 		p.out.gauge(descUp, 0)
 		for _, name := range p.module.Collectors {
 			p.out.gauge(descCollectorSuccess, 0, name)
@@ -69,7 +69,7 @@ func (p *probe) run(ctx context.Context) bool {
 		up = 1
 	}
 	p.out.gauge(descUp, up)
-	reportCertExpiry(p.out, trace)
+	reportCertExpiry(p.out, trace, &p.sess.certExpiry)
 	level.Debug(p.logger).Log("msg", "NetBackup requests in this probe", "requests", trace.Requests(), "answered", trace.Answered())
 	return success
 }

@@ -3,6 +3,7 @@ package prober
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/patrickmn/go-cache"
@@ -23,6 +24,10 @@ type session struct {
 
 	mu    sync.Mutex
 	slots map[string]*collectorSlot
+
+	// certExpiry is the earliest NotAfter (Unix seconds) of the chain the session's last
+	// TLS-using probe saw; 0 = none yet.
+	certExpiry atomic.Int64
 }
 
 // collectorSlot is one collector's share of a session: its state, and the run that serialises

@@ -1,6 +1,8 @@
 package prober
 
 import (
+	"sync/atomic"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
@@ -12,11 +14,16 @@ var descSSLEarliestCertExpiry = prometheus.NewDesc("probe_ssl_earliest_cert_expi
 	"Earliest NotAfter (Unix seconds) of the certificate chain the NetBackup primary presented on the connections this probe used.",
 	nil, nil)
 
-// reportCertExpiry writes probe_ssl_earliest_cert_expiry from what this probe's requests saw. It is
-// absent when the probe sent no request over TLS (an http:// target, or every collector served
-// from its cache with the API version known): there was no connection to read a chain from.
-func reportCertExpiry(out *metricSet, trace *nbu.Trace) {
+// reportCertExpiry writes probe_ssl_earliest_cert_expiry from what this probe's requests saw.
+// A probe that sent no request (every collector served from its cache, the API version known)
+// reports the chain its session's connections last presented, remembered in last: the metric is
+// on every probe, as in blackbox_exporter, and that chain is the one the pooled connection still
+// carries. It is absent only when no request of the session has gone over TLS (http:// targets).
+func reportCertExpiry(out *metricSet, trace *nbu.Trace, last *atomic.Int64) {
 	if t, ok := trace.EarliestCertExpiry(); ok {
-		out.gauge(descSSLEarliestCertExpiry, float64(t.Unix()))
+		last.Store(t.Unix())
+	}
+	if v := last.Load(); v != 0 {
+		out.gauge(descSSLEarliestCertExpiry, float64(v))
 	}
 }
