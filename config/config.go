@@ -9,7 +9,7 @@ import (
 	promconfig "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 
-	"github.com/netbackup-exporter/netbackup_exporter/nbu"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 // APIVersionAuto makes the client negotiate the newest version the server serves.
@@ -17,13 +17,15 @@ const APIVersionAuto = "auto"
 
 // supportedAPIVersions is in the order error messages list them: "auto", then the client's
 // ladder, newest first because that is the order auto-negotiation tries them.
-var supportedAPIVersions = append([]string{APIVersionAuto}, nbu.KnownVersions...)
+var supportedAPIVersions = append([]string{APIVersionAuto}, apiversion.Known...)
 
 // Limits NetBackup itself puts on page sizes, and a sanity cap on per-target concurrency.
 const (
 	MaxJobsPageSize       = 100
 	MaxStoragePageSize    = 500
 	MaxConcurrentRequests = 64
+	DefaultMaxSeries      = 100_000
+	maxMaxSeries          = 10_000_000
 )
 
 // Config is the whole modules.yml. A *Config returned by Load or SafeConfig.Get is shared by
@@ -50,8 +52,11 @@ type Module struct {
 	Alerts                AlertsConfig         `yaml:"alerts"`
 	Malware               MalwareConfig        `yaml:"malware"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
-	AllowedTargets        []string             `yaml:"allowed_targets,omitempty"`
-	AllowAnyTarget        bool                 `yaml:"allow_any_target,omitempty"`
+	// MaxSeries caps the series one collector may return per probe; what it cuts is counted in
+	// nbu_series_dropped. Far above what a large real master produces.
+	MaxSeries      int      `yaml:"max_series"`
+	AllowedTargets []string `yaml:"allowed_targets,omitempty"`
+	AllowAnyTarget bool     `yaml:"allow_any_target,omitempty"`
 	// InsecureHTTP lets this module be used with http:// targets, which send the API key in
 	// clear. Off by default: whoever can reach /probe picks the target's scheme.
 	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
@@ -95,6 +100,7 @@ func (s Schema) DefaultModule() Module {
 			PageSize: MaxStoragePageSize,
 		},
 		MaxConcurrentRequests: 4,
+		MaxSeries:             DefaultMaxSeries,
 	}
 	applyPostureDefaults(&m)
 	return m

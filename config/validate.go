@@ -104,6 +104,7 @@ func validateLimits(m *Module, d *decoder, moduleLine int) error {
 		{"jobs.page_size", m.Jobs.PageSize, 1, MaxJobsPageSize},
 		{"storage.page_size", m.Storage.PageSize, 1, MaxStoragePageSize},
 		{"max_concurrent_requests", m.MaxConcurrentRequests, 1, MaxConcurrentRequests},
+		{"max_series", m.MaxSeries, 1, maxMaxSeries},
 	}
 	for _, c := range ints {
 		if c.value < c.min || c.value > c.max {

@@ -54,6 +54,7 @@ type Run struct {
 
 	// observers are the job observers of the session's enabled collectors (for the jobs collector).
 	observers []JobObserver
+	scrub     func(string) string // for series a collector builds outside its out set
 	// sess is the session the run belongs to, for Peer.
 	sess *session
 }
