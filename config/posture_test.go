@@ -30,7 +30,8 @@ func TestPostureDefaultsAndOverrides(t *testing.T) {
 		t.Errorf("clients defaults = %+v", def.Clients)
 	}
 	if def.Policies.CacheTTL != model.Duration(time.Hour) || def.Catalog.ImagesLookback != model.Duration(24*time.Hour) ||
-		def.SLP.PageSize != 1000 || def.Alerts.PageSize != 100 || def.Malware.CacheTTL != model.Duration(time.Hour) {
+		def.SLP.PageSize != 1000 || def.Alerts.PageSize != 100 || def.Malware.CacheTTL != model.Duration(time.Hour) ||
+		def.Malware.Lookback != model.Duration(24*time.Hour) {
 		t.Errorf("defaults = %+v %+v %+v %+v %+v", def.Policies, def.Catalog, def.SLP, def.Alerts, def.Malware)
 	}
 	if tuned.Clients.MaxRequestsPerProbe != 0 || tuned.Clients.MaxSeries != 5 || !slices.Equal(tuned.Clients.SuccessStatuses, []int{0}) ||
@@ -56,6 +57,7 @@ func TestPostureValidation(t *testing.T) {
 		{"slp: {page_size: 1001}", `field "slp.page_size": 1001 is out of range (want 1..1000)`},
 		{"policies: {max_requests_per_probe: 0}", `field "policies.max_requests_per_probe": 0 is out of range`},
 		{"malware: {bogus: 1}", `unknown field "malware.bogus"`},
+		{"malware: {lookback: 0s}", `field "malware.lookback": must be greater than 0`},
 	} {
 		_, err := testSchema.Parse([]byte("modules:\n  m:\n    api_key: k\n    allow_any_target: true\n    "+tc.body+"\n"), "modules.yml", t.TempDir())
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -119,7 +119,10 @@ func (s *policiesState) readDetails(ctx context.Context, r *Run) error {
 		}
 		s.mu.Unlock()
 	}
-	level.Debug(r.Logger).Log("msg", "policy details read", "read", len(batch), "pending", len(s.pending))
+	s.mu.Lock()
+	pending := len(s.pending)
+	s.mu.Unlock()
+	level.Debug(r.Logger).Log("msg", "policy details read", "read", len(batch), "pending", pending)
 	return nil
 }
 
