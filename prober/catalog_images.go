@@ -41,10 +41,17 @@ func (ic *imageCounts) collect(ctx context.Context, r *Run, out *metricSet) erro
 	var err error
 	if !fresh {
 		var counts map[[2]string]int64
-		if counts, err = countImages(ctx, r, now); err == nil {
+		counts, err = countImages(ctx, r, now)
+		switch {
+		case err == nil:
 			ic.mu.Lock()
 			ic.counts, ic.fetchedAt = counts, now
 			ic.mu.Unlock()
+		case isNotServed(err):
+			// A primary without /catalog/images still has its catalog backups reported; the
+			// counts are left out, and the collector does not fail for them.
+			level.Info(r.Logger).Log("msg", "catalog image counts not served by this primary", "err", err)
+			err = nil
 		}
 	}
 	ic.mu.Lock()

@@ -37,7 +37,8 @@ func TestPostureCollectorSkippedOn404(t *testing.T) {
 	p := newPostureEnv(t, postureYAML, fakenbu.Options{})
 	fake := p.fake
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/netbackup/config/policies") || r.URL.Path == "/netbackup/catalog/slp-images" {
+		if strings.HasPrefix(r.URL.Path, "/netbackup/config/policies") || r.URL.Path == "/netbackup/catalog/slp-images" ||
+			r.URL.Path == "/netbackup/catalog/images" {
 			w.Header().Set("Content-Type", "application/vnd.netbackup+json;version=14.0")
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = w.Write([]byte(`{"errorCode":404,"errorMessage":"not found"}`))
@@ -53,7 +54,13 @@ func TestPostureCollectorSkippedOn404(t *testing.T) {
 			t.Errorf("nbu_collector_skipped{collector=%q} = %v, want 1", c, v)
 		}
 	}
-	if v := sumFamily(fams, "nbu_collector_success", map[string]string{"collector": "alerts"}); v != 1 {
-		t.Errorf("alerts collector success = %v", v)
+	for _, c := range []string{"alerts", "catalog"} {
+		if v := sumFamily(fams, "nbu_collector_success", map[string]string{"collector": c}); v != 1 {
+			t.Errorf("%s collector success = %v", c, v)
+		}
+	}
+	// Without /catalog/images the catalog still reports its backups, not the image counts.
+	if sumFamily(fams, "nbu_catalog_last_attempt_timestamp_seconds", nil) <= 0 || sumFamily(fams, "nbu_catalog_images_count", nil) != -1 {
+		t.Errorf("catalog series wrong without /catalog/images")
 	}
 }
