@@ -48,6 +48,12 @@ type Module struct {
 	DiskPools             CacheConfig          `yaml:"disk_pools"`
 	Tape                  CacheConfig          `yaml:"tape"`
 	MediaServers          CacheConfig          `yaml:"media_servers"`
+	Clients               ClientsConfig        `yaml:"clients"`
+	Policies              PoliciesConfig       `yaml:"policies"`
+	Catalog               CatalogConfig        `yaml:"catalog"`
+	SLP                   SLPConfig            `yaml:"slp"`
+	Alerts                AlertsConfig         `yaml:"alerts"`
+	Malware               MalwareConfig        `yaml:"malware"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
 	// MaxSeries caps the series one collector may return per probe; what it cuts is counted in
 	// nbu_series_dropped. Far above what a large real master produces.
@@ -91,7 +97,7 @@ type CacheConfig struct {
 // DefaultModule returns a module with every default applied and no credentials or targets.
 // Each call returns fresh slices, so modules built from it never share backing arrays.
 func (s Schema) DefaultModule() Module {
-	return Module{
+	m := Module{
 		Timeout:    model.Duration(30 * time.Second),
 		APIVersion: APIVersionAuto,
 		Collectors: slices.Clone(s.DefaultCollectors),
@@ -111,4 +117,6 @@ func (s Schema) DefaultModule() Module {
 		MaxConcurrentRequests: 4,
 		MaxSeries:             DefaultMaxSeries,
 	}
+	applyPostureDefaults(&m)
+	return m
 }

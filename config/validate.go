@@ -18,6 +18,7 @@ func validateModule(m *Module, d *decoder, moduleLine int) error {
 		validateKey,
 		validateAPIVersion,
 		validateLimits,
+		validatePosture,
 		validateTargets,
 		validateTLS,
 	}

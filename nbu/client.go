@@ -1,8 +1,10 @@
 // Package nbu is a small client for the parts of the Veritas NetBackup REST
-// API that the exporter reads: jobs, tape media and tape volume pools (cursor
-// paged); storage units, disk pools, tape drives and media servers (offset
-// paged); the robots' device hosts (one unpaged list). It imports nothing from Prometheus or the config
-// package; callers pass plain Options.
+// API that the exporter reads: jobs, tape media, tape volume pools and SLP
+// images (cursor paged); storage units, disk pools, tape drives, media servers,
+// policies, catalog image counts, alerts and malware scan results (offset
+// paged); the robots' device hosts (one unpaged list) and a policy's detail. It
+// imports nothing from Prometheus or the config package; callers pass plain
+// Options.
 package nbu
 
 import (

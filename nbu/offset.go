@@ -30,6 +30,13 @@ type offsetMeta struct {
 // records of each page into sink (sink.meta is set here). pageSize 0 or above
 // maxLimit, the endpoint's documented maximum, asks for maxLimit.
 func (c *Client) offsetWalk(ctx context.Context, endpoint string, pageSize, maxLimit int, sink *recordSink) error {
+	return c.offsetWalkQuery(ctx, endpoint, nil, pageSize, maxLimit, sink)
+}
+
+// offsetWalkQuery is offsetWalk with extra query parameters (filter, sort) sent on every page
+// (the spec's page[limit] maximum differs per endpoint: 500 for storage and policies, 100 for
+// drives, catalog images and malware scan results).
+func (c *Client) offsetWalkQuery(ctx context.Context, endpoint string, extra url.Values, pageSize, maxLimit int, sink *recordSink) error {
 	limit := pageSize
 	if limit <= 0 || limit > maxLimit {
 		limit = maxLimit
@@ -57,6 +64,11 @@ func (c *Client) offsetWalk(ctx context.Context, endpoint string, pageSize, maxL
 		vals := url.Values{
 			"page[offset]": {strconv.FormatInt(offset, 10)},
 			"page[limit]":  {strconv.Itoa(limit)},
+		}
+		for k, v := range extra {
+			if len(v) > 0 && v[0] != "" {
+				vals[k] = v
+			}
 		}
 		meta, onPage = offsetMeta{}, 0
 		if err := c.call(ctx, endpoint, vals, func(r io.Reader) error { return walkPage(r, &page) }); err != nil {

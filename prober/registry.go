@@ -14,6 +14,12 @@ var registry = []struct {
 	{diskPoolsCollector{}, true},
 	{tapeCollector{}, true},
 	{mediaServersCollector{}, true},
+	{clientsCollector{}, false},
+	{policiesCollector{}, false},
+	{catalogCollector{}, false},
+	{slpCollector{}, false},
+	{alertsCollector{}, false},
+	{malwareCollector{}, false},
 }
 
 // Schema hands the registry to the config loader, which validates `collectors:` against it.

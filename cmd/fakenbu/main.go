@@ -167,6 +167,7 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 	srv.SetVolumePools(fakenbu.DemoVolumePools())
 	srv.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
 	srv.SetMediaServers(fakenbu.DemoMediaServers())
+	srv.SetPosture(fakenbu.DemoPosture(now))
 
 	hs := &http.Server{
 		Handler:           srv,

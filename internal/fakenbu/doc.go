@@ -2,7 +2,9 @@
 // API (the parts the exporter reads: /admin/jobs, /storage/storage-units,
 // /storage/disk-pools, /storage/drives, /storage/tape-media,
 // /storage/tape-volume-pools, /storage/robots-device-hosts,
-// /config/media-servers, /security/serverinfo and /ping), with each
+// /config/media-servers, /config/policies/ and a policy's detail,
+// /catalog/images, /catalog/slp-images, /manage/alerts,
+// /malware/latest-scan-results, /security/serverinfo and /ping), with each
 // endpoint's paging style, page size maxima and the API versions whose spec
 // has it (older versions get the 404 of an unknown path).
 //

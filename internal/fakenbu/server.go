@@ -44,6 +44,8 @@ type Server struct {
 	byID  map[int64]int
 	units []StorageUnit
 	pools []DiskPool
+	// posture is the data of the policies, catalog, SLP, alerts and malware endpoints.
+	posture posture
 
 	drives       []Drive
 	media        []TapeMedium
@@ -206,10 +208,26 @@ func (s *Server) route(endpoint string) (route, bool) {
 		return route{auth: true, minVersion: "12.0", handle: s.handleRobotDeviceHosts}, true
 	case "/config/media-servers":
 		return route{auth: true, handle: s.handleMediaServers}, true
+	case "/config/policies/", "/config/policies":
+		// The spec's path has the trailing slash; a server answers both.
+		return route{auth: true, handle: s.handlePolicies}, true
+	case "/catalog/images":
+		return route{auth: true, handle: s.handleImages}, true
+	case "/catalog/slp-images":
+		return route{auth: true, handle: s.handleSLPImages}, true
+	case "/manage/alerts":
+		return route{auth: true, handle: s.handleAlerts}, true
+	case "/malware/latest-scan-results":
+		return route{auth: true, handle: s.handleScanResults}, true
 	case "/security/serverinfo":
 		return route{handle: s.handleServerInfo}, true
 	case "/ping":
 		return route{plain: true, handle: s.handlePing}, true
+	}
+	if name, ok := strings.CutPrefix(endpoint, "/config/policies/"); ok && name != "" && !strings.Contains(name, "/") {
+		return route{auth: true, handle: func(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+			s.handlePolicy(w, r, rc, name)
+		}}, true
 	}
 	if idStr, ok := strings.CutPrefix(endpoint, "/admin/jobs/"); ok {
 		if id, err := strconv.ParseInt(idStr, 10, 64); err == nil {
