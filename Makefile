@@ -11,7 +11,7 @@ LDFLAGS   := -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) -X $(PK
              -X $(PKG).BuildUser=$(BUILDUSER) -X $(PKG).BuildDate=$(BUILDDATE)
 FUZZTIME  ?= 5s
 
-.PHONY: all build test unit vet fmt-check fuzz e2e bench demo check-config clean
+.PHONY: all build test unit vet fmt-check rules-test fuzz e2e bench demo check-config clean
 
 all: build test
 
@@ -20,7 +20,7 @@ build:
 	$(GO) build -o fakenbu ./cmd/fakenbu
 
 # The README's test command: everything CI runs.
-test: fmt-check vet unit fuzz e2e
+test: fmt-check vet rules-test unit fuzz e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -31,6 +31,13 @@ vet:
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+# The alerting rules: syntax, then their unit tests (alerts/*_test.yml). promtool comes with
+# Debian's prometheus package (scripts/ensure-prometheus.sh).
+rules-test:
+	./scripts/ensure-prometheus.sh
+	promtool check rules alerts/*.rules.yml
+	cd alerts && promtool test rules *_test.yml
 
 # Each fuzz target briefly (go test -fuzz takes one target per run).
 fuzz:
