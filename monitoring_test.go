@@ -1,0 +1,212 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/monitoring"
+)
+
+// pendingMetrics are the metric names dashboards/ and alerts/ use that the exporter does not
+// return yet: the collectors of issue 11 (storage and devices) and issue 12 (protection
+// posture) are being built in parallel, with exactly these names. The value is the issue.
+//
+// Whoever merges issue 11 or 12 deletes that issue's entries. The test fails for a name that is
+// neither returned nor listed here, and also for a listed name that the exporter now returns or
+// that nothing uses any more, so that this list only ever shrinks.
+var pendingMetrics = map[string]int{
+	// issue 11: disk_pools, tape, media_servers, nbu_collector_requests, dedup ratio
+	"nbu_disk_pool_up":                   11,
+	"nbu_disk_pool_capacity_bytes":       11,
+	"nbu_disk_pool_available_bytes":      11,
+	"nbu_disk_pool_high_watermark_ratio": 11,
+	"nbu_disk_pool_low_watermark_ratio":  11,
+	"nbu_disk_pool_volume_count":         11,
+	"nbu_tape_drives_count":              11,
+	"nbu_tape_drive_info":                11,
+	"nbu_tape_drive_up":                  11,
+	"nbu_tape_drive_cleaning_needed":     11,
+	"nbu_tape_media_count":               11,
+	"nbu_tape_media_status_count":        11,
+	"nbu_tape_scratch_media_count":       11,
+	"nbu_tape_pool_partially_full":       11,
+	"nbu_tape_robot_device_hosts":        11,
+	"nbu_media_server_up":                11,
+	"nbu_collector_requests":             11,
+	"nbu_jobs_dedup_ratio":               11,
+	// issue 12: clients, policies, catalog, slp, alerts, malware, TLS expiry
+	"nbu_client_last_successful_backup_timestamp_seconds": 12,
+	"nbu_client_last_backup_timestamp_seconds":            12,
+	"nbu_client_last_backup_status":                       12,
+	"nbu_clients_backfill_complete":                       12,
+	"nbu_clients_dropped":                                 12,
+	"nbu_policy_info":                                     12,
+	"nbu_policy_clients_count":                            12,
+	"nbu_catalog_last_backup_timestamp_seconds":           12,
+	"nbu_catalog_last_backup_status":                      12,
+	"nbu_catalog_last_attempt_timestamp_seconds":          12,
+	"nbu_catalog_images_count":                            12,
+	"nbu_slp_incomplete_images":                           12,
+	"nbu_slp_incomplete_bytes":                            12,
+	"nbu_slp_oldest_incomplete_image_age_seconds":         12,
+	"nbu_alerts_count":                                    12,
+	"nbu_alerts_newest_timestamp_seconds":                 12,
+	"nbu_malware_files_scanned":                           12,
+	"nbu_malware_files_infected":                          12,
+	"nbu_malware_scan_count":                              12,
+	"probe_ssl_earliest_cert_expiry":                      12,
+}
+
+// prometheusMetrics are made by Prometheus itself, not by the exporter: the scrape's `up` and
+// the alerting rules' ALERTS.
+var prometheusMetrics = []string{"up", "ALERTS"}
+
+// TestDashboardsAndRulesUseExistingMetrics extracts every metric name from every dashboard
+// expression and alerting rule, and checks it against what the exporter returns: /probe of the
+// in-repo fake with every collector on, and its own /metrics.
+func TestDashboardsAndRulesUseExistingMetrics(t *testing.T) {
+	dash, err := monitoring.DashboardExprs("dashboards")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := monitoring.RuleExprs("alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string][]string{} // metric -> where
+	for _, e := range append(dash, rules...) {
+		names, err := monitoring.MetricNames(e.Query)
+		if err != nil {
+			t.Errorf("%s: %v", e.File+": "+e.Where, err)
+			continue
+		}
+		if len(names) == 0 {
+			t.Errorf("%s: no metric in %q", e.File+": "+e.Where, e.Query)
+		}
+		for _, n := range names {
+			used[n] = append(used[n], e.File+": "+e.Where)
+		}
+	}
+
+	returned := exporterMetricNames(t)
+	for _, n := range prometheusMetrics {
+		returned[n] = true
+	}
+	for _, n := range sortedKeys(used) {
+		issue, pending := pendingMetrics[n]
+		switch {
+		case returned[n] && pending:
+			t.Errorf("%s is returned now: delete its entry (issue %d) from pendingMetrics", n, issue)
+		case !returned[n] && !pending:
+			t.Errorf("%s is not a metric the exporter returns (used by %s)", n, strings.Join(slices.Compact(used[n]), "; "))
+		}
+	}
+	for n, issue := range pendingMetrics {
+		if used[n] == nil {
+			t.Errorf("pendingMetrics lists %s (issue %d), which no dashboard or rule uses: delete it", n, issue)
+		}
+	}
+	if t.Failed() {
+		t.Logf("the exporter returns: %s", strings.Join(sortedKeys(returned), " "))
+	}
+}
+
+// allCollectors asks the config package which collector names it accepts (its error for an
+// unknown one lists them), so that collectors added later are switched on here without an edit.
+func allCollectors(t *testing.T) []string {
+	t.Helper()
+	_, err := config.Parse([]byte(`modules:
+  m:
+    api_key: k
+    allow_any_target: true
+    collectors: [no-such-collector]
+`), "probe.yml", t.TempDir())
+	m := regexp.MustCompile(`\(known: ([^)]+)\)`).FindStringSubmatch(fmt.Sprint(err))
+	if m == nil {
+		t.Fatalf("cannot learn the collector names from the config error %q: update allCollectors", err)
+	}
+	return strings.Split(m[1], ", ")
+}
+
+// exporterMetricNames is every series name the exporter returns: three probes (collectors that
+// fill in over several probes have their series by then) of a fake primary holding the demo's
+// data, with every collector on, and the exporter's own metrics.
+func exporterMetricNames(t *testing.T) map[string]bool {
+	t.Helper()
+	// The data cmd/fakenbu serves the demo (newFake's 40 jobs queue none).
+	now := time.Now()
+	fake, target := newFake(t, fakenbu.Options{Now: func() time.Time { return now }}, nil)
+	fake.SetJobs(fakenbu.GenerateJobs(1, 500, time.Hour, now))
+	fake.SetDiskPools(fakenbu.DemoDiskPools())
+	a := newTestApp(t, `modules:
+  default:
+    api_key: `+testKey+`
+    allowed_targets: ["127.0.0.1"]
+    insecure_http: true
+    timeout: 20s
+    collectors: [`+strings.Join(allCollectors(t), ", ")+`]
+`)
+	names := map[string]bool{}
+	for i := range 3 {
+		code, body := a.do(t, http.MethodGet, probeURL("/probe", "default", target))
+		if code != http.StatusOK || !strings.Contains(body, "\nprobe_success 1\n") {
+			t.Fatalf("probe %d: HTTP %d\n%s", i+1, code, body)
+		}
+		addNames(t, names, body)
+	}
+	mfs, err := a.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		addFamily(names, mf)
+	}
+	return names
+}
+
+func addNames(t *testing.T, names map[string]bool, exposition string) {
+	t.Helper()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(strings.NewReader(exposition))
+	if err != nil {
+		t.Fatalf("parsing the probe's answer: %v", err)
+	}
+	for _, mf := range mfs {
+		addFamily(names, mf)
+	}
+}
+
+// addFamily adds the names a family's series have in Prometheus: a histogram or summary is
+// stored as _bucket/_sum/_count (a summary's quantiles under the family name).
+func addFamily(names map[string]bool, mf *dto.MetricFamily) {
+	n := mf.GetName()
+	switch mf.GetType() {
+	case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
+		names[n+"_bucket"], names[n+"_sum"], names[n+"_count"] = true, true, true
+	case dto.MetricType_SUMMARY:
+		names[n], names[n+"_sum"], names[n+"_count"] = true, true, true
+	default:
+		names[n] = true
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
