@@ -19,56 +19,6 @@ import (
 	"github.com/netbackup-exporter/netbackup_exporter/internal/monitoring"
 )
 
-// pendingMetrics are the metric names dashboards/ and alerts/ use that the exporter does not
-// return yet: the collectors of issue 11 (storage and devices) and issue 12 (protection
-// posture) are being built in parallel, with exactly these names. The value is the issue.
-//
-// Whoever merges issue 11 or 12 deletes that issue's entries. The test fails for a name that is
-// neither returned nor listed here, and also for a listed name that the exporter now returns or
-// that nothing uses any more, so that this list only ever shrinks.
-var pendingMetrics = map[string]int{
-	// issue 11: disk_pools, tape, media_servers, nbu_collector_requests, dedup ratio
-	"nbu_disk_pool_up":                   11,
-	"nbu_disk_pool_capacity_bytes":       11,
-	"nbu_disk_pool_available_bytes":      11,
-	"nbu_disk_pool_high_watermark_ratio": 11,
-	"nbu_disk_pool_low_watermark_ratio":  11,
-	"nbu_disk_pool_volume_count":         11,
-	"nbu_tape_drives_count":              11,
-	"nbu_tape_drive_info":                11,
-	"nbu_tape_drive_up":                  11,
-	"nbu_tape_drive_cleaning_needed":     11,
-	"nbu_tape_media_count":               11,
-	"nbu_tape_media_status_count":        11,
-	"nbu_tape_scratch_media_count":       11,
-	"nbu_tape_pool_partially_full":       11,
-	"nbu_tape_robot_device_hosts":        11,
-	"nbu_media_server_up":                11,
-	"nbu_collector_requests":             11,
-	"nbu_jobs_dedup_ratio":               11,
-	// issue 12: clients, policies, catalog, slp, alerts, malware, TLS expiry
-	"nbu_client_last_successful_backup_timestamp_seconds": 12,
-	"nbu_client_last_backup_timestamp_seconds":            12,
-	"nbu_client_last_backup_status":                       12,
-	"nbu_clients_backfill_complete":                       12,
-	"nbu_clients_dropped":                                 12,
-	"nbu_policy_info":                                     12,
-	"nbu_policy_clients_count":                            12,
-	"nbu_catalog_last_backup_timestamp_seconds":           12,
-	"nbu_catalog_last_backup_status":                      12,
-	"nbu_catalog_last_attempt_timestamp_seconds":          12,
-	"nbu_catalog_images_count":                            12,
-	"nbu_slp_incomplete_images":                           12,
-	"nbu_slp_incomplete_bytes":                            12,
-	"nbu_slp_oldest_incomplete_image_age_seconds":         12,
-	"nbu_alerts_count":                                    12,
-	"nbu_alerts_newest_timestamp_seconds":                 12,
-	"nbu_malware_files_scanned":                           12,
-	"nbu_malware_files_infected":                          12,
-	"nbu_malware_scan_count":                              12,
-	"probe_ssl_earliest_cert_expiry":                      12,
-}
-
 // prometheusMetrics are made by Prometheus itself, not by the exporter: the scrape's `up` and
 // the alerting rules' ALERTS.
 var prometheusMetrics = []string{"up", "ALERTS"}
@@ -105,17 +55,17 @@ func TestDashboardsAndRulesUseExistingMetrics(t *testing.T) {
 		returned[n] = true
 	}
 	for _, n := range sortedKeys(used) {
-		issue, pending := pendingMetrics[n]
+		issue, pending := monitoring.PendingMetrics[n]
 		switch {
 		case returned[n] && pending:
-			t.Errorf("%s is returned now: delete its entry (issue %d) from pendingMetrics", n, issue)
+			t.Errorf("%s is returned now: delete its entry (issue %d) from monitoring.PendingMetrics", n, issue)
 		case !returned[n] && !pending:
 			t.Errorf("%s is not a metric the exporter returns (used by %s)", n, strings.Join(slices.Compact(used[n]), "; "))
 		}
 	}
-	for n, issue := range pendingMetrics {
+	for n, issue := range monitoring.PendingMetrics {
 		if used[n] == nil {
-			t.Errorf("pendingMetrics lists %s (issue %d), which no dashboard or rule uses: delete it", n, issue)
+			t.Errorf("monitoring.PendingMetrics lists %s (issue %d), which no dashboard or rule uses: delete it", n, issue)
 		}
 	}
 	if t.Failed() {
