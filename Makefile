@@ -10,8 +10,11 @@ BUILDDATE ?= $(shell date -u +%Y%m%d-%H:%M:%S)
 LDFLAGS   := -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) -X $(PKG).Branch=$(BRANCH) \
              -X $(PKG).BuildUser=$(BUILDUSER) -X $(PKG).BuildDate=$(BUILDDATE)
 FUZZTIME  ?= 5s
+# Release platforms, as .promu.yml's crossbuild lists them.
+PLATFORMS ?= linux/amd64 linux/arm64 windows/amd64
+TARBALL_FILES := LICENSE README.md modules.yml web-config.yml
 
-.PHONY: all build test unit vet fmt-check rules-test fuzz e2e bench demo check-config clean
+.PHONY: all build test unit vet fmt-check rules-test fuzz e2e bench demo check-config crossbuild tarball check-systemd clean
 
 all: build test
 
@@ -62,5 +65,39 @@ demo:
 check-config: build
 	./netbackup_exporter --config.check --config.file=modules.yml
 
+# Release binaries as promu crossbuild lays them out (.build/<os>-<arch>/), static and with the
+# version ldflags; examples/Dockerfile copies them from there.
+crossbuild:
+	@set -e; for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  echo ">> building $$os/$$arch"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -tags netgo -ldflags "$(LDFLAGS)" \
+	    -o .build/$$os-$$arch/netbackup_exporter$$ext . ; \
+	done
+
+# Release archives as promu tarball names them, in .tarballs/, then checked (the linux/amd64
+# binary runs --version).
+tarball: crossbuild
+	@set -e; rm -rf .tarballs; mkdir -p .tarballs; for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  name=netbackup_exporter-$(VERSION).$$os-$$arch; \
+	  mkdir -p .tarballs/$$name; \
+	  cp .build/$$os-$$arch/netbackup_exporter$$ext $(TARBALL_FILES) .tarballs/$$name/; \
+	  tar -czf .tarballs/$$name.tar.gz -C .tarballs --owner=0 --group=0 $$name; \
+	  rm -rf .tarballs/$$name; \
+	done
+	cd .tarballs && sha256sum *.tar.gz > sha256sums.txt
+	VERSION=$(VERSION) PLATFORMS="$(PLATFORMS)" ./scripts/check-tarballs.sh
+
+# The example systemd unit, checked by systemd-analyze where it exists (with ExecStart pointing
+# at a built binary, as verify wants it to exist).
+check-systemd: build
+	@if command -v systemd-analyze >/dev/null 2>&1; then \
+	  mkdir -p .build/systemd && \
+	  sed "s#/usr/local/bin/netbackup_exporter#$(CURDIR)/netbackup_exporter#" examples/netbackup_exporter.service \
+	    > .build/systemd/netbackup_exporter.service && \
+	  systemd-analyze verify .build/systemd/netbackup_exporter.service && echo "systemd-analyze verify: OK"; \
+	else echo "systemd-analyze not found: unit not checked"; fi
+
 clean:
-	rm -rf netbackup_exporter fakenbu .build
+	rm -rf netbackup_exporter fakenbu .build .tarballs
