@@ -51,7 +51,8 @@ fuzz:
 	  done; \
 	done
 
-# End to end with a real Prometheus (installed by scripts/ensure-prometheus.sh when missing).
+# End to end with a real Prometheus and Alertmanager (installed by scripts/ensure-prometheus.sh
+# when missing): scraping, the alert rules, the dashboards' queries, two sharded exporters.
 e2e:
 	./scripts/ensure-prometheus.sh
 	$(GO) test -race -count=1 -tags e2e -run . ./e2e/...
