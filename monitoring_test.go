@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -14,9 +12,9 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/monitoring"
+	"github.com/netbackup-exporter/netbackup_exporter/prober"
 )
 
 // prometheusMetrics are made by Prometheus itself, not by the exporter: the scrape's `up` and
@@ -73,26 +71,9 @@ func TestDashboardsAndRulesUseExistingMetrics(t *testing.T) {
 	}
 }
 
-// allCollectors asks the config package which collector names it accepts (its error for an
-// unknown one lists them), so that collectors added later are switched on here without an edit.
-func allCollectors(t *testing.T) []string {
-	t.Helper()
-	_, err := config.Parse([]byte(`modules:
-  m:
-    api_key: k
-    allow_any_target: true
-    collectors: [no-such-collector]
-`), "probe.yml", t.TempDir())
-	m := regexp.MustCompile(`\(known: ([^)]+)\)`).FindStringSubmatch(fmt.Sprint(err))
-	if m == nil {
-		t.Fatalf("cannot learn the collector names from the config error %q: update allCollectors", err)
-	}
-	return strings.Split(m[1], ", ")
-}
-
 // exporterMetricNames is every series name the exporter returns: three probes (collectors that
 // fill in over several probes have their series by then) of a fake primary holding the demo's
-// data, with every collector on, and the exporter's own metrics.
+// data, with every collector of the registry on, and the exporter's own metrics.
 func exporterMetricNames(t *testing.T) map[string]bool {
 	t.Helper()
 	// The data cmd/fakenbu serves the demo (newFake's 40 jobs queue none).
@@ -106,7 +87,7 @@ func exporterMetricNames(t *testing.T) map[string]bool {
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
     timeout: 20s
-    collectors: [`+strings.Join(allCollectors(t), ", ")+`]
+    collectors: [`+strings.Join(prober.Schema().Collectors, ", ")+`]
 `)
 	names := map[string]bool{}
 	for i := range 3 {
