@@ -3,7 +3,6 @@ package prober
 import (
 	"fmt"
 	"time"
-
 )
 
 // exportProbe is the export phase: the job series (from the cache while nothing changed) and the
