@@ -35,12 +35,13 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./...
 
-# The alerting rules: syntax, then their unit tests (alerts/*_test.yml). promtool comes with
-# Debian's prometheus package (scripts/ensure-prometheus.sh).
+# The alerting rules: syntax, then their unit tests (alerts/*_test.yml); and examples/prometheus.yml,
+# which loads them. promtool comes with Debian's prometheus package (scripts/ensure-prometheus.sh).
 rules-test:
 	./scripts/ensure-prometheus.sh
 	promtool check rules alerts/*.rules.yml
 	cd alerts && promtool test rules *_test.yml
+	./scripts/check-examples.sh
 
 # Each fuzz target briefly (go test -fuzz takes one target per run).
 fuzz:
