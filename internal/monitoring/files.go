@@ -17,9 +17,6 @@ type Expr struct {
 	File  string // base name of the file
 	Where string // panel title, variable or rule name
 	Query string // PromQL, Grafana variables not substituted
-	// Instant: a table, stat or bar gauge panel target (Grafana asks for the latest value), or a
-	// variable's query; otherwise a graph over time.
-	Instant bool
 }
 
 func (e Expr) String() string { return e.File + ": " + e.Where + ": " + e.Query }
@@ -81,8 +78,7 @@ func dashboardFile(path string) ([]Expr, error) {
 				if strings.TrimSpace(q) == "" {
 					continue
 				}
-				instant, _ := t["instant"].(bool)
-				out = append(out, Expr{File: name, Where: "panel " + p.Title, Query: q, Instant: instant})
+				out = append(out, Expr{File: name, Where: "panel " + p.Title, Query: q})
 			}
 			walk(p.Panels)
 		}
@@ -98,7 +94,7 @@ func dashboardFile(path string) ([]Expr, error) {
 		}
 		s, _ := q.(string)
 		if sel := variableSelector(s); sel != "" {
-			out = append(out, Expr{File: name, Where: "variable " + v.Name, Query: sel, Instant: true})
+			out = append(out, Expr{File: name, Where: "variable " + v.Name, Query: sel})
 		}
 	}
 	return out, nil
@@ -152,7 +148,7 @@ func RuleExprs(dir string) ([]Expr, error) {
 		}
 		for _, g := range rf.Groups {
 			for _, r := range g.Rules {
-				out = append(out, Expr{File: filepath.Base(f), Where: "group " + g.Name + " rule " + r.Alert + r.Record, Query: r.Expr, Instant: true})
+				out = append(out, Expr{File: filepath.Base(f), Where: "group " + g.Name + " rule " + r.Alert + r.Record, Query: r.Expr})
 			}
 		}
 	}
