@@ -81,6 +81,11 @@ func exporterMetricNames(t *testing.T) map[string]bool {
 	fake, target := newFake(t, fakenbu.Options{Now: func() time.Time { return now }}, nil)
 	fake.SetJobs(fakenbu.GenerateJobs(1, 500, time.Hour, now))
 	fake.SetDiskPools(fakenbu.DemoDiskPools())
+	fake.SetDrives(fakenbu.DemoDrives())
+	fake.SetTapeMedia(fakenbu.DemoTapeMedia())
+	fake.SetVolumePools(fakenbu.DemoVolumePools())
+	fake.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
+	fake.SetMediaServers(fakenbu.DemoMediaServers())
 	a := newTestApp(t, `modules:
   default:
     api_key: `+testKey+`

@@ -246,6 +246,12 @@ func newFake(t *testing.T, seed int64, key string) (*fakenbu.Server, []fakenbu.J
 	fake.SetJobs(jobs)
 	fake.SetStorageUnits(fakenbu.DemoStorageUnits())
 	fake.SetDiskPools(fakenbu.DemoDiskPools())
+	// The demo's devices, so that the dashboards' tape and media server panels have data.
+	fake.SetDrives(fakenbu.DemoDrives())
+	fake.SetTapeMedia(fakenbu.DemoTapeMedia())
+	fake.SetVolumePools(fakenbu.DemoVolumePools())
+	fake.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
+	fake.SetMediaServers(fakenbu.DemoMediaServers())
 	return fake, jobs
 }
 

@@ -261,7 +261,7 @@ func checkDashboardQueries(t *testing.T, prom *promAPI) {
 			return nil
 		})
 	}
-	t.Logf("dashboard expressions: %d with data, %d parsed only (metrics of issues 11 and 12)", withData, parseOnly)
+	t.Logf("dashboard expressions: %d with data, %d parsed only (they use monitoring.PendingMetrics)", withData, parseOnly)
 }
 
 // rawQuery runs an instant query and returns how many results it has; a query Prometheus

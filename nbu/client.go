@@ -1,6 +1,7 @@
 // Package nbu is a small client for the parts of the Veritas NetBackup REST
-// API that the exporter reads: jobs (cursor paged), storage units and disk
-// pools (offset paged). It imports nothing from Prometheus or the config
+// API that the exporter reads: jobs, tape media and tape volume pools (cursor
+// paged); storage units, disk pools, tape drives and media servers (offset
+// paged); the robots' device hosts (one unpaged list). It imports nothing from Prometheus or the config
 // package; callers pass plain Options.
 package nbu
 

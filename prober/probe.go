@@ -52,6 +52,7 @@ func (p *probe) run(ctx context.Context) bool {
 		for _, name := range p.module.Collectors {
 			p.out.gauge(descCollectorSuccess, 0, name)
 			p.out.gauge(descCollectorDuration, 0, name)
+			p.out.gauge(descCollectorRequests, 0, name)
 		}
 		return false
 	}
@@ -153,6 +154,7 @@ func (p *probe) report(r collectorResult) bool {
 	if r.skipped {
 		level.Info(p.logger).Log("msg", "collector skipped", "collector", r.name, "reason", r.err)
 		p.out.gauge(descCollectorSkipped, 1, r.name)
+		p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
 		return true
 	}
 	ok := 1.0
@@ -164,6 +166,7 @@ func (p *probe) report(r collectorResult) bool {
 	}
 	p.out.gauge(descCollectorSuccess, ok, r.name)
 	p.out.gauge(descCollectorDuration, r.elapsed.Seconds(), r.name)
+	p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
 	p.out.gauge(descSeriesDropped, float64(r.dropped), r.name)
 	p.out.gauge(descLabelsTruncated, float64(r.truncated), r.name)
 	if r.dropped > 0 {
