@@ -156,3 +156,17 @@ func TestReloadOfANonRegularKeyFileFailsAndShutdownWorks(t *testing.T) {
 		})
 	}
 }
+
+// --config.file naming a FIFO or a device fails the start at once instead of hanging in the read.
+func TestRunRefusesANonRegularConfigFile(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "modules.yml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	for _, path := range []string{fifo, "/dev/zero"} {
+		var out strings.Builder
+		if code := run(t.Context(), []string{"--config.file=" + path}, runEnv{stdout: &out, stderr: &out}); code != 1 || !strings.Contains(out.String(), "not a regular file") {
+			t.Errorf("run with --config.file=%s: exit %d\n%s", path, code, out.String())
+		}
+	}
+}

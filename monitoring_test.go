@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sort"
 	"strings"
@@ -86,21 +87,34 @@ func exporterMetricNames(t *testing.T) map[string]bool {
 	fake.SetVolumePools(fakenbu.DemoVolumePools())
 	fake.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
 	fake.SetMediaServers(fakenbu.DemoMediaServers())
+	fake.SetPosture(fakenbu.DemoPosture(now))
+	// The same primary over TLS too, for the certificate's expiry.
+	tlsSrv := httptest.NewTLSServer(fake)
+	t.Cleanup(tlsSrv.Close)
+	collectors := strings.Join(prober.Schema().Collectors, ", ")
 	a := newTestApp(t, `modules:
   default:
     api_key: `+testKey+`
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
     timeout: 20s
-    collectors: [`+strings.Join(prober.Schema().Collectors, ", ")+`]
+    collectors: [`+collectors+`]
+  tls:
+    api_key: `+testKey+`
+    allowed_targets: ["127.0.0.1"]
+    tls_config: {insecure_skip_verify: true}
+    timeout: 20s
+    collectors: [`+collectors+`]
 `)
 	names := map[string]bool{}
 	for i := range 3 {
-		code, body := a.do(t, http.MethodGet, probeURL("/probe", "default", target))
-		if code != http.StatusOK || !strings.Contains(body, "\nprobe_success 1\n") {
-			t.Fatalf("probe %d: HTTP %d\n%s", i+1, code, body)
+		for _, p := range []struct{ module, target string }{{"default", target}, {"tls", tlsSrv.URL + "/netbackup"}} {
+			code, body := a.do(t, http.MethodGet, probeURL("/probe", p.module, p.target))
+			if code != http.StatusOK || !strings.Contains(body, "\nprobe_success 1\n") {
+				t.Fatalf("probe %d of %s: HTTP %d\n%s", i+1, p.module, code, body)
+			}
+			addNames(t, names, body)
 		}
-		addNames(t, names, body)
 	}
 	mfs, err := a.reg.Gather()
 	if err != nil {

@@ -47,6 +47,9 @@ const (
 // testNow is the fakes' clock and the end of their generated job history.
 var testNow = time.Now().Truncate(time.Second)
 
+// allCollectors turns every collector on, so that every dashboard panel and rule has data.
+const allCollectors = "jobs, storage, disk_pools, tape, media_servers, clients, policies, catalog, slp, alerts, malware"
+
 func TestPrometheusScrapesThroughExporter(t *testing.T) {
 	for _, tool := range []string{"prometheus", "promtool"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -86,6 +89,7 @@ func TestPrometheusScrapesThroughExporter(t *testing.T) {
       ca_file: nbu-ca.pem
     jobs:
       lookback: `+lookback.String()+`
+    collectors: [`+allCollectors+`]
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
   other:
@@ -93,6 +97,7 @@ func TestPrometheusScrapesThroughExporter(t *testing.T) {
     api_key_file: other.key
     jobs:
       lookback: `+lookback.String()+`
+    collectors: [`+allCollectors+`]
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
 `)
@@ -252,6 +257,8 @@ func newFake(t *testing.T, seed int64, key string) (*fakenbu.Server, []fakenbu.J
 	fake.SetVolumePools(fakenbu.DemoVolumePools())
 	fake.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
 	fake.SetMediaServers(fakenbu.DemoMediaServers())
+	// And its protection posture, for the posture dashboard and rules.
+	fake.SetPosture(fakenbu.DemoPosture(testNow))
 	return fake, jobs
 }
 

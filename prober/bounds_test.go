@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -200,5 +201,30 @@ func TestImpossibleCountsKeepCountersMonotonic(t *testing.T) {
 			t.Errorf("after a job of %d KB: window bytes %v, total %v (was %v)", kb, window, total, last)
 		}
 		last = total
+	}
+}
+
+// A primary that pages for ever with long cursors costs a bounded debug answer and history entry.
+func TestEndlessCursorsCostABoundedLog(t *testing.T) {
+	var page atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.netbackup+json;version=14.0")
+		p := page.Add(1)
+		// A cursor just under the 4 KiB a cursor may have, new on every page.
+		fmt.Fprintf(w, `{"data":[],"meta":{"pagination":{"next":"%04d%s"}}}`, p, strings.Repeat("c", 4000))
+	}))
+	t.Cleanup(srv.Close)
+	env := newTestEnv(t, mustConfig(t, boundsModule("jobs", 1000)))
+	w := env.probe(t, probeQuery("default", srv.URL+"/netbackup")+"&debug=true", http.Header{"X-Prometheus-Scrape-Timeout-Seconds": {"3"}})
+	body := w.Body.String()
+	if len(body) > maxProbeLogBytes+256<<10 {
+		t.Errorf("debug answer of %d bytes after %d pages", len(body), page.Load())
+	}
+	if page.Load() > 20 && !strings.Contains(body, "log truncated") {
+		t.Errorf("%d pages logged in %d bytes without saying the log was truncated", page.Load(), len(body))
+	}
+	last := env.handler.History.List()[0]
+	if got, _ := env.handler.History.Get(last.ID); len(got.DebugOutput) > maxHistoryLogBytes+256<<10 {
+		t.Errorf("history entry of %d bytes", len(got.DebugOutput))
 	}
 }
