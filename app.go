@@ -35,7 +35,7 @@ type app struct {
 // newApp loads the config (through the reloader, so the first load logs and warns as every
 // reload does) and builds the handlers. It starts no goroutine: the caller runs reloader.loop.
 func newApp(p appParams) (*app, error) {
-	safeConfig := config.NewSafeConfig(p.registerer)
+	safeConfig := config.NewSafeConfig(p.registerer, prober.Schema())
 	reloads := newReloader(safeConfig, p.configFile, p.watchConfig, p.logger)
 	if err := reloads.reload("startup"); err != nil {
 		return nil, err

@@ -21,8 +21,8 @@ import (
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
-	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/logging"
+	"github.com/netbackup-exporter/netbackup_exporter/prober"
 )
 
 const exporterName = "netbackup_exporter"
@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 	}
 
 	if *configCheck {
-		if _, err := config.Load(*configFile); err != nil {
+		if _, err := prober.Schema().Load(*configFile); err != nil {
 			fmt.Fprintf(env.stderr, "%v\n", err)
 			return 1
 		}

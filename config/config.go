@@ -3,27 +3,21 @@
 package config
 
 import (
+	"slices"
 	"time"
 
 	promconfig "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
-)
 
-// Collector names accepted in a module's collectors list.
-const (
-	CollectorJobs    = "jobs"
-	CollectorStorage = "storage"
+	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 // APIVersionAuto makes the client negotiate the newest version the server serves.
 const APIVersionAuto = "auto"
 
-// knownCollectors is in the order error messages list them.
-var knownCollectors = []string{CollectorJobs, CollectorStorage}
-
-// supportedAPIVersions is in the order error messages list them; newest first because that is
-// the order auto-negotiation tries them.
-var supportedAPIVersions = []string{APIVersionAuto, "14.0", "13.0", "12.0", "10.0"}
+// supportedAPIVersions is in the order error messages list them: "auto", then the client's
+// ladder, newest first because that is the order auto-negotiation tries them.
+var supportedAPIVersions = append([]string{APIVersionAuto}, nbu.KnownVersions...)
 
 // Limits NetBackup itself puts on page sizes, and a sanity cap on per-target concurrency.
 const (
@@ -95,11 +89,11 @@ type StorageConfig struct {
 
 // DefaultModule returns a module with every default applied and no credentials or targets.
 // Each call returns fresh slices, so modules built from it never share backing arrays.
-func DefaultModule() Module {
+func (s Schema) DefaultModule() Module {
 	return Module{
 		Timeout:    model.Duration(30 * time.Second),
 		APIVersion: APIVersionAuto,
-		Collectors: []string{CollectorJobs, CollectorStorage},
+		Collectors: slices.Clone(s.DefaultCollectors),
 		Jobs: JobsConfig{
 			Lookback: model.Duration(time.Hour),
 			PageSize: MaxJobsPageSize,

@@ -123,7 +123,7 @@ func TestCredentialErrors(t *testing.T) {
 `, `modules.yml:4: module "default": field "password_file": open /nonexistent/pw: no such file or directory`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(tc.yaml), "modules.yml", "testdata")
+			_, err := testSchema.Parse([]byte(tc.yaml), "modules.yml", "testdata")
 			want := strings.ReplaceAll(tc.want, "$DIR", dir)
 			if err == nil || err.Error() != want {
 				t.Errorf("error:\n got: %v\nwant: %s", err, want)
@@ -139,7 +139,7 @@ func TestLoadCredentials(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "pw"), " file pw \n")
 	t.Setenv("NBU_TEST_KEY", " env-key-5f2a\n")
 	t.Setenv("NBU_TEST_PW", "  env pw 9d\r\n")
-	cfg, err := Parse([]byte(`modules:
+	cfg, err := testSchema.Parse([]byte(`modules:
   envkey:
     api_key_env: NBU_TEST_KEY
     allow_any_target: true
@@ -200,7 +200,7 @@ func TestSessionFingerprintIgnoresCredentials(t *testing.T) {
 	keyPath := filepath.Join(dir, "api.key")
 	load := func(module string) *Module {
 		t.Helper()
-		cfg, err := Parse([]byte("modules:\n  m:\n    allow_any_target: true\n"+module), "modules.yml", dir)
+		cfg, err := testSchema.Parse([]byte("modules:\n  m:\n    allow_any_target: true\n"+module), "modules.yml", dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +227,7 @@ func TestSessionFingerprintIgnoresCredentials(t *testing.T) {
 	if collects.SessionFingerprint() == base.SessionFingerprint() {
 		t.Error("SessionFingerprint did not change with jobs.page_size")
 	}
-	inCode := DefaultModule()
+	inCode := testSchema.DefaultModule()
 	inCode.APIKey = "one"
 	other := inCode
 	other.APIKey = "two"

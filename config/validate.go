@@ -17,7 +17,6 @@ func validateModule(m *Module, d *decoder, moduleLine int) error {
 	checks := []func(*Module, *decoder, int) error{
 		validateCredentials,
 		validateAPIVersion,
-		validateCollectors,
 		validateLimits,
 		validateTargets,
 		validateTLS,
@@ -44,7 +43,7 @@ func validateAPIVersion(m *Module, d *decoder, moduleLine int) error {
 		fmt.Errorf("unsupported version %q (want %s)", m.APIVersion, orList(supportedAPIVersions)))
 }
 
-func validateCollectors(m *Module, d *decoder, moduleLine int) error {
+func validateCollectors(m *Module, d *decoder, moduleLine int, knownCollectors []string) error {
 	known := strings.Join(knownCollectors, ", ")
 	if len(m.Collectors) == 0 {
 		return d.errAt(d.lineOf("collectors", moduleLine), "collectors",

@@ -1,5 +1,3 @@
-// Package prober answers /probe: it runs one bounded collection against one NetBackup primary and
-// turns what NetBackup says into metrics, in a fresh registry for each request.
 package prober
 
 import (

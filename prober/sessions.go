@@ -12,21 +12,43 @@ import (
 )
 
 // A session is what the exporter keeps between probes of one target with one module: the NetBackup
-// client (its connection pool, its detected API version and its cap on concurrent requests) and the
-// collectors' state. It is keyed by the module's fingerprint too, so a reload that changes the
+// client (its connection pool, its detected API version and its cap on concurrent requests) and
+// each collector's state. It is keyed by the module's fingerprint too, so a reload that changes the
 // module's key or TLS settings starts afresh instead of reusing a client built from the old ones.
 type session struct {
-	key     string
-	module  string
-	target  Target
-	client  *nbu.Client
-	storage storageState
-	jobsRun sharedRun
-	jobs    *jobsState // only touched inside jobsRun
+	key    string
+	module string
+	target Target
+	client *nbu.Client
+
+	mu    sync.Mutex
+	slots map[string]*collectorSlot
 }
 
-// Sessions holds the sessions and caches for every target probed recently. Entries expire when a
-// target has not been probed for idleTTL; expired sessions close their idle connections.
+// collectorSlot is one collector's share of a session: its state, and the run that serialises
+// and caches its collections.
+type collectorSlot struct {
+	state CollectorState
+	run   sharedRun
+}
+
+// slot returns the session's slot for c, creating its state on first use.
+func (s *session) slot(c Collector) *collectorSlot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sl := s.slots[c.Name()]; sl != nil {
+		return sl
+	}
+	if s.slots == nil {
+		s.slots = map[string]*collectorSlot{}
+	}
+	sl := &collectorSlot{state: c.NewState()}
+	s.slots[c.Name()] = sl
+	return sl
+}
+
+// Sessions holds the sessions for every target probed recently. Entries expire when a target has
+// not been probed for idleTTL; expired sessions close their idle connections.
 type Sessions struct {
 	mu        sync.Mutex
 	sessions  *cache.Cache
@@ -34,9 +56,6 @@ type Sessions struct {
 	lastSweep time.Time
 	now       func() time.Time
 	onRequest func(endpoint string, code int, d time.Duration)
-	// storage caches slow-changing storage data per session key, each entry with its module's
-	// storage.cache_ttl, so a 15 s scrape interval does not re-read it from the primary.
-	storage *cache.Cache
 }
 
 // NewSessions returns an empty session store. onRequest, when not nil, observes every NetBackup
@@ -46,7 +65,7 @@ func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int
 	// leaves nothing running behind it.
 	c := cache.New(idleTTL, 0)
 	c.OnEvicted(func(_ string, v any) { v.(*session).client.Close() })
-	return &Sessions{sessions: c, idleTTL: idleTTL, now: time.Now, onRequest: onRequest, storage: cache.New(cache.NoExpiration, 0)}
+	return &Sessions{sessions: c, idleTTL: idleTTL, now: time.Now, onRequest: onRequest}
 }
 
 func sessionKey(m *config.Module, t Target) string {
@@ -61,7 +80,6 @@ func (s *Sessions) get(m *config.Module, t Target) (*session, error) {
 	if now := s.now(); now.Sub(s.lastSweep) > time.Minute {
 		s.lastSweep = now
 		s.sessions.DeleteExpired()
-		s.storage.DeleteExpired()
 	}
 	if v, ok := s.sessions.Get(key); ok {
 		sess := v.(*session)
@@ -84,7 +102,7 @@ func (s *Sessions) get(m *config.Module, t Target) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("module %q, target %q: %w", m.Name, t.BaseURL, err)
 	}
-	sess := &session{key: key, module: m.Name, target: t, client: client, storage: newStorageState(s.storage)}
+	sess := &session{key: key, module: m.Name, target: t, client: client}
 	s.sessions.SetDefault(key, sess)
 	return sess, nil
 }
@@ -96,7 +114,6 @@ func (s *Sessions) Close() {
 	for k := range s.sessions.Items() {
 		s.sessions.Delete(k)
 	}
-	s.storage.Flush()
 }
 
 // Len is the number of live sessions.
