@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 // Options configures a Server. The zero value is a usable demo server.
@@ -31,7 +29,11 @@ const DefaultAPIKey = "demo-key"
 
 // DefaultVersions returns the API versions served when Options.Versions is
 // empty: every version the client knows (NetBackup 11.2, 11.0, 10.5 and 10.0-10.4).
-func DefaultVersions() []string { return slices.Clone(nbu.KnownVersions) }
+// A literal rather than nbu.KnownVersions: nbu's own tests import this package,
+// and Go refuses the import cycle that would make.
+func DefaultVersions() []string { return slices.Clone(knownVersions) }
+
+var knownVersions = []string{"14.0", "13.0", "12.0", "10.0"}
 
 const defaultServerName = "nbu-primary.example.com"
 
