@@ -156,6 +156,14 @@ func (s *Server) countLogin() {
 	s.countMu.Unlock()
 }
 
+// SetUsers replaces the accounts that may log in, as a password change on the primary does.
+// Tokens already issued stay valid.
+func (s *Server) SetUsers(users ...User) {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	s.users = append([]User(nil), users...)
+}
+
 // Logins returns how many POST /login requests arrived since the last ResetCounters, whatever
 // their outcome.
 func (s *Server) Logins() int {

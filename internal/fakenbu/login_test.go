@@ -120,7 +120,7 @@ func TestTokenExpiry(t *testing.T) {
 	}
 }
 
-func TestOmitValidityAndSetAPIKeys(t *testing.T) {
+func TestOmitValiditySetUsersSetAPIKeys(t *testing.T) {
 	s, ts := newTestServer(t, Options{Users: []User{testUser}, OmitValidity: true})
 	r := login(t, ts, testAccept, loginRequest{"NT", "CORP", "monitor", "s3cret pass"})
 	var raw map[string]any
@@ -129,6 +129,13 @@ func TestOmitValidityAndSetAPIKeys(t *testing.T) {
 	}
 	if _, ok := raw["validity"]; ok {
 		t.Errorf("validity sent with OmitValidity: %s", r.body)
+	}
+	s.SetUsers(User{Name: "monitor", Password: "changed"})
+	if r := login(t, ts, testAccept, loginRequest{"NT", "CORP", "monitor", "s3cret pass"}); r.status != http.StatusUnauthorized {
+		t.Errorf("the old password after SetUsers: %d, want 401", r.status)
+	}
+	if r := login(t, ts, testAccept, loginRequest{UserName: "monitor", Password: "changed"}); r.status != http.StatusCreated {
+		t.Errorf("the new password after SetUsers: %d, want 201", r.status)
 	}
 	s.SetAPIKeys("new-key")
 	if got := do(t, ts, "/netbackup/admin/jobs", nil, nil).status; got != http.StatusUnauthorized {
