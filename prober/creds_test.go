@@ -185,7 +185,10 @@ func TestCredentialRotationKeepsJobCounters(t *testing.T) {
 		{"api_key_file", keyModule, "key-before-7c1d", "key-after-2b9e", fakenbu.Options{APIKeys: []string{"key-before-7c1d"}},
 			func(f *fakenbu.Server, s string) { f.SetAPIKeys(s) }},
 		{"password_file", pwModule, "pw-before-5a0f", "pw-after-8d3c", fakenbu.Options{Users: []fakenbu.User{{Name: credsUser, Password: "pw-before-5a0f"}}},
-			func(f *fakenbu.Server, s string) { f.SetUsers(fakenbu.User{Name: credsUser, Password: s}); f.ExpireTokens() }},
+			func(f *fakenbu.Server, s string) {
+				f.SetUsers(fakenbu.User{Name: credsUser, Password: s})
+				f.ExpireTokens()
+			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newRotationEnv(t, tc.opts, tc.module, tc.before)
