@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -322,5 +323,46 @@ func TestPrintingHidesPassword(t *testing.T) {
 		fmt.Sprintf("%v %+v %#v", cr, cr, cr), fmt.Sprintf("%+v", loginUser),
 	} {
 		assertNoSecret(t, s)
+	}
+}
+
+// A login that runs out of its caller's time does not fail the requests that were waiting for it
+// with the caller's deadline: one of them logs in itself.
+func TestLoginLeaderDeadlineDoesNotFailWaiters(t *testing.T) {
+	entered := make(chan struct{})
+	var logins atomic.Int32
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/login") {
+			if logins.Add(1) == 1 {
+				// The server notices a client going away only once the body has been read.
+				_, _ = io.Copy(io.Discard, r.Body)
+				close(entered)
+				<-r.Context().Done() // the first login hangs until its caller gives up
+				return
+			}
+			writeJSON(w, http.StatusCreated, `{"token":"tok-2","tokenType":"BEARER","validity":3600}`)
+			return
+		}
+		writeJSON(w, http.StatusOK, cursorPage(""))
+	})
+	c, _, _ := newTestClient(t, h, func(o *Options) { o.APIKey, o.Login = "", loginUser })
+	ctx, cancel := context.WithCancel(testCtx(t))
+	leader := make(chan error, 1)
+	go func() {
+		_, err := c.Check(ctx)
+		leader <- err
+	}()
+	<-entered
+	waiter := make(chan error, 1)
+	go func() {
+		_, err := c.Check(testCtx(t))
+		waiter <- err
+	}()
+	cancel()
+	if err := <-leader; !errors.Is(err, context.Canceled) {
+		t.Errorf("leader: %v, want its own cancellation", err)
+	}
+	if err := <-waiter; err != nil {
+		t.Errorf("waiter: %v, want it to log in itself", err)
 	}
 }
