@@ -9,7 +9,7 @@ import (
 	promconfig "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 
-	"github.com/netbackup-exporter/netbackup_exporter/nbu"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 // APIVersionAuto makes the client negotiate the newest version the server serves.
@@ -17,13 +17,15 @@ const APIVersionAuto = "auto"
 
 // supportedAPIVersions is in the order error messages list them: "auto", then the client's
 // ladder, newest first because that is the order auto-negotiation tries them.
-var supportedAPIVersions = append([]string{APIVersionAuto}, nbu.KnownVersions...)
+var supportedAPIVersions = append([]string{APIVersionAuto}, apiversion.Known...)
 
 // Limits NetBackup itself puts on page sizes, and a sanity cap on per-target concurrency.
 const (
 	MaxJobsPageSize       = 100
 	MaxStoragePageSize    = 500
 	MaxConcurrentRequests = 64
+	DefaultMaxSeries      = 100_000
+	maxMaxSeries          = 10_000_000
 )
 
 // Config is the whole modules.yml. A *Config returned by Load or SafeConfig.Get is shared by
@@ -56,9 +58,15 @@ type Module struct {
 	Collectors            []string             `yaml:"collectors"`
 	Jobs                  JobsConfig           `yaml:"jobs"`
 	Storage               StorageConfig        `yaml:"storage"`
+	DiskPools             CacheConfig          `yaml:"disk_pools"`
+	Tape                  CacheConfig          `yaml:"tape"`
+	MediaServers          CacheConfig          `yaml:"media_servers"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
-	AllowedTargets        []string             `yaml:"allowed_targets,omitempty"`
-	AllowAnyTarget        bool                 `yaml:"allow_any_target,omitempty"`
+	// MaxSeries caps the series one collector may return per probe; what it cuts is counted in
+	// nbu_series_dropped. Far above what a large real master produces.
+	MaxSeries      int      `yaml:"max_series"`
+	AllowedTargets []string `yaml:"allowed_targets,omitempty"`
+	AllowAnyTarget bool     `yaml:"allow_any_target,omitempty"`
 	// InsecureHTTP lets this module be used with http:// targets, which send the API key in
 	// clear. Off by default: whoever can reach /probe picks the target's scheme.
 	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
@@ -87,6 +95,13 @@ type StorageConfig struct {
 	PageSize int            `yaml:"page_size"`
 }
 
+// CacheConfig tunes a collector of slow-changing data (disk pools, tape, media servers): how
+// long one read is reused between probes. Its endpoints are read at the spec's maximum page size,
+// so there is nothing else to tune.
+type CacheConfig struct {
+	CacheTTL model.Duration `yaml:"cache_ttl"`
+}
+
 // DefaultModule returns a module with every default applied and no credentials or targets.
 // Each call returns fresh slices, so modules built from it never share backing arrays.
 func (s Schema) DefaultModule() Module {
@@ -102,6 +117,12 @@ func (s Schema) DefaultModule() Module {
 			CacheTTL: model.Duration(5 * time.Minute),
 			PageSize: MaxStoragePageSize,
 		},
+		// Devices change state within minutes (a drive goes DOWN); the list of media servers
+		// and their versions rarely does.
+		DiskPools:             CacheConfig{CacheTTL: model.Duration(5 * time.Minute)},
+		Tape:                  CacheConfig{CacheTTL: model.Duration(5 * time.Minute)},
+		MediaServers:          CacheConfig{CacheTTL: model.Duration(10 * time.Minute)},
 		MaxConcurrentRequests: 4,
+		MaxSeries:             DefaultMaxSeries,
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -19,7 +18,7 @@ import (
 // api_key_env and password_env variables are read, TLS files are read and parsed, relative paths
 // are taken relative to the file's directory.
 func (s Schema) Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, MaxConfigFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading config file: %w", err)
 	}
@@ -32,38 +31,12 @@ func (s Schema) Parse(data []byte, name, baseDir string) (*Config, error) {
 	return s.parse(data, name, baseDir, readRegularFile)
 }
 
-// Caps on the files a module names. An API key is a few hundred bytes and a CA bundle a few
-// hundred kilobytes; a path that points at something else (a log file, /dev/zero) must fail the
-// load, not exhaust memory.
-const (
-	maxKeyFileBytes = 64 << 10
-	maxTLSFileBytes = 4 << 20
-)
+// readRegularFile is the reader loading uses (a parameter of parse, so that the fuzz target can
+// keep fuzzed paths away from the real file system).
+func readRegularFile(path string, limit int64) ([]byte, error) { return ReadFile(path, limit) }
 
-// fileReader reads a file the config names, failing above limit bytes. It is a parameter so the
-// fuzz target can keep fuzzed paths away from the real file system.
+// fileReader reads a file the config names, failing above limit bytes.
 type fileReader func(path string, limit int64) ([]byte, error)
-
-// readRegularFile refuses anything but a regular file (following symlinks): opening a FIFO blocks
-// until a writer comes, and a device never ends.
-func readRegularFile(path string, limit int64) ([]byte, error) {
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	f, err := os.Open(path) // a Stat error shows up here again, worded as usual
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
-	}
-	return b, nil
-}
 
 func (s Schema) parse(data []byte, name, baseDir string, read fileReader) (*Config, error) {
 	// Absolute, so KeyFiles and the resolved paths stay right if the process changes directory.

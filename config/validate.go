@@ -70,6 +70,9 @@ func validateLimits(m *Module, d *decoder, moduleLine int) error {
 		{"timeout", m.Timeout, false},
 		{"jobs.lookback", m.Jobs.Lookback, false},
 		{"storage.cache_ttl", m.Storage.CacheTTL, true},
+		{"disk_pools.cache_ttl", m.DiskPools.CacheTTL, true},
+		{"tape.cache_ttl", m.Tape.CacheTTL, true},
+		{"media_servers.cache_ttl", m.MediaServers.CacheTTL, true},
 	}
 	for _, c := range durations {
 		line := d.lineOf(c.field, moduleLine)
@@ -88,6 +91,7 @@ func validateLimits(m *Module, d *decoder, moduleLine int) error {
 		{"jobs.page_size", m.Jobs.PageSize, 1, MaxJobsPageSize},
 		{"storage.page_size", m.Storage.PageSize, 1, MaxStoragePageSize},
 		{"max_concurrent_requests", m.MaxConcurrentRequests, 1, MaxConcurrentRequests},
+		{"max_series", m.MaxSeries, 1, maxMaxSeries},
 	}
 	for _, c := range ints {
 		if c.value < c.min || c.value > c.max {

@@ -3,16 +3,10 @@ package nbu
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/go-kit/log/level"
 )
-
-const maxJobsPageSize = 100
 
 // JobsQuery selects the jobs Jobs walks.
 type JobsQuery struct {
@@ -72,14 +66,6 @@ type jobAttrs struct {
 	LastUpdateTime       lTime   `json:"lastUpdateTime"`
 }
 
-// cursorMeta is meta of a cursor-paged list; next is documented as a string
-// but read leniently like everything else.
-type cursorMeta struct {
-	Pagination struct {
-		Next lString `json:"next"`
-	} `json:"pagination"`
-}
-
 // Jobs walks every page of GET /admin/jobs (cursor paging) and calls fn for
 // each job, decoding each response as a stream so that the jobs of a window
 // are never held in memory together. fn returning an error stops the walk and
@@ -93,72 +79,30 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 	if fn == nil {
 		return stats, errors.New("nbu: Jobs called with a nil callback")
 	}
-	limit := q.PageSize
-	if limit <= 0 || limit > maxJobsPageSize {
-		limit = maxJobsPageSize
-	}
-	logger := loggerFrom(ctx)
 	var (
-		job  Job
-		id   lString
-		a    jobAttrs
-		meta cursorMeta
+		job Job
+		id  lString
+		a   jobAttrs
 	)
 	sink := &recordSink{
 		id:    &id,
 		attrs: &a,
-		meta:  &meta,
 		reset: func() { id, a = "", jobAttrs{} },
 		emit: func() error {
 			a.toJob(&job, string(id))
-			stats.Records++
 			return fn(&job)
 		},
-		skip: func(i int, kind string) {
-			stats.Skipped++
-			level.Debug(logger).Log("msg", "skipping undecodable record", "endpoint", jobsEndpoint,
-				"page", stats.Pages+1, "index", i, "kind", kind)
-		},
 	}
-	cursor := q.After
-	seen := map[string]struct{}{}
-	if cursor != "" {
-		seen[cursor] = struct{}{}
+	params := url.Values{}
+	if q.Filter != "" {
+		params.Set("filter", q.Filter)
 	}
-	for {
-		vals := url.Values{"page[limit]": {strconv.Itoa(limit)}}
-		if q.Filter != "" {
-			vals.Set("filter", q.Filter)
-		}
-		if q.Sort != "" {
-			vals.Set("sort", q.Sort)
-		}
-		if cursor != "" {
-			vals.Set("page[after]", cursor)
-		}
-		meta = cursorMeta{}
-		err := c.call(ctx, jobsEndpoint, vals, func(r io.Reader) error { return walkPage(r, sink) })
-		if err != nil {
-			var ce *callbackError
-			if errors.As(err, &ce) {
-				return stats, fmt.Errorf("GET %s: jobs callback: %w", jobsEndpoint, ce.err)
-			}
-			return stats, err
-		}
-		stats.Pages++
-		next := string(meta.Pagination.Next)
-		stats.LastCursor = next
-		if next == "" {
-			return stats, nil
-		}
-		if _, dup := seen[next]; dup {
-			// A server bug; following it would fetch the same pages forever.
-			return stats, fmt.Errorf("GET %s: page %d returned cursor %q that was already used; stopping to avoid a loop",
-				jobsEndpoint, stats.Pages, truncate(c.scrub(next), 64))
-		}
-		seen[next] = struct{}{}
-		cursor = next
+	if q.Sort != "" {
+		params.Set("sort", q.Sort)
 	}
+	err := c.cursorWalk(ctx, cursorQuery{endpoint: jobsEndpoint, params: params, limit: cursorLimit(q.PageSize),
+		after: q.After, what: "jobs callback"}, sink, &stats)
+	return stats, err
 }
 
 func (a *jobAttrs) toJob(j *Job, id string) {

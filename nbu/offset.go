@@ -10,7 +10,12 @@ import (
 	"github.com/go-kit/log/level"
 )
 
-const maxOffsetPageSize = 500
+// maxOffsetPageSize is the page[limit] maximum of most offset-paged lists
+// (storage units, disk pools, media servers); /storage/drives allows 100.
+const (
+	maxOffsetPageSize = 500
+	maxDrivesPageSize = 100
+)
 
 // offsetMeta is meta of an offset-paged list. Documented as integers; read
 // leniently, and next keeps "absent" apart from 0.
@@ -22,11 +27,12 @@ type offsetMeta struct {
 }
 
 // offsetWalk fetches every page of an offset-paged endpoint, streaming the
-// records of each page into sink (sink.meta is set here).
-func (c *Client) offsetWalk(ctx context.Context, endpoint string, pageSize int, sink *recordSink) error {
+// records of each page into sink (sink.meta is set here). pageSize 0 or above
+// maxLimit, the endpoint's documented maximum, asks for maxLimit.
+func (c *Client) offsetWalk(ctx context.Context, endpoint string, pageSize, maxLimit int, sink *recordSink) error {
 	limit := pageSize
-	if limit <= 0 || limit > maxOffsetPageSize {
-		limit = maxOffsetPageSize
+	if limit <= 0 || limit > maxLimit {
+		limit = maxLimit
 	}
 	logger := loggerFrom(ctx)
 	var (

@@ -54,6 +54,7 @@ type Run struct {
 
 	// observers are the job observers of the session's enabled collectors (for the jobs collector).
 	observers []JobObserver
+	scrub     func(string) string // for series a collector builds outside its out set
 }
 
 // ErrSkipped marks a collector the primary cannot serve: its release lacks the endpoint (an API

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-kit/log"
@@ -39,22 +38,11 @@ func (h *Handler) now() time.Time {
 	return time.Now()
 }
 
-// badRequest answers a request that cannot be probed: a client error that Prometheus shows as the
-// scrape error, with the reason in the body.
-func (h *Handler) badRequest(w http.ResponseWriter, status int, reason string, format string, args ...any) {
-	h.Metrics.reject(reason)
-	msg := fmt.Sprintf(format, args...)
-	level.Debug(h.Logger).Log("msg", "probe request rejected", "reason", msg)
-	http.Error(w, msg, status)
-}
-
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, rerr := h.parseRequest(r, h.Config()) // one snapshot: a reload mid-probe does not affect it
 	if rerr != nil {
-		if rerr.status == http.StatusMethodNotAllowed {
-			w.Header().Set("Allow", "GET, HEAD")
-		}
-		h.badRequest(w, rerr.status, rerr.reason, "%s", rerr.msg)
+		h.Metrics.reject(rerr.reason)
+		h.reject(w, "probe", rerr)
 		return
 	}
 	moduleName, module, target, timeout := req.moduleName, req.module, req.target, req.timeout
@@ -66,9 +54,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
+	extendWriteDeadline(w, timeout)
 
 	start := time.Now()
-	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL)
+	scrub := secretScrubber(moduleSecrets(module)...)
+	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL, scrub)
 	logger := plog.Logger()
 	level.Debug(logger).Log("msg", "beginning probe", "timeout_seconds", timeout.Seconds())
 
@@ -84,7 +74,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
 	} else {
-		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now}
+		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: scrub}
 		success = p.run(ctx)
 	}
 	elapsed := time.Since(start)
@@ -99,47 +89,48 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Metrics.probeDone(moduleName, success, elapsed)
 
 	gatherer := untypedReserved{probeGatherer{registry: registry, reused: out}}
-	dbg := lazyText(func() string { return debugOutput(module, plog.String(), gatherer) })
-	h.History.Add(ProbeResult{Module: moduleName, Target: target.BaseURL, Success: success, Time: h.now(), render: dbg})
+	logs := cutLog(plog.String(), maxHistoryLogBytes)
+	res := ProbeResult{Module: moduleName, Target: target.BaseURL, Success: success, Time: h.now(),
+		render: lazyText(func() string { return debugOutput(module, logs, gatherer) }),
+		brief:  lazyText(func() string { return debugOutput(module, logs, nil) })}
+	cw := &countingWriter{ResponseWriter: w}
+	defer func() {
+		if cw.n > maxRenderedAnswerBytes {
+			res.render, res.brief = res.brief, nil
+		}
+		h.History.Add(res)
+	}()
 
 	if debug {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, dbg())
+		fmt.Fprint(cw, debugOutput(module, plog.String(), gatherer))
 		return
 	}
-	if serveText(w, r, untypedReserved{registry}, out.reusedFamilies(), logger) {
+	if serveText(cw, r, untypedReserved{registry}, out.reusedFamilies(), logger) {
 		return
 	}
-	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(cw, r)
 }
 
-// singleParam returns a parameter that must be given at most once: two `target`s in one URL is a
-// mistake in a scrape config or an attempt to confuse the allow-list check; either way, say so.
-func singleParam(values []string, name, def string) (string, error) {
-	switch len(values) {
-	case 0:
-		if def == "" {
-			return "", fmt.Errorf("parameter %q is missing", name)
-		}
-		return def, nil
-	case 1:
-		if values[0] == "" {
-			if def == "" {
-				return "", fmt.Errorf("parameter %q is empty", name)
-			}
-			return def, nil
-		}
-		return values[0], nil
-	}
-	return "", fmt.Errorf("parameter %q given %d times, want once", name, len(values))
+// countingWriter counts the bytes of an answer (before any compression).
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
 }
 
-// clip keeps hostile input out of logs and answers at a readable length.
-func clip(s string) string {
-	const max = 128
-	s = strings.ToValidUTF8(s, "?")
-	if len(s) > max {
-		return s[:max] + "..."
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (write deadlines).
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// cutLog keeps the first limit bytes of a probe's log, saying so when it cut.
+func cutLog(s string, limit int) string {
+	if len(s) <= limit {
+		return s
 	}
-	return s
+	return cutUTF8(s, limit) + fmt.Sprintf("\n... log truncated for the history: %d more bytes\n", len(s)-limit)
 }

@@ -34,6 +34,8 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 	now := r.Now()
 	if lookback := time.Duration(r.Module.Jobs.Lookback); c.st == nil || c.st.lookback != lookback {
 		c.st = newJobsState(lookback, now)
+		// Each label set is at least its two counters.
+		c.st.maxKeys = r.Module.MaxSeries / 2
 	}
 	st := c.st
 	plan := st.plan(now)
@@ -61,7 +63,7 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 	if !res.complete {
 		errs = append(errs, res.incompleteError(readCtx.Err()))
 	}
-	errs = append(errs, reseedErr, got.reseedErr, st.exportProbe(out, plan.since))
+	errs = append(errs, reseedErr, got.reseedErr, st.exportProbe(out, plan.since, r.Module.MaxSeries, r.scrub))
 	return errors.Join(errs...)
 }
 

@@ -3,14 +3,12 @@ package prober
 import (
 	"fmt"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // exportProbe is the export phase: the job series (from the cache while nothing changed) and the
 // gauges that say how far the state has got, which change with the clock and are built each probe.
-func (s *jobsState) exportProbe(out *metricSet, since time.Time) error {
-	err := s.exportCached(out)
+func (s *jobsState) exportProbe(out *metricSet, since time.Time, maxSeries int, scrub func(string) string) error {
+	err := s.exportCached(out, maxSeries, scrub)
 	out.gauge(descJobsLookback, s.lookback.Seconds())
 	out.gauge(descJobsBackfillComplete, boolGauge(s.phase == phaseFollowing))
 	out.gauge(descJobsWindowStart, float64(since.Unix()))
@@ -26,9 +24,9 @@ func (s *jobsState) exportProbe(out *metricSet, since time.Time) error {
 // exportCached writes the job series, rebuilding and gathering them only when the state changed
 // since they were last built: on a master where nothing changed, a probe serves the families it
 // gathered before.
-func (s *jobsState) exportCached(out *metricSet) error {
+func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub func(string) string) error {
 	if s.cached == nil || s.cachedVersion != s.version {
-		var built metricSet
+		built := metricSet{limits: newSeriesLimits(maxSeries, scrub)}
 		s.export(&built, s.phase == phaseFollowing)
 		if s.unfinishedKnown {
 			s.unfinished.export(&built)
@@ -39,7 +37,10 @@ func (s *jobsState) exportCached(out *metricSet) error {
 			return fmt.Errorf("building the job metrics: %w", err)
 		}
 		s.cached, s.cachedVersion = mfs, s.version
+		s.cachedCounts = built.limits
 	}
+	series, dropped, truncated := s.cachedCounts.counts()
+	out.limits.absorb(series, dropped+s.keysDropped, truncated+s.keysCut)
 	out.mu.Lock()
 	out.families = append(out.families, s.cached...)
 	out.mu.Unlock()
@@ -80,13 +81,15 @@ func (s *jobsState) export(out *metricSet, window bool) {
 	}
 	for k, st := range byPolicy {
 		out.gauge(descJobsFiles, float64(st.files), k.action, k.policyType)
+		if st.dedupCount > 0 {
+			out.gauge(descJobsDedupRatio, float64(st.dedupMilli)/1000/float64(st.dedupCount), k.action, k.policyType)
+		}
 		buckets := make(map[float64]uint64, len(jobDurationBucketsArr))
 		var cum int64
 		for i, ub := range jobDurationBucketsArr {
 			cum += st.durBuckets[i]
 			buckets[ub] = uint64(cum)
 		}
-		out.add(prometheus.MustNewConstHistogram(descJobDuration, uint64(st.durCount), float64(st.durMillis)/1000, buckets, k.action, k.policyType))
+		out.histogram(descJobDuration, uint64(st.durCount), float64(st.durMillis)/1000, buckets, k.action, k.policyType)
 	}
 }
-

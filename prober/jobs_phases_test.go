@@ -103,7 +103,7 @@ func TestExportCacheFollowsTheVersion(t *testing.T) {
 	job := nbu.Job{JobID: 1, JobType: "BACKUP", State: "DONE", EndTime: fixtureNow.Add(-time.Minute), LastUpdateTime: fixtureNow.Add(-time.Minute)}
 	export := func() []*encodedFamily {
 		var out metricSet
-		if err := s.exportCached(&out); err != nil {
+		if err := s.exportCached(&out, 0, nil); err != nil {
 			t.Fatal(err)
 		}
 		return s.cached

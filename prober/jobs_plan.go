@@ -154,4 +154,3 @@ func splitRange(r timeRange, now time.Time, k int) []timeRange {
 	}
 	return append(out, timeRange{lo, r.hi})
 }
-

@@ -1,10 +1,10 @@
 package prober
 
 import (
+	"math"
 	"sort"
 	"strconv"
 	"time"
-
 
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
@@ -19,6 +19,9 @@ type jobSums struct {
 	count, bytes, files int64
 	durCount, durMillis int64
 	durBuckets          [len(jobDurationBucketsArr)]int64 // per bucket, not cumulative
+	// dedupCount jobs reported a dedupRatio; dedupMilli is the sum of those ratios in
+	// thousandths, an integer so that a bucket leaving the window subtracts exactly.
+	dedupCount, dedupMilli int64
 }
 
 // Job durations span seconds (image cleanup) to a day (large full backups).
@@ -28,6 +31,10 @@ func (s *jobSums) add(j *nbu.Job) {
 	s.count++
 	s.bytes += j.KilobytesTransferred * 1024
 	s.files += j.NumberOfFiles
+	if j.DedupRatio > 0 { // 0 = the job did not deduplicate (not MSDP, no data): not a ratio of 0
+		s.dedupCount++
+		s.dedupMilli += int64(math.Round(j.DedupRatio * 1000))
+	}
 	if !j.StartTime.IsZero() && !j.EndTime.Before(j.StartTime) {
 		d := j.EndTime.Sub(j.StartTime)
 		s.durCount++
@@ -45,6 +52,8 @@ func (s *jobSums) merge(o *jobSums, sign int64) {
 	s.files += sign * o.files
 	s.durCount += sign * o.durCount
 	s.durMillis += sign * o.durMillis
+	s.dedupCount += sign * o.dedupCount
+	s.dedupMilli += sign * o.dedupMilli
 	for i := range s.durBuckets {
 		s.durBuckets[i] += sign * o.durBuckets[i]
 	}
@@ -109,9 +118,17 @@ type jobsState struct {
 	unfinishedKnown bool
 	reseededAt      time.Time // when the unfinished jobs were last read in full
 
-	version        uint64
-	cached         []*encodedFamily
-	cachedVersion  uint64
+	// maxKeys caps the label sets the state aggregates by (each is a few series): a primary
+	// inventing job types must not grow it without bound. keysDropped counts the jobs left out,
+	// keysCut the label sets whose values were cut to maxLabelValueBytes.
+	maxKeys     int
+	keysDropped int
+	keysCut     int
+
+	version       uint64
+	cached        []*encodedFamily
+	cachedVersion uint64
+	cachedCounts  *seriesLimits // what building cached cut
 }
 
 // touch records that what the state exports changed.
@@ -189,7 +206,10 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 		return false
 	}
 	b.ids[j.JobID] = struct{}{}
-	k := jobKey{j.JobType, j.PolicyType, strconv.FormatInt(j.Status, 10)}
+	k, ok := s.keyOf(j)
+	if !ok {
+		return false
+	}
 	st := b.stats[k]
 	if st == nil {
 		st = &jobSums{}
@@ -268,4 +288,23 @@ func (s *jobsState) enter(p jobsPhase) {
 		s.phase = p
 		s.touch()
 	}
+}
+
+// keyOf is the label set a finished job is aggregated by, its values cut to maxLabelValueBytes
+// (so that two long values sharing a prefix aggregate together instead of colliding at export).
+// ok is false when the job would start a label set past maxKeys.
+func (s *jobsState) keyOf(j *nbu.Job) (jobKey, bool) {
+	k := jobKey{cutUTF8(j.JobType, maxLabelValueBytes), cutUTF8(j.PolicyType, maxLabelValueBytes), strconv.FormatInt(j.Status, 10)}
+	if _, known := s.totals[k]; known {
+		return k, true
+	}
+	if s.maxKeys > 0 && len(s.totals) >= s.maxKeys {
+		s.keysDropped++
+		s.touch()
+		return k, false
+	}
+	if k.action != j.JobType || k.policyType != j.PolicyType {
+		s.keysCut++
+	}
+	return k, true
 }

@@ -23,6 +23,7 @@ type probe struct {
 	logger log.Logger
 	out    *metricSet
 	now    func() time.Time
+	scrub  func(string) string // the module's secrets out of label values; nil: none
 }
 
 // collectorResult is how one collector fared in one probe.
@@ -33,6 +34,8 @@ type collectorResult struct {
 	elapsed  time.Duration
 	requests int64 // NetBackup requests this probe sent for the collector
 	source   runSource
+	// dropped: series max_series left out; truncated: label values cut to maxLabelValueBytes.
+	dropped, truncated int
 }
 
 // run checks that the primary answers, then runs the module's collectors in parallel (the job
@@ -49,6 +52,7 @@ func (p *probe) run(ctx context.Context) bool {
 		for _, name := range p.module.Collectors {
 			p.out.gauge(descCollectorSuccess, 0, name)
 			p.out.gauge(descCollectorDuration, 0, name)
+			p.out.gauge(descCollectorRequests, 0, name)
 		}
 		return false
 	}
@@ -125,14 +129,17 @@ func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, v
 	}
 	trace := &nbu.Trace{}
 	cctx := nbu.ContextWithTrace(ctx, trace)
-	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers}
+	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers, scrub: p.scrub}
 	start := time.Now()
 	out, src, err := slot.run.do(cctx, c.CacheTTL(p.module), p.now(), func() (*metricSet, error) {
-		out := &metricSet{}
+		out := &metricSet{limits: newSeriesLimits(p.module.MaxSeries, p.scrub)}
 		err := slot.state.Collect(cctx, run, out)
 		return out, err
 	})
 	res.elapsed, res.requests, res.source = time.Since(start), trace.Requests(), src
+	if out != nil {
+		_, res.dropped, res.truncated = out.limits.counts()
+	}
 	if src != ranHere {
 		level.Debug(p.logger).Log("msg", "collector series "+src.String(), "collector", c.Name())
 	}
@@ -147,6 +154,7 @@ func (p *probe) report(r collectorResult) bool {
 	if r.skipped {
 		level.Info(p.logger).Log("msg", "collector skipped", "collector", r.name, "reason", r.err)
 		p.out.gauge(descCollectorSkipped, 1, r.name)
+		p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
 		return true
 	}
 	ok := 1.0
@@ -158,6 +166,12 @@ func (p *probe) report(r collectorResult) bool {
 	}
 	p.out.gauge(descCollectorSuccess, ok, r.name)
 	p.out.gauge(descCollectorDuration, r.elapsed.Seconds(), r.name)
+	p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
+	p.out.gauge(descSeriesDropped, float64(r.dropped), r.name)
+	p.out.gauge(descLabelsTruncated, float64(r.truncated), r.name)
+	if r.dropped > 0 {
+		level.Warn(p.logger).Log("msg", "series left out: the collector returned more than max_series", "collector", r.name, "dropped", r.dropped)
+	}
 	return r.err == nil
 }
 

@@ -11,6 +11,9 @@ var registry = []struct {
 }{
 	{jobsCollector{}, true},
 	{storageCollector{}, true},
+	{diskPoolsCollector{}, true},
+	{tapeCollector{}, true},
+	{mediaServersCollector{}, true},
 }
 
 // Schema hands the registry to the config loader, which validates `collectors:` against it.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 // Options configures a Server. The zero value is a usable demo server.
@@ -29,11 +31,7 @@ const DefaultAPIKey = "demo-key"
 
 // DefaultVersions returns the API versions served when Options.Versions is
 // empty: every version the client knows (NetBackup 11.2, 11.0, 10.5 and 10.0-10.4).
-// A literal rather than nbu.KnownVersions: nbu's own tests import this package,
-// and Go refuses the import cycle that would make.
-func DefaultVersions() []string { return slices.Clone(knownVersions) }
-
-var knownVersions = []string{"14.0", "13.0", "12.0", "10.0"}
+func DefaultVersions() []string { return slices.Clone(apiversion.Known) }
 
 const defaultServerName = "nbu-primary.example.com"
 
@@ -60,6 +58,12 @@ type Server struct {
 	units []StorageUnit
 	pools []DiskPool
 
+	drives       []Drive
+	media        []TapeMedium
+	volPools     []VolumePool
+	robotHosts   []string
+	mediaServers []MediaServer
+
 	// cacheMu guards the lazily built views of jobs; they are built by
 	// readers holding mu.RLock and dropped by writers holding mu.Lock.
 	cacheMu  sync.Mutex
@@ -72,6 +76,7 @@ type Server struct {
 	counts  map[string]int
 	total   int
 	logins  int
+	fails   map[string]int // endpoint -> status answered for ever (FailEndpoint)
 }
 
 // New returns an empty Server (no jobs, storage units or disk pools).
@@ -139,9 +144,13 @@ func splitVersion(v string) (int, int) {
 // route describes how one endpoint is guarded and answered.
 type route struct {
 	method string // "" = GET
-	auth   bool
-	plain  bool // media type family is text/vnd.netbackup+plain (ping)
-	handle func(w http.ResponseWriter, r *http.Request, rc *reqCtx)
+	// minVersion is the oldest API version whose spec has the endpoint: a
+	// request in an older version gets the 404 of an unknown path, as from a
+	// primary whose release lacks the endpoint.
+	minVersion string
+	auth       bool
+	plain      bool // media type family is text/vnd.netbackup+plain (ping)
+	handle     func(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 }
 
 // reqCtx carries what negotiation established for one request.
@@ -196,6 +205,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"served versions: "+strings.Join(s.servedVersions(), ", "))
 		return
 	}
+	if rt.minVersion != "" && versionLess(rc.version, rt.minVersion) {
+		s.writeError(w, rc, http.StatusNotFound, "The requested resource was not found.",
+			"no such endpoint: "+r.URL.Path)
+		return
+	}
+	if status := s.failing(endpoint); status != 0 {
+		s.writeError(w, rc, status, "Injected failure.", "FailEndpoint("+endpoint+")")
+		return
+	}
 	rt.handle(w, r, rc)
 }
 
@@ -207,6 +225,16 @@ func (s *Server) route(endpoint string) (route, bool) {
 		return route{auth: true, handle: s.handleStorageUnits}, true
 	case "/storage/disk-pools":
 		return route{auth: true, handle: s.handleDiskPools}, true
+	case "/storage/drives":
+		return route{auth: true, handle: s.handleDrives}, true
+	case "/storage/tape-media":
+		return route{auth: true, minVersion: "12.0", handle: s.handleTapeMedia}, true
+	case "/storage/tape-volume-pools":
+		return route{auth: true, minVersion: "12.0", handle: s.handleVolumePools}, true
+	case "/storage/robots-device-hosts":
+		return route{auth: true, minVersion: "12.0", handle: s.handleRobotDeviceHosts}, true
+	case "/config/media-servers":
+		return route{auth: true, handle: s.handleMediaServers}, true
 	case "/security/serverinfo":
 		return route{handle: s.handleServerInfo}, true
 	case "/ping":
@@ -257,4 +285,26 @@ func (s *Server) ResetCounters() {
 	s.counts = map[string]int{}
 	s.total = 0
 	s.logins = 0
+}
+
+// FailEndpoint makes every authenticated request to endpoint (e.g.
+// "/storage/drives") answer status with an error body from now on; status 0
+// restores the endpoint. For tests of how one broken endpoint is reported.
+func (s *Server) FailEndpoint(endpoint string, status int) {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	if s.fails == nil {
+		s.fails = map[string]int{}
+	}
+	if status == 0 {
+		delete(s.fails, endpoint)
+		return
+	}
+	s.fails[endpoint] = status
+}
+
+func (s *Server) failing(endpoint string) int {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	return s.fails[endpoint]
 }
