@@ -207,8 +207,13 @@ func TestLoginTokenThatNeverWorked(t *testing.T) {
 		writeJSON(w, http.StatusUnauthorized, errorJSON(401, "no permission"))
 	})
 	c, _, _ := newTestClient(t, h, func(o *Options) { o.APIKey, o.Login = "", loginUser })
-	for range 2 {
-		_, err := c.Check(testCtx(t))
+	for i := range 2 {
+		tr := &Trace{}
+		_, err := c.Check(ContextWithTrace(testCtx(t), tr))
+		// The login's 201 is a request but not an answer to an authenticated one (nbu_up).
+		if want := int64(2 - i); tr.Requests() != want || tr.Answered() != 0 {
+			t.Errorf("check %d: trace %d requests, %d answered; want %d, 0", i, tr.Requests(), tr.Answered(), want)
+		}
 		if err == nil || !strings.Contains(err.Error(), "HTTP 401") || !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("err = %v", err)
 		}

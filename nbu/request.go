@@ -137,7 +137,13 @@ func (c *Client) attempt(ctx context.Context, req *request, target, rawQuery str
 	if c.onRequest != nil {
 		c.onRequest(endpoint, code, d)
 	}
-	observeTrace(ctx, code)
+	if req.tok != nil {
+		observeTrace(ctx, code)
+	} else {
+		// A login's 201 proves the password, not that the API answers an authenticated request,
+		// which is what Answered stands for: count the request, not the answer.
+		observeTrace(ctx, 0)
+	}
 	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup request", "method", req.method, "endpoint", endpoint,
 		"query", rawQuery, "version", req.version, "attempt", attempt, "status", code, "duration", d)
 
