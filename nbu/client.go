@@ -83,6 +83,7 @@ type Client struct {
 	onRequest      func(string, int, time.Duration)
 	httpc          *http.Client
 	sem            chan struct{}
+	pageLimits     pageLimits
 
 	// detecting serialises version detection so that concurrent probes on a
 	// fresh client send one ladder, not one each; a channel so waiting honours ctx.
@@ -124,6 +125,7 @@ func NewClient(opts Options) (*Client, error) {
 		requestTimeout: opts.RequestTimeout,
 		onRequest:      opts.OnRequest,
 		detecting:      make(chan struct{}, 1),
+		pageLimits:     defaultPageLimits,
 		sleep:          sleepCtx,
 		now:            time.Now,
 	}

@@ -51,10 +51,7 @@ func (c *Client) cursorWalk(ctx context.Context, q cursorQuery, sink *recordSink
 			"page", stats.Pages+1, "index", i, "kind", kind)
 	}
 	cursor := q.after
-	seen := map[string]struct{}{}
-	if cursor != "" {
-		seen[cursor] = struct{}{}
-	}
+	guard := newCursorGuard(cursor, c.pageLimits.cursorPages)
 	for {
 		vals := url.Values{"page[limit]": {strconv.Itoa(q.limit)}}
 		for k, v := range q.params {
@@ -78,12 +75,9 @@ func (c *Client) cursorWalk(ctx context.Context, q cursorQuery, sink *recordSink
 		if next == "" {
 			return nil
 		}
-		if _, dup := seen[next]; dup {
-			// A server bug; following it would fetch the same pages forever.
-			return fmt.Errorf("GET %s: page %d returned cursor %q that was already used; stopping to avoid a loop",
-				q.endpoint, stats.Pages, truncate(c.scrub(next), 64))
+		if err := guard.check(q.endpoint, stats.Pages, next, c.scrub); err != nil {
+			return err
 		}
-		seen[next] = struct{}{}
 		cursor = next
 	}
 }

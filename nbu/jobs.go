@@ -18,9 +18,12 @@ type JobsQuery struct {
 
 // PageStats describes a paging walk, also when it ended in an error.
 type PageStats struct {
-	Pages      int    // pages fetched
-	Records    int    // records passed to fn
-	Skipped    int    // records that could not be decoded at all (logged at debug), never fatal
+	Pages   int // pages fetched
+	Records int // records passed to fn
+	Skipped int // records that could not be decoded at all (logged at debug), never fatal
+	// Rejected counts fields of otherwise good records that held an impossible value (a negative
+	// or astronomic byte count): they are passed on as 0, the record's other fields are kept.
+	Rejected   int
 	LastCursor string // meta.pagination.next of the last page fetched ("" when exhausted)
 }
 
@@ -90,6 +93,7 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 		reset: func() { id, a = "", jobAttrs{} },
 		emit: func() error {
 			a.toJob(&job, string(id))
+			stats.Rejected += rejectImpossible(&job)
 			return fn(&job)
 		},
 	}
@@ -135,4 +139,23 @@ func (a *jobAttrs) toJob(j *Job, id string) {
 		EndTime:              time.Time(a.EndTime),
 		LastUpdateTime:       time.Time(a.LastUpdateTime),
 	}
+}
+
+// maxExactCount is 2^53, past which a float64 (what Prometheus keeps) is no longer exact: no job
+// moves 8 PiB or holds 9e15 files, so a value outside 0..2^53 is a broken or hostile record.
+const maxExactCount = 1 << 53
+
+// rejectImpossible zeroes the byte and file counts of j that cannot be real, so that a gauge never
+// turns negative and a counter never goes down, and returns how many it zeroed.
+func rejectImpossible(j *Job) int {
+	n := 0
+	if j.KilobytesTransferred < 0 || j.KilobytesTransferred > maxExactCount/1024 {
+		j.KilobytesTransferred = 0
+		n++
+	}
+	if j.NumberOfFiles < 0 || j.NumberOfFiles > maxExactCount {
+		j.NumberOfFiles = 0
+		n++
+	}
+	return n
 }

@@ -52,7 +52,7 @@ func (c *Client) offsetWalk(ctx context.Context, endpoint string, pageSize, maxL
 			skip(i, kind)
 		}
 	}
-	offset := int64(0)
+	offset, maxPages := int64(0), c.pageLimits.offsetPages
 	for pages := 1; ; pages++ {
 		vals := url.Values{
 			"page[offset]": {strconv.FormatInt(offset, 10)},
@@ -63,6 +63,9 @@ func (c *Client) offsetWalk(ctx context.Context, endpoint string, pageSize, maxL
 			return err
 		}
 		next, count := meta.Pagination.Next, int64(meta.Pagination.Count)
+		if pages == 1 {
+			maxPages = offsetPageLimit(count, max(onPage, 1), c.pageLimits.offsetPages)
+		}
 		switch {
 		case !next.set || next.v == 0:
 			// Last page: next absent (as documented) or 0, which can never advance.
@@ -75,6 +78,8 @@ func (c *Client) offsetWalk(ctx context.Context, endpoint string, pageSize, maxL
 				endpoint, pages, offset, next.v)
 		case count > 0 && next.v >= count:
 			return nil
+		case pages >= maxPages:
+			return fmt.Errorf("GET %s: still paging after %d pages (the server reported %d records); stopping", endpoint, pages, count)
 		}
 		offset = next.v
 	}

@@ -179,3 +179,26 @@ func counterValue(t *testing.T, c prometheus.Collector, name, reason string) flo
 	}
 	return -1
 }
+
+// Impossible byte counts never make a gauge negative nor a counter go down.
+func TestImpossibleCountsKeepCountersMonotonic(t *testing.T) {
+	fake := fakenbu.New(fakenbu.Options{APIKeys: []string{testKey}, Now: func() time.Time { return fixtureNow }})
+	env := newTestEnv(t, mustConfig(t, boundsModule("jobs", 1000)))
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	query := probeQuery("default", srv.URL+"/netbackup")
+	last := 0.0
+	var jobs []fakenbu.Job
+	for i, kb := range []int64{-1 << 40, 1e16, 10, -5} {
+		j := finished(int64(i+1), fixtureNow.Add(-time.Duration(10-i)*time.Second), 0)
+		j.KilobytesTransferred = kb
+		jobs = append(jobs, j)
+		fake.SetJobs(jobs)
+		fams := parseExposition(t, env.probe(t, query, nil).Body.String())
+		total := sumFamily(fams, "nbu_jobs_bytes_total", nil)
+		if window := sumFamily(fams, "nbu_jobs_bytes", nil); window < 0 || total < last {
+			t.Errorf("after a job of %d KB: window bytes %v, total %v (was %v)", kb, window, total, last)
+		}
+		last = total
+	}
+}
