@@ -185,14 +185,7 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 		TokenValidity: c.tokenTTL,
 	})
 	srv.SetJobs(fakenbu.GenerateJobs(c.seed, c.jobs, c.window, now))
-	srv.SetStorageUnits(fakenbu.DemoStorageUnits())
-	srv.SetDiskPools(fakenbu.DemoDiskPools())
-	srv.SetDrives(fakenbu.DemoDrives())
-	srv.SetTapeMedia(fakenbu.DemoTapeMedia())
-	srv.SetVolumePools(fakenbu.DemoVolumePools())
-	srv.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
-	srv.SetMediaServers(fakenbu.DemoMediaServers())
-	srv.SetPosture(fakenbu.DemoPosture(now))
+	srv.SetDemo(now)
 
 	hs := &http.Server{
 		Handler:           srv,
