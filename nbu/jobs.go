@@ -137,7 +137,7 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 			vals.Set("page[after]", cursor)
 		}
 		meta = cursorMeta{}
-		err := c.call(ctx, jobsEndpoint, vals, func(r io.Reader) error { return walkPage(r, sink) })
+		err := c.call(withPage(ctx, stats.Pages+1), jobsEndpoint, vals, func(r io.Reader) error { return walkPage(r, sink) })
 		if err != nil {
 			var ce *callbackError
 			if errors.As(err, &ce) {

@@ -75,8 +75,11 @@ func (c *Client) retry(ctx context.Context, endpoint string, q url.Values, versi
 	u.Path = c.base.Path + endpoint
 	u.RawQuery = q.Encode()
 	target := u.String()
+	var waited time.Duration
 	for attempt := 1; ; attempt++ {
-		o := c.attempt(ctx, endpoint, target, u.RawQuery, version, attempt, handle)
+		actx, span := c.startAttempt(ctx, u.Path, attempt, waited)
+		o := c.attempt(actx, endpoint, target, u.RawQuery, version, attempt, handle)
+		c.endAttempt(span, o)
 		if !o.retry {
 			return o.err
 		}
@@ -99,6 +102,7 @@ func (c *Client) retry(ctx context.Context, endpoint string, q url.Values, versi
 		if err := c.sleep(ctx, wait); err != nil {
 			return fmt.Errorf("GET %s: waiting to retry: %w (last error: %v)", endpoint, err, o.err)
 		}
+		waited = wait
 	}
 }
 
@@ -118,6 +122,7 @@ func (c *Client) attempt(ctx context.Context, endpoint, target, rawQuery, versio
 	req.Header.Set("Accept", mediaTypePrefix+version)
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("X-Client-ID", clientID)
+	c.injectTrace(ctx, req)
 
 	start := time.Now()
 	resp, err := c.httpc.Do(req)
@@ -130,6 +135,7 @@ func (c *Client) attempt(ctx context.Context, endpoint, target, rawQuery, versio
 		c.onRequest(endpoint, code, d)
 	}
 	observeTrace(ctx, code)
+	noteResponse(ctx, resp)
 	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup request", "method", http.MethodGet, "endpoint", endpoint,
 		"query", rawQuery, "version", version, "attempt", attempt, "status", code, "duration", d)
 
