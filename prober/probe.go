@@ -45,6 +45,7 @@ func (p *probe) run(ctx context.Context) bool {
 	version, err := p.sess.client.Version(ctx)
 	if err != nil {
 		level.Error(p.logger).Log("msg", "NetBackup API version check failed", "err", err)
+		recordProbeError(ctx, err)
 		p.out.gauge(descUp, 0)
 		for _, name := range p.module.Collectors {
 			p.out.gauge(descCollectorSuccess, 0, name)
@@ -54,6 +55,7 @@ func (p *probe) run(ctx context.Context) bool {
 	}
 	level.Debug(p.logger).Log("msg", "NetBackup API version", "version", version)
 	p.out.gauge(descAPIVersion, 1, version)
+	noteAPIVersion(ctx, version)
 
 	results := p.collectAll(ctx, version)
 	success := true
@@ -104,7 +106,7 @@ func (p *probe) collectAll(ctx context.Context, version string) []collectorResul
 				case <-ctx.Done():
 				}
 			}
-			results[i] = p.collect(ctx, c, slot, version, observers)
+			results[i] = p.tracedCollect(ctx, c, slot, version, observers)
 			if c.Name() == jobsCollectorName {
 				close(jobsDone)
 			}

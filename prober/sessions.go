@@ -56,16 +56,21 @@ type Sessions struct {
 	lastSweep time.Time
 	now       func() time.Time
 	onRequest func(endpoint string, code int, d time.Duration)
+	tracing   clientTracing
 }
 
 // NewSessions returns an empty session store. onRequest, when not nil, observes every NetBackup
 // HTTP request (for the exporter's own metrics).
-func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int, d time.Duration)) *Sessions {
+func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int, d time.Duration), opts ...SessionOption) *Sessions {
 	// No janitor goroutine: expired entries are swept from get(), so a stopped exporter (or a test)
 	// leaves nothing running behind it.
 	c := cache.New(idleTTL, 0)
 	c.OnEvicted(func(_ string, v any) { v.(*session).client.Close() })
-	return &Sessions{sessions: c, idleTTL: idleTTL, now: time.Now, onRequest: onRequest}
+	s := &Sessions{sessions: c, idleTTL: idleTTL, now: time.Now, onRequest: onRequest}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 func sessionKey(m *config.Module, t Target) string {
@@ -90,7 +95,7 @@ func (s *Sessions) get(m *config.Module, t Target) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("module %q: tls_config: %w", m.Name, err)
 	}
-	client, err := nbu.NewClient(nbu.Options{
+	opts := nbu.Options{
 		BaseURL:               t.BaseURL,
 		APIKey:                m.APIKeyValue(),
 		APIVersion:            m.APIVersion,
@@ -98,7 +103,9 @@ func (s *Sessions) get(m *config.Module, t Target) (*session, error) {
 		MaxConcurrentRequests: m.MaxConcurrentRequests,
 		UserAgent:             userAgent,
 		OnRequest:             s.onRequest,
-	})
+	}
+	s.tracing.apply(&opts)
+	client, err := nbu.NewClient(opts)
 	if err != nil {
 		return nil, fmt.Errorf("module %q, target %q: %w", m.Name, t.BaseURL, err)
 	}
