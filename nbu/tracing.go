@@ -11,7 +11,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
-	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing/nop"
 )
 
 // tracerName is the instrumentation scope of the client's spans.
@@ -47,7 +48,7 @@ type tracing struct {
 func newTracing(opts Options, host, port string) tracing {
 	tp := opts.TracerProvider
 	if tp == nil {
-		tp = noop.NewTracerProvider()
+		tp = nop.Provider{}
 	}
 	prop := opts.Propagator
 	if prop == nil {
@@ -69,13 +70,20 @@ func defaultPort(scheme string) string {
 	return "443"
 }
 
+// clientKind is the option of every attempt span, built once: options built per call would cost
+// an untraced probe an allocation per request.
+var clientKind = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
+
 // startAttempt starts the span of one HTTP attempt. waited is the back-off slept before it (0 for
 // the first): the gap between two attempt spans is that wait.
 func (c *Client) startAttempt(ctx context.Context, path string, attempt int, waited time.Duration) (context.Context, trace.Span) {
-	ctx, span := c.tracing.tracer.Start(ctx, http.MethodGet+" "+path, trace.WithSpanKind(trace.SpanKindClient))
+	// "GET" is the conventions' name when no route is known; the path is added once the span
+	// records, so an untraced attempt builds no string.
+	ctx, span := c.tracing.tracer.Start(ctx, http.MethodGet, clientKind...)
 	if !span.IsRecording() {
-		return ctx, span // building the attributes would cost an untraced probe allocations
+		return ctx, span
 	}
+	span.SetName(http.MethodGet + " " + path)
 	span.SetAttributes(c.tracing.server...)
 	span.SetAttributes(attrMethod.String(http.MethodGet), attrURLPath.String(path), attrAttempt.Int(attempt))
 	if attempt > 1 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -160,5 +161,23 @@ func TestUntracedClientMakesNoSpans(t *testing.T) {
 	}
 	if _, err := c.Jobs(testCtx(t), JobsQuery{}, func(*Job) error { return nil }); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUntracedAttemptAllocatesNothing: with no provider, an attempt's span calls cost nothing.
+func TestUntracedAttemptAllocatesNothing(t *testing.T) {
+	c, err := NewClient(Options{BaseURL: "https://nbu:1556/netbackup", APIKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", "https://nbu:1556/netbackup/admin/jobs", nil)
+	resp := &http.Response{StatusCode: 200}
+	if n := testing.AllocsPerRun(100, func() {
+		ctx, span := c.startAttempt(withPage(context.Background(), 2), "/netbackup/admin/jobs", 2, time.Second)
+		c.injectTrace(ctx, req)
+		noteResponse(ctx, resp)
+		c.endAttempt(span, outcome{})
+	}); n != 0 {
+		t.Errorf("%v allocations per untraced attempt, want 0", n)
 	}
 }

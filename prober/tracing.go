@@ -12,8 +12,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
-	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing/nop"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
@@ -50,21 +50,32 @@ var incoming = propagation.TraceContext{}
 // Every other span of a probe is started from the provider of the span in its context.
 func (h *Handler) tracerProvider() trace.TracerProvider {
 	if h.TracerProvider == nil {
-		return noop.NewTracerProvider()
+		return nop.Provider{}
 	}
 	return h.TracerProvider
 }
 
 // tracer returns a tracer from the provider that made ctx's span: collectors and the jobs reader
-// need no tracer of their own threaded through, and an untraced ctx gives a no-op one.
+// need no tracer of their own threaded through. Under a span that does not record (tracing off,
+// or a probe not sampled: the sampler follows the parent) it is the no-op tracer, so that an
+// untraced probe's collectors and shards cost nothing.
 func tracer(ctx context.Context) trace.Tracer {
-	return trace.SpanFromContext(ctx).TracerProvider().Tracer(tracerName)
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return nop.Tracer{}
+	}
+	return span.TracerProvider().Tracer(tracerName)
 }
+
+// serverKind is the probe span's option, built once (per call it would be an allocation).
+var serverKind = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
 
 // startProbe starts the probe's span, as a child of the trace context the request carries.
 func (h *Handler) startProbe(ctx context.Context, r *http.Request, module string, target Target, timeout time.Duration) (context.Context, trace.Span) {
-	ctx = incoming.Extract(ctx, propagation.HeaderCarrier(r.Header))
-	ctx, span := h.tracerProvider().Tracer(tracerName).Start(ctx, "probe", trace.WithSpanKind(trace.SpanKindServer))
+	if r.Header["Traceparent"] != nil { // Extract would canonicalise the name: an allocation
+		ctx = incoming.Extract(ctx, propagation.HeaderCarrier(r.Header))
+	}
+	ctx, span := h.tracerProvider().Tracer(tracerName).Start(ctx, "probe", serverKind...)
 	if !span.IsRecording() {
 		return ctx, span
 	}
@@ -89,6 +100,9 @@ func logTraceID(logger log.Logger, span trace.Span) {
 
 // endProbe records the probe's outcome on its span (ended by the caller once it has answered).
 func endProbe(span trace.Span, success bool) {
+	if !span.IsRecording() {
+		return
+	}
 	span.SetAttributes(attrSuccess.Bool(success))
 	if success {
 		span.SetStatus(codes.Ok, "")
@@ -99,7 +113,9 @@ func endProbe(span trace.Span, success bool) {
 
 // noteAPIVersion puts the API version the probe talks on the probe's span.
 func noteAPIVersion(ctx context.Context, version string) {
-	trace.SpanFromContext(ctx).SetAttributes(attrAPIVersion.String(version))
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.SetAttributes(attrAPIVersion.String(version))
+	}
 }
 
 // recordProbeError records err on the probe's span, the one ctx carries.
@@ -115,8 +131,12 @@ func recordError(span trace.Span, err error) {
 
 // tracedCollect runs collect inside the collector's span.
 func (p *probe) tracedCollect(ctx context.Context, c Collector, slot *collectorSlot, version string, observers []JobObserver) collectorResult {
-	ctx, span := tracer(ctx).Start(ctx, "collector "+c.Name(), trace.WithAttributes(attrCollector.String(c.Name())))
+	ctx, span := tracer(ctx).Start(ctx, "collector")
 	defer span.End()
+	if span.IsRecording() {
+		span.SetName("collector " + c.Name())
+		span.SetAttributes(attrCollector.String(c.Name()))
+	}
 	res := p.collect(ctx, c, slot, version, observers)
 	if !span.IsRecording() {
 		return res
@@ -149,7 +169,11 @@ func sourceName(s runSource) string {
 
 // startShard starts the span of one backfill shard; filter is the range it pages.
 func startShard(ctx context.Context, filter string) (context.Context, trace.Span) {
-	return tracer(ctx).Start(ctx, "jobs.shard", trace.WithAttributes(attrShardFilter.String(filter)))
+	ctx, span := tracer(ctx).Start(ctx, "jobs.shard")
+	if span.IsRecording() {
+		span.SetAttributes(attrShardFilter.String(filter))
+	}
+	return ctx, span
 }
 
 // endShard records how far the shard got. The caller holds the lock that guards res.

@@ -251,3 +251,24 @@ func TestUntracedHandlerDefaultsToNoop(t *testing.T) {
 		t.Error("the default provider records")
 	}
 }
+
+// TestUntracedProbeSpansAllocateNothing: with tracing off, the probe's, collectors' and shards'
+// span calls cost no allocation (the steady-state probe benchmark stays where it was).
+func TestUntracedProbeSpansAllocateNothing(t *testing.T) {
+	h := &Handler{}
+	r := httptest.NewRequest("GET", "/probe", nil)
+	target := Target{BaseURL: "https://nbu:1556/netbackup", Host: "nbu", Port: "1556"}
+	res := &shardResult{}
+	if n := testing.AllocsPerRun(100, func() {
+		ctx, span := h.startProbe(t.Context(), r, "default", target, time.Second)
+		noteAPIVersion(ctx, "14.0")
+		cctx, cspan := tracer(ctx).Start(ctx, "collector")
+		_, sspan := startShard(cctx, "filter")
+		endShard(sspan, res)
+		cspan.End()
+		endProbe(span, true)
+		span.End()
+	}); n != 0 {
+		t.Errorf("%v allocations per untraced probe's spans, want 0", n)
+	}
+}

@@ -14,7 +14,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
-	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing/nop"
 )
 
 // Config is what the --tracing.* flags say.
@@ -40,7 +41,7 @@ type Tracing struct {
 }
 
 // Off is tracing switched off: the no-op provider, nothing to flush.
-func Off() *Tracing { return &Tracing{Provider: noop.NewTracerProvider()} }
+func Off() *Tracing { return &Tracing{Provider: nop.Provider{}} }
 
 // New validates cfg and builds the provider. With no endpoint it returns Off: no exporter is
 // built and no goroutine starts, so tracing costs an untraced exporter nothing but no-op calls.
