@@ -9,6 +9,7 @@ import (
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/reload"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/web"
 	"github.com/netbackup-exporter/netbackup_exporter/prober"
 )
@@ -23,6 +24,7 @@ type appParams struct {
 	logger        log.Logger
 	registerer    prometheus.Registerer
 	gatherer      prometheus.Gatherer
+	tracing       *tracing.Tracing // nil = off
 }
 
 // app is the exporter, wired: the HTTP routes and the reloader whose loop the caller runs.
@@ -33,6 +35,7 @@ type app struct {
 	sessions *prober.Sessions
 	history  *prober.History
 	probe    *prober.Handler
+	tracing  *tracing.Tracing
 }
 
 // newApp loads the config (through the reloader, so the first load logs and warns as every
@@ -44,20 +47,25 @@ func newApp(p appParams) (*app, error) {
 		return nil, err
 	}
 
+	tr := p.tracing
+	if tr == nil {
+		tr = tracing.Off()
+	}
 	metrics := prober.NewExporterMetrics(p.registerer)
-	sessions := prober.NewSessions(sessionIdleTTL, metrics.ObserveRequest)
+	sessions := prober.NewSessions(sessionIdleTTL, metrics.ObserveRequest, prober.WithTracing(tr.Provider, tr.PropagateToNetBackup))
 	if p.maxSessions > 0 {
 		sessions.SetMax(p.maxSessions)
 	}
 	p.registerer.MustRegister(sessions)
 	history := prober.NewHistory(p.historyLimit)
 	probe := &prober.Handler{
-		Config:        safeConfig.Get,
-		Logger:        p.logger,
-		Sessions:      sessions,
-		Metrics:       metrics,
-		History:       history,
-		TimeoutOffset: p.timeoutOffset,
+		Config:         safeConfig.Get,
+		Logger:         p.logger,
+		Sessions:       sessions,
+		Metrics:        metrics,
+		History:        history,
+		TimeoutOffset:  p.timeoutOffset,
+		TracerProvider: tr.Provider,
 	}
 	mux := web.Routes(web.Deps{
 		Probe:      probe,
@@ -68,7 +76,7 @@ func newApp(p appParams) (*app, error) {
 		Registerer: p.registerer,
 		Gatherer:   p.gatherer,
 	})
-	return &app{mux: mux, reloader: reloads, config: safeConfig, sessions: sessions, history: history, probe: probe}, nil
+	return &app{mux: mux, reloader: reloads, config: safeConfig, sessions: sessions, history: history, probe: probe, tracing: tr}, nil
 }
 
 // close drops the NetBackup sessions and their idle connections.

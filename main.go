@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/logging"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing"
 	"github.com/netbackup-exporter/netbackup_exporter/prober"
 )
 
@@ -63,6 +64,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		logLevel      = app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").Enum(logging.Levels...)
 		logFormat     = app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").Enum(logging.Formats...)
 		webFlags      = kingpinflag.AddFlags(app, defaultListenAddress)
+		tracingFlags  = tracing.AddFlags(app)
 	)
 	app.Version(version.Print(exporterName))
 	app.HelpFlag.Short('h')
@@ -89,6 +91,11 @@ func run(ctx context.Context, args []string, env runEnv) int {
 	}
 
 	level.Info(logger).Log("msg", "starting "+exporterName, "version", version.Info(), "build_context", version.BuildContext())
+	tr, code := startTracing(ctx, tracingFlags, *shutdownGrace, env, logger)
+	if tr == nil {
+		return code
+	}
+	defer tr.stop()
 
 	// A registry of our own rather than the global default, so that nothing outlives run.
 	reg := prometheus.NewRegistry()
@@ -106,6 +113,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		logger:        logger,
 		registerer:    reg,
 		gatherer:      reg,
+		tracing:       tr.Tracing,
 	})
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot load configuration", "file", *configFile, "err", err)

@@ -61,6 +61,9 @@ func serve(ctx context.Context, a *app, p serveParams) int {
 	select {
 	case err := <-serveErr:
 		level.Error(p.logger).Log("msg", "HTTP server failed", "err", err)
+		flushCtx, cancel := context.WithTimeout(context.Background(), p.shutdownGrace)
+		defer cancel()
+		flushTraces(flushCtx, a, p.logger)
 		return 1
 	case <-ctx.Done():
 	}
@@ -77,6 +80,15 @@ func serve(ctx context.Context, a *app, p serveParams) int {
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		level.Warn(p.logger).Log("msg", "HTTP server", "err", err)
 	}
+	flushTraces(shutdownCtx, a, p.logger)
 	level.Info(p.logger).Log("msg", "stopped")
 	return 0
+}
+
+// flushTraces exports the spans still pending (the last probes') within what is left of ctx: the
+// shutdown timeout bounds the whole exit, flush included, as orchestrators expect.
+func flushTraces(ctx context.Context, a *app, logger log.Logger) {
+	if err := a.tracing.Shutdown(ctx); err != nil {
+		level.Warn(logger).Log("msg", "flushing traces", "err", err)
+	}
 }

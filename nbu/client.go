@@ -8,6 +8,7 @@
 package nbu
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -20,6 +21,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
@@ -61,6 +65,12 @@ type Options struct {
 	// Transport overrides the HTTP transport (tests). When nil the client builds its own
 	// *http.Transport from TLSConfig with dial/TLS-handshake timeouts and keep-alives.
 	Transport http.RoundTripper
+	// TracerProvider receives a span per HTTP attempt and per version detection (nil = none).
+	// It is handed in, never taken from OpenTelemetry's global, so that tests and callers decide.
+	TracerProvider trace.TracerProvider
+	// Propagator injects the caller's trace context into each request (nil = nothing is sent:
+	// NetBackup has no use for it unless a proxy in front of it traces).
+	Propagator propagation.TextMapPropagator
 }
 
 // String keeps the API key out of any %v/%+v rendering of the options.
@@ -83,6 +93,7 @@ type Client struct {
 	maxBody        int64
 	requestTimeout time.Duration
 	onRequest      func(string, int, time.Duration)
+	tracing        tracing
 	httpc          *http.Client
 	sem            chan struct{}
 	pageLimits     pageLimits
@@ -126,6 +137,7 @@ func NewClient(opts Options) (*Client, error) {
 		maxBody:        opts.MaxBodyBytes,
 		requestTimeout: opts.RequestTimeout,
 		onRequest:      opts.OnRequest,
+		tracing:        newTracing(opts, base.Hostname(), cmp.Or(base.Port(), defaultPort(base.Scheme))),
 		detecting:      make(chan struct{}, 1),
 		pageLimits:     defaultPageLimits,
 		sleep:          sleepCtx,

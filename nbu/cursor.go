@@ -61,7 +61,7 @@ func (c *Client) cursorWalk(ctx context.Context, q cursorQuery, sink *recordSink
 			vals.Set("page[after]", cursor)
 		}
 		meta = cursorMeta{}
-		err := c.call(ctx, q.endpoint, vals, func(r io.Reader) error { return walkPage(r, &page) })
+		err := c.call(withPage(ctx, stats.Pages+1), q.endpoint, vals, func(r io.Reader) error { return walkPage(r, &page) })
 		if err != nil {
 			var ce *callbackError
 			if errors.As(err, &ce) {

@@ -71,7 +71,7 @@ func (c *Client) offsetWalkQuery(ctx context.Context, endpoint string, extra url
 			}
 		}
 		meta, onPage = offsetMeta{}, 0
-		if err := c.call(ctx, endpoint, vals, func(r io.Reader) error { return walkPage(r, &page) }); err != nil {
+		if err := c.call(withPage(ctx, pages), endpoint, vals, func(r io.Reader) error { return walkPage(r, &page) }); err != nil {
 			return err
 		}
 		next, count := meta.Pagination.Next, int64(meta.Pagination.Count)

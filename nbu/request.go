@@ -104,8 +104,11 @@ func (c *Client) retry(ctx context.Context, req *request, handle func(io.Reader)
 	u.Path = c.base.Path + path
 	u.RawQuery = req.query.Encode()
 	target := u.String()
+	var waited time.Duration
 	for attempt := 1; ; attempt++ {
-		o := c.attempt(ctx, req, target, u.RawQuery, attempt, handle)
+		actx, span := c.startAttempt(ctx, req.method, u.Path, attempt, waited)
+		o := c.attempt(actx, req, target, u.RawQuery, attempt, handle)
+		c.endAttempt(span, o)
 		if !o.retry {
 			return o.err
 		}
@@ -128,6 +131,7 @@ func (c *Client) retry(ctx context.Context, req *request, handle func(io.Reader)
 		if err := c.sleep(ctx, wait); err != nil {
 			return fmt.Errorf("%s %s: waiting to retry: %w (last error: %v)", req.method, req.endpoint, err, o.err)
 		}
+		waited = wait
 	}
 }
 
@@ -162,6 +166,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target, rawQuery str
 		// which is what Answered stands for: count the request, not the answer.
 		observeTrace(ctx, 0, tlsState)
 	}
+	noteResponse(ctx, resp)
 	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup request", "method", req.method, "endpoint", endpoint,
 		"query", rawQuery, "version", req.version, "attempt", attempt, "status", code, "duration", d)
 
@@ -227,6 +232,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target string
 	hreq.Header.Set("Accept", mediaTypePrefix+req.version)
 	hreq.Header.Set("User-Agent", c.userAgent)
 	hreq.Header.Set("X-Client-ID", clientID)
+	c.injectTrace(ctx, hreq)
 	return hreq, nil
 }
 

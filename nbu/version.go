@@ -60,7 +60,10 @@ func (c *Client) forgetVersion(v string) {
 	}
 }
 
-func (c *Client) detectVersion(ctx context.Context) (string, error) {
+func (c *Client) detectVersion(ctx context.Context) (v string, err error) {
+	ctx, span := c.startDetect(ctx)
+	var tried []string
+	defer func() { endDetect(span, v, tried, err) }()
 	q := url.Values{"page[limit]": {"1"}}
 	discard := func(r io.Reader) error {
 		_, err := io.Copy(io.Discard, r)
@@ -68,6 +71,7 @@ func (c *Client) detectVersion(ctx context.Context) (string, error) {
 	}
 	logger := loggerFrom(ctx)
 	for _, v := range KnownVersions {
+		tried = append(tried, v)
 		err := c.do(ctx, jobsEndpoint, q, v, discard)
 		if err == nil {
 			level.Debug(logger).Log("msg", "detected NetBackup API version", "version", v)

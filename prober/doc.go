@@ -7,6 +7,10 @@
 // cached for the collector's TTL (shared.go). Each collector is one file (jobs.go, storage.go, ...)
 // that reads NetBackup through the nbu client.
 //
+// Tracing (tracing.go): the probe's span comes from Handler.TracerProvider (no-op when nil), as
+// a child of the request's W3C traceparent; collector and shard spans are started from the
+// provider of the span in their context, and the sessions' clients add a span per HTTP attempt.
+//
 // # The jobs collector
 //
 // The jobs collector keeps, per session, what it has read of /admin/jobs (jobsState), so that a

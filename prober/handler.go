@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/version"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 )
@@ -29,6 +30,9 @@ type Handler struct {
 	History       *History
 	TimeoutOffset time.Duration
 	Now           func() time.Time // nil = time.Now
+	// TracerProvider receives a span per probe, per collector and (through the sessions' clients)
+	// per NetBackup request; nil = no tracing.
+	TracerProvider trace.TracerProvider
 }
 
 func (h *Handler) now() time.Time {
@@ -55,12 +59,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
 	extendWriteDeadline(w, timeout)
+	ctx, span := h.startProbe(ctx, r, moduleName, target, timeout)
+	defer span.End()
 
 	start := time.Now()
 	scrub := secretScrubber(moduleSecrets(module)...)
 	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL, scrub)
 	logger := plog.Logger()
 	level.Debug(logger).Log("msg", "beginning probe", "timeout_seconds", timeout.Seconds())
+	logTraceID(logger, span)
 
 	probeSuccess := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_success", Help: "Whether the probe succeeded: every enabled collector got its data."})
 	probeDuration := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_duration_seconds", Help: "How long the probe took to complete in seconds."})
@@ -73,6 +80,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sess, err := h.Sessions.get(module, target)
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
+		recordError(span, err)
 	} else {
 		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: withClientSecrets(scrub, sess.client)}
 		success = p.run(ctx)
@@ -87,6 +95,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		level.Error(logger).Log("msg", "probe failed", "duration_seconds", elapsed.Seconds())
 	}
 	h.Metrics.probeDone(moduleName, success, elapsed)
+	endProbe(span, success)
 
 	gatherer := untypedReserved{probeGatherer{registry: registry, reused: out}}
 	logs := cutLog(plog.String(), maxHistoryLogBytes)

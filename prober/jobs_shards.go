@@ -169,6 +169,7 @@ func readShard(ctx context.Context, client jobsSource, res *shardResult, pageSiz
 	mu.Lock()
 	filter := res.rng.filter()
 	mu.Unlock()
+	ctx, span := startShard(ctx, filter)
 	stats, err := client.Jobs(ctx, nbu.JobsQuery{Filter: filter, Sort: "lastUpdateTime", PageSize: pageSize},
 		func(j *nbu.Job) error {
 			mu.Lock()
@@ -205,6 +206,7 @@ func readShard(ctx context.Context, client jobsSource, res *shardResult, pageSiz
 	default:
 		res.done = err == nil
 	}
+	endShard(span, res)
 }
 
 // shardErrors joins the shards' errors, one per distinct message: eight shards cut by one

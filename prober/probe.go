@@ -49,6 +49,7 @@ func (p *probe) run(ctx context.Context) bool {
 	if err != nil {
 		level.Error(p.logger).Log("msg", "NetBackup API version check failed", "err", err)
 		reportCertExpiry(p.out, trace, &p.sess.certExpiry)
+		recordProbeError(ctx, err)
 		p.out.gauge(descUp, 0)
 		for _, name := range p.module.Collectors {
 			p.out.gauge(descCollectorSuccess, 0, name)
@@ -59,6 +60,7 @@ func (p *probe) run(ctx context.Context) bool {
 	}
 	level.Debug(p.logger).Log("msg", "NetBackup API version", "version", version)
 	p.out.gauge(descAPIVersion, 1, version)
+	noteAPIVersion(ctx, version)
 
 	results := p.collectAll(ctx, version)
 	success := true
@@ -112,7 +114,7 @@ func (p *probe) collectAll(ctx context.Context, version string) []collectorResul
 					}
 				}
 			}
-			results[i] = p.collect(ctx, c, slot, version, observers)
+			results[i] = p.tracedCollect(ctx, c, slot, version, observers)
 		}()
 	}
 	wg.Wait()

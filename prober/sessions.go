@@ -70,6 +70,7 @@ type Sessions struct {
 	now       func() time.Time
 	onRequest func(endpoint string, code int, d time.Duration)
 	evictions map[string]float64 // by reason: capacity, idle
+	tracing   clientTracing
 
 	sessionsDesc, evictionsDesc *prometheus.Desc
 }
@@ -80,8 +81,8 @@ const DefaultMaxSessions = 1000
 
 // NewSessions returns an empty session store with room for DefaultMaxSessions (see SetMax).
 // onRequest, when not nil, observes every NetBackup HTTP request (for the exporter's own metrics).
-func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int, d time.Duration)) *Sessions {
-	return &Sessions{
+func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int, d time.Duration), opts ...SessionOption) *Sessions {
+	s := &Sessions{
 		byKey: map[string]*list.Element{}, lru: list.New(), max: DefaultMaxSessions,
 		idleTTL: idleTTL, now: time.Now, onRequest: onRequest,
 		evictions: map[string]float64{evictCapacity: 0, evictIdle: 0},
@@ -91,6 +92,10 @@ func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int
 			"Sessions dropped, by reason: capacity (the store was full: --probe.max-sessions) or idle (not probed for an hour).",
 			[]string{"reason"}, nil),
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 const (
@@ -157,7 +162,7 @@ func (s *Sessions) newSession(key string, m *config.Module, t Target) (*session,
 		return nil, fmt.Errorf("module %q: tls_config: %w", m.Name, err)
 	}
 	creds := credentials(m)
-	client, err := nbu.NewClient(nbu.Options{
+	opts := nbu.Options{
 		BaseURL:               t.BaseURL,
 		APIKey:                creds.APIKey,
 		Login:                 creds.Login,
@@ -166,7 +171,9 @@ func (s *Sessions) newSession(key string, m *config.Module, t Target) (*session,
 		MaxConcurrentRequests: m.MaxConcurrentRequests,
 		UserAgent:             userAgent,
 		OnRequest:             s.onRequest,
-	})
+	}
+	s.tracing.apply(&opts)
+	client, err := nbu.NewClient(opts)
 	if err != nil {
 		return nil, fmt.Errorf("module %q, target %q: %w", m.Name, t.BaseURL, err)
 	}
