@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"strconv"
 	"time"
@@ -81,8 +80,9 @@ type cursorMeta struct {
 }
 
 // Jobs walks every page of GET /admin/jobs (cursor paging) and calls fn for
-// each job, decoding each response as a stream so that the jobs of a window
-// are never held in memory together. fn returning an error stops the walk and
+// each job, decoding each response as a stream (jobsDecoder: one pass, only
+// the fields of Job) so that the jobs of a window are never held in memory
+// together. fn returning an error stops the walk and
 // is returned wrapped. The *Job passed to fn is reused after fn returns.
 //
 // fn runs while the page's HTTP request holds one of the client's
@@ -98,28 +98,16 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 		limit = maxJobsPageSize
 	}
 	logger := loggerFrom(ctx)
-	var (
-		job  Job
-		id   lString
-		a    jobAttrs
-		meta cursorMeta
-	)
-	sink := &recordSink{
-		id:    &id,
-		attrs: &a,
-		meta:  &meta,
-		reset: func() { id, a = "", jobAttrs{} },
-		emit: func() error {
-			a.toJob(&job, string(id))
+	dec := newJobsDecoder(
+		func(j *Job) error {
 			stats.Records++
-			return fn(&job)
+			return fn(j)
 		},
-		skip: func(i int, kind string) {
+		func(i int, kind string) {
 			stats.Skipped++
 			level.Debug(logger).Log("msg", "skipping undecodable record", "endpoint", jobsEndpoint,
 				"page", stats.Pages+1, "index", i, "kind", kind)
-		},
-	}
+		})
 	cursor := q.After
 	seen := map[string]struct{}{}
 	if cursor != "" {
@@ -136,8 +124,7 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 		if cursor != "" {
 			vals.Set("page[after]", cursor)
 		}
-		meta = cursorMeta{}
-		err := c.call(ctx, jobsEndpoint, vals, func(r io.Reader) error { return walkPage(r, sink) })
+		err := c.call(ctx, jobsEndpoint, vals, dec.decodePage)
 		if err != nil {
 			var ce *callbackError
 			if errors.As(err, &ce) {
@@ -146,7 +133,7 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 			return stats, err
 		}
 		stats.Pages++
-		next := string(meta.Pagination.Next)
+		next := string(dec.next)
 		stats.LastCursor = next
 		if next == "" {
 			return stats, nil
