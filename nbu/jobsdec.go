@@ -78,7 +78,7 @@ func (d *jobsDecoder) page() error {
 			return err
 		}
 		name := exactKey(key, "data", "meta")
-		if err = d.s.expect(':', "after object key"); err != nil {
+		if err = d.s.colon(); err != nil {
 			return err
 		}
 		switch name {
@@ -115,6 +115,20 @@ func (d *jobsDecoder) firstMember() (bool, error) {
 
 // nextMember is called after a member's value: ',' means another member, '}' the end.
 func (d *jobsDecoder) nextMember() (bool, error) {
+	if s := &d.s; s.pos < len(s.buf) {
+		switch s.buf[s.pos] {
+		case ',':
+			s.pos++
+			return true, nil
+		case '}':
+			s.pos++
+			return false, nil
+		}
+	}
+	return d.nextMemberSlow()
+}
+
+func (d *jobsDecoder) nextMemberSlow() (bool, error) {
 	c, err := d.s.blank()
 	if err != nil {
 		return false, err
@@ -132,6 +146,9 @@ func (d *jobsDecoder) nextMember() (bool, error) {
 
 // key reads a member name; the slice is valid until the next read.
 func (d *jobsDecoder) key() ([]byte, error) {
+	if d.s.pos < len(d.s.buf) && d.s.buf[d.s.pos] == '"' {
+		return d.s.str(true)
+	}
 	c, err := d.s.blank()
 	if err != nil {
 		return nil, err
@@ -270,7 +287,7 @@ func (d *jobsDecoder) record() error {
 			return err
 		}
 		name := foldedKey(key, "ID", "ATTRIBUTES")
-		if err = d.s.expect(':', "after object key"); err != nil {
+		if err = d.s.colon(); err != nil {
 			return err
 		}
 		switch {
@@ -333,7 +350,7 @@ func (d *jobsDecoder) loneRecord() error {
 			return err
 		}
 		name := exactKey(key, "id", "attributes")
-		if err = d.s.expect(':', "after object key"); err != nil {
+		if err = d.s.colon(); err != nil {
 			return err
 		}
 		switch name {
@@ -380,23 +397,42 @@ func (d *jobsDecoder) emitRecord() error {
 // attributes decodes a record's attributes after the '{'; depth is the object's own nesting.
 func (d *jobsDecoder) attributes(depth int) error {
 	more, err := d.firstMember()
-	for ; more && err == nil; more, err = d.nextMember() {
+	s := &d.s
+	for more && err == nil {
+		// This loop runs for every attribute of every job: the checks for compact JSON (a quote,
+		// a colon, a comma where expected) are written out here, where the compiler will not
+		// inline them, and the general paths taken otherwise.
 		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		f := jobField(key)
-		if err = d.s.expect(':', "after object key"); err != nil {
-			return err
-		}
-		if f == fieldNone {
-			err = d.s.skip(depth)
+		if s.pos < len(s.buf) && s.buf[s.pos] == '"' {
+			key, err = s.str(true)
 		} else {
-			err = d.attribute(f, depth)
+			key, err = d.key()
 		}
 		if err != nil {
 			return err
 		}
+		f := jobField(key, s.plain)
+		if s.pos < len(s.buf) && s.buf[s.pos] == ':' {
+			s.pos++
+		} else if err = s.colon(); err != nil {
+			return err
+		}
+		switch {
+		case f != fieldNone:
+			err = d.attribute(f, depth)
+		case s.pos < len(s.buf) && s.buf[s.pos] == '"':
+			_, err = s.str(false)
+		default:
+			err = s.skip(depth)
+		}
+		if err != nil {
+			return err
+		}
+		if s.pos < len(s.buf) && s.buf[s.pos] == ',' {
+			s.pos++
+			continue
+		}
+		more, err = d.nextMember()
 	}
 	return err
 }
@@ -548,7 +584,7 @@ func (d *jobsDecoder) object(depth int, want string, value func() error) error {
 			return err
 		}
 		hit := foldedKey(key, want) == 0
-		if err = d.s.expect(':', "after object key"); err != nil {
+		if err = d.s.colon(); err != nil {
 			return err
 		}
 		if hit {

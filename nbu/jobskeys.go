@@ -96,16 +96,17 @@ const (
 	fieldLastUpdateTime
 )
 
-// jobField names the jobAttrs field a key of attributes decodes into (fieldNone: skipped).
+// jobField names the jobAttrs field a key of attributes decodes into (fieldNone: skipped);
+// plain says the key has no escape and no byte outside ASCII.
 // Nearly every key NetBackup sends is an exact name, wanted or not; a miss is compared without
 // case against the names of its length, and only a key with an escape or a non-ASCII byte (whose
 // folded length may differ) is folded as encoding/json folds it.
-func jobField(raw []byte) int {
+func jobField(raw []byte, plain bool) int {
 	k := raw[1 : len(raw)-1]
 	if f := exactJobField(k); f != fieldNone {
 		return f
 	}
-	if !plainASCII(k) {
+	if !plain {
 		var buf [64]byte
 		return foldedJobField(foldKey(buf[:0], keyText(raw)))
 	}
@@ -118,16 +119,6 @@ func jobField(raw []byte) int {
 		}
 	}
 	return fieldNone
-}
-
-// plainASCII: no escape and no byte outside ASCII.
-func plainASCII(k []byte) bool {
-	for _, c := range k {
-		if c == '\\' || c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // equalFoldLetters compares an ASCII key with a name of lower-case letters: k[i]|0x20 equals a

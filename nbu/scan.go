@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math/bits"
 )
 
 // scanner is a single-pass JSON tokenizer over a stream, for the decoders that only want a few
@@ -16,6 +17,9 @@ type scanner struct {
 	pos  int   // next byte of buf to look at
 	off  int64 // stream offset of buf[0], for error messages
 	rerr error // the reader's error, reported only once the buffered bytes are used up
+	// plain says the last string read by str had no escape and no byte outside ASCII, for key
+	// matching.
+	plain bool
 	// mark is the start of the token being read (-1: none): a refill keeps buf[mark:], so that
 	// the token comes back whole however the body was cut into reads.
 	mark int
@@ -98,10 +102,8 @@ func (s *scanner) fill() bool {
 // blank skips whitespace and returns the next byte, not consumed. The common case, no
 // whitespace at all (NetBackup sends compact JSON), is inlined at the call sites.
 func (s *scanner) blank() (byte, error) {
-	if s.pos < len(s.buf) {
-		if c := s.buf[s.pos]; c > ' ' {
-			return c, nil
-		}
+	if s.pos < len(s.buf) && s.buf[s.pos] > ' ' {
+		return s.buf[s.pos], nil
 	}
 	return s.blankSlow()
 }
@@ -121,16 +123,17 @@ func (s *scanner) blankSlow() (byte, error) {
 	}
 }
 
-// expect consumes the next non-blank byte, which must be c.
-func (s *scanner) expect(c byte, context string) error {
-	if s.pos < len(s.buf) && s.buf[s.pos] == c {
+// colon consumes the ':' after a member name.
+func (s *scanner) colon() error {
+	if s.pos < len(s.buf) && s.buf[s.pos] == ':' {
 		s.pos++
 		return nil
 	}
-	return s.expectSlow(c, context)
+	return s.expect(':', "after object key")
 }
 
-func (s *scanner) expectSlow(c byte, context string) error {
+// expect consumes the next non-blank byte, which must be c.
+func (s *scanner) expect(c byte, context string) error {
 	got, err := s.blank()
 	if err != nil {
 		return err
@@ -151,13 +154,13 @@ var plainStringByte = func() (t [256]bool) {
 	return t
 }()
 
-// needsLook reports whether any of 8 string bytes is a quote, a backslash or a control
-// character (the word-at-a-time zero-byte tests; bytes >= 0x80 never match), so that the plain
-// stretches of a string, nearly all of a page, go 8 bytes a step.
-func needsLook(x uint64) bool {
+// lookMask flags (top bit of the byte) the bytes of 8 string bytes that are a quote, a backslash
+// or a control character, with the word-at-a-time zero-byte tests (bytes >= 0x80 never match),
+// so that the plain stretches of a string, nearly all of a page, go 8 bytes a step.
+func lookMask(x uint64) uint64 {
 	const ones, high = 0x0101010101010101, 0x8080808080808080
 	zero := func(v uint64) uint64 { return (v - ones) & ^v & high }
-	return ((x-ones*0x20)&^x&high)|zero(x^(ones*'"'))|zero(x^(ones*'\\')) != 0
+	return ((x - ones*0x20) & ^x & high) | zero(x^(ones*'"')) | zero(x^(ones*'\\'))
 }
 
 // str reads the string literal at pos (an opening quote) and returns it with its quotes; keep
@@ -167,14 +170,28 @@ func (s *scanner) str(keep bool) ([]byte, error) {
 		s.mark = s.pos
 	}
 	s.pos++
+	var high uint64 // the bytes passed, or-ed: any >= 0x80 sets its top bit
+	escaped := false
 	for {
 		buf, i := s.buf, s.pos
-		for i+8 <= len(buf) && !needsLook(binary.LittleEndian.Uint64(buf[i:])) {
+		for i+8 <= len(buf) {
+			x := binary.LittleEndian.Uint64(buf[i:])
+			if m := lookMask(x); m != 0 {
+				// The lowest flagged byte is the first to look at (the tests' borrows only
+				// ever flag bytes above a true match).
+				k := uint(bits.TrailingZeros64(m)) &^ 7
+				high |= x & (1<<k - 1)
+				i += int(k >> 3)
+				goto look
+			}
+			high |= x
 			i += 8
 		}
 		for i < len(buf) && plainStringByte[buf[i]] {
+			high |= uint64(buf[i])
 			i++
 		}
+	look:
 		s.pos = i
 		if i == len(buf) {
 			if !s.fill() {
@@ -186,6 +203,7 @@ func (s *scanner) str(keep bool) ([]byte, error) {
 		switch c := buf[i]; c {
 		case '"':
 			s.pos++
+			s.plain = !escaped && high&0x8080808080808080 == 0
 			if !keep {
 				return nil, nil
 			}
@@ -193,6 +211,7 @@ func (s *scanner) str(keep bool) ([]byte, error) {
 			s.mark = -1
 			return raw, nil
 		case '\\':
+			escaped = true
 			if err := s.escape(); err != nil {
 				s.mark = -1
 				return nil, err
@@ -431,6 +450,23 @@ func (s *scanner) scalar(depth int) ([]byte, error) {
 
 // skip consumes one value of any kind, validating it. depth is the nesting the value sits at.
 func (s *scanner) skip(depth int) error {
+	c, err := s.blank()
+	if err != nil {
+		return err
+	}
+	// Most skipped values are strings and numbers: straight to them.
+	switch {
+	case c == '"':
+		_, err = s.str(false)
+		return err
+	case c == '-' || '0' <= c && c <= '9':
+		_, err = s.number(false)
+		return err
+	}
+	return s.skipNested(depth)
+}
+
+func (s *scanner) skipNested(depth int) error {
 	// s.open holds, per container entered, whether it is an object; kept in the scanner so
 	// that skipping allocates nothing.
 	s.open = s.open[:0]
