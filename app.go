@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/reload"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/web"
 	"github.com/netbackup-exporter/netbackup_exporter/prober"
 )
 
@@ -17,6 +19,7 @@ type appParams struct {
 	watchConfig   bool
 	timeoutOffset time.Duration
 	historyLimit  int
+	maxSessions   int
 	logger        log.Logger
 	registerer    prometheus.Registerer
 	gatherer      prometheus.Gatherer
@@ -25,7 +28,7 @@ type appParams struct {
 // app is the exporter, wired: the HTTP routes and the reloader whose loop the caller runs.
 type app struct {
 	mux      *http.ServeMux
-	reloader *reloader
+	reloader *reload.Reloader
 	config   *config.SafeConfig
 	sessions *prober.Sessions
 	history  *prober.History
@@ -33,16 +36,18 @@ type app struct {
 }
 
 // newApp loads the config (through the reloader, so the first load logs and warns as every
-// reload does) and builds the handlers. It starts no goroutine: the caller runs reloader.loop.
+// reload does) and builds the handlers. It starts no goroutine: the caller runs reloader.Loop.
 func newApp(p appParams) (*app, error) {
-	safeConfig := config.NewSafeConfig(p.registerer)
-	reloads := newReloader(safeConfig, p.configFile, p.watchConfig, p.logger)
-	if err := reloads.reload("startup"); err != nil {
+	safeConfig := config.NewSafeConfig(p.registerer, prober.Schema())
+	reloads := reload.New(safeConfig, p.configFile, p.watchConfig, p.logger)
+	if err := reloads.Reload("startup"); err != nil {
 		return nil, err
 	}
 
 	metrics := prober.NewExporterMetrics(p.registerer)
 	sessions := prober.NewSessions(sessionIdleTTL, metrics.ObserveRequest)
+	sessions.SetMax(p.maxSessions)
+	p.registerer.MustRegister(sessions)
 	history := prober.NewHistory(p.historyLimit)
 	probe := &prober.Handler{
 		Config:        safeConfig.Get,
@@ -52,14 +57,14 @@ func newApp(p appParams) (*app, error) {
 		History:       history,
 		TimeoutOffset: p.timeoutOffset,
 	}
-	mux := routes(routeDeps{
-		probe:      probe,
-		config:     safeConfig,
-		history:    history,
-		reload:     reloads.request,
-		logger:     p.logger,
-		registerer: p.registerer,
-		gatherer:   p.gatherer,
+	mux := web.Routes(web.Deps{
+		Probe:      probe,
+		Config:     safeConfig,
+		History:    history,
+		Reload:     reloads.Request,
+		Logger:     p.logger,
+		Registerer: p.registerer,
+		Gatherer:   p.gatherer,
 	})
 	return &app{mux: mux, reloader: reloads, config: safeConfig, sessions: sessions, history: history, probe: probe}, nil
 }

@@ -9,11 +9,11 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
-	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -21,8 +21,8 @@ import (
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
-	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/logging"
+	"github.com/netbackup-exporter/netbackup_exporter/prober"
 )
 
 const exporterName = "netbackup_exporter"
@@ -57,6 +57,9 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		timeoutOffset = app.Flag("timeout-offset", "Subtracted from Prometheus's scrape timeout to leave time to answer.").Default("0.5s").Duration()
 		historyLimit  = app.Flag("history.limit", "Recent probes kept for the landing page (failures are kept as long again).").Default("100").Int()
 		shutdownGrace = app.Flag("web.shutdown-timeout", "On SIGTERM, how long in-flight probes may take to finish.").Default("30s").Duration()
+		maxSessions   = app.Flag("probe.max-sessions", "Sessions (target and module pairs, each with its connections and job state) kept; the least recently probed goes first.").Default(strconv.Itoa(prober.DefaultMaxSessions)).Int()
+		maxRequests   = app.Flag("web.max-requests", "Requests served at once; more are answered 503 at once.").Default(strconv.Itoa(defaultMaxRequests)).Int()
+		maxConns      = app.Flag("web.max-connections", "Open connections to the exporter; past it new ones are closed at once, and past half of it idle keep-alive ones.").Default(strconv.Itoa(defaultMaxConnections)).Int()
 		logLevel      = app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").Enum(logging.Levels...)
 		logFormat     = app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").Enum(logging.Formats...)
 		webFlags      = kingpinflag.AddFlags(app, defaultListenAddress)
@@ -77,7 +80,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 	}
 
 	if *configCheck {
-		if _, err := config.Load(*configFile); err != nil {
+		if _, err := prober.Schema().Load(*configFile); err != nil {
 			fmt.Fprintf(env.stderr, "%v\n", err)
 			return 1
 		}
@@ -99,6 +102,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		watchConfig:   *configWatch,
 		timeoutOffset: *timeoutOffset,
 		historyLimit:  *historyLimit,
+		maxSessions:   *maxSessions,
 		logger:        logger,
 		registerer:    reg,
 		gatherer:      reg,
@@ -112,15 +116,10 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		webFlags:      webFlags,
 		listeners:     env.listeners,
 		shutdownGrace: *shutdownGrace,
+		maxRequests:   *maxRequests,
+		maxConns:      *maxConns,
 		logger:        logger,
 	})
-}
-
-// logErr is for handlers whose write errors only mean the client went away.
-func logErr(logger log.Logger, err error) {
-	if err != nil {
-		level.Debug(logger).Log("msg", "writing response", "err", err)
-	}
 }
 
 // sessionIdleTTL is how long a target's connections and state are kept after its last probe.

@@ -193,15 +193,15 @@ func newTestAppAt(t *testing.T, file string, opts ...appOption) *testApp {
 	if err != nil {
 		t.Fatalf("newApp: %v\nlogs:\n%s", err, logs)
 	}
-	a.reloader.debounce = 20 * time.Millisecond
+	a.reloader.SetDebounce(20 * time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() {
 		cancel()
-		<-a.reloader.done
+		<-a.reloader.Done()
 		a.close()
 	})
-	go a.reloader.loop(ctx)
-	<-a.reloader.ready
+	go a.reloader.Loop(ctx)
+	<-a.reloader.Ready()
 	ta := &testApp{app: a, dir: dir, file: file, logs: logs, reg: reg}
 	t.Cleanup(func() {
 		if t.Failed() {

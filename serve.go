@@ -18,6 +18,8 @@ type serveParams struct {
 	webFlags      *web.FlagConfig
 	listeners     []net.Listener // nil = listen on webFlags' addresses
 	shutdownGrace time.Duration
+	maxRequests   int
+	maxConns      int
 	logger        log.Logger
 }
 
@@ -29,16 +31,23 @@ func serve(ctx context.Context, a *app, p serveParams) int {
 	reloadsDone := make(chan struct{})
 	go func() {
 		defer close(reloadsDone)
-		a.reloader.loop(reloadCtx)
+		a.reloader.Loop(reloadCtx)
 	}()
 	defer func() {
 		stopReloads()
 		<-reloadsDone
 	}()
 	// Once the exporter answers, SIGHUP reloads rather than kills it.
-	<-a.reloader.ready
+	<-a.reloader.Ready()
 
-	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 30 * time.Second}
+	conns := &connLimiter{max: int64(max(p.maxConns, 1))}
+	srv := &http.Server{
+		Handler:           limitRequests(a.mux, p.maxRequests),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       serverReadTimeout,
+		IdleTimeout:       serverIdleTimeout,
+		ConnState:         conns.track,
+	}
 	slogger := logging.NewSlogLogger(p.logger)
 	serveErr := make(chan error, 1)
 	go func() {

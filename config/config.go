@@ -3,33 +3,29 @@
 package config
 
 import (
+	"slices"
 	"time"
 
 	promconfig "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
-)
 
-// Collector names accepted in a module's collectors list.
-const (
-	CollectorJobs    = "jobs"
-	CollectorStorage = "storage"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 // APIVersionAuto makes the client negotiate the newest version the server serves.
 const APIVersionAuto = "auto"
 
-// knownCollectors is in the order error messages list them.
-var knownCollectors = []string{CollectorJobs, CollectorStorage}
-
-// supportedAPIVersions is in the order error messages list them; newest first because that is
-// the order auto-negotiation tries them.
-var supportedAPIVersions = []string{APIVersionAuto, "14.0", "13.0", "12.0", "10.0"}
+// supportedAPIVersions is in the order error messages list them: "auto", then the client's
+// ladder, newest first because that is the order auto-negotiation tries them.
+var supportedAPIVersions = append([]string{APIVersionAuto}, apiversion.Known...)
 
 // Limits NetBackup itself puts on page sizes, and a sanity cap on per-target concurrency.
 const (
 	MaxJobsPageSize       = 100
 	MaxStoragePageSize    = 500
 	MaxConcurrentRequests = 64
+	DefaultMaxSeries      = 100_000
+	maxMaxSeries          = 10_000_000
 )
 
 // Config is the whole modules.yml. A *Config returned by Load or SafeConfig.Get is shared by
@@ -50,8 +46,11 @@ type Module struct {
 	Jobs                  JobsConfig           `yaml:"jobs"`
 	Storage               StorageConfig        `yaml:"storage"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
-	AllowedTargets        []string             `yaml:"allowed_targets,omitempty"`
-	AllowAnyTarget        bool                 `yaml:"allow_any_target,omitempty"`
+	// MaxSeries caps the series one collector may return per probe; what it cuts is counted in
+	// nbu_series_dropped. Far above what a large real master produces.
+	MaxSeries      int      `yaml:"max_series"`
+	AllowedTargets []string `yaml:"allowed_targets,omitempty"`
+	AllowAnyTarget bool     `yaml:"allow_any_target,omitempty"`
 	// InsecureHTTP lets this module be used with http:// targets, which send the API key in
 	// clear. Off by default: whoever can reach /probe picks the target's scheme.
 	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
@@ -81,11 +80,11 @@ type StorageConfig struct {
 
 // DefaultModule returns a module with every default applied and no credentials or targets.
 // Each call returns fresh slices, so modules built from it never share backing arrays.
-func DefaultModule() Module {
+func (s Schema) DefaultModule() Module {
 	return Module{
 		Timeout:    model.Duration(30 * time.Second),
 		APIVersion: APIVersionAuto,
-		Collectors: []string{CollectorJobs, CollectorStorage},
+		Collectors: slices.Clone(s.DefaultCollectors),
 		Jobs: JobsConfig{
 			Lookback: model.Duration(time.Hour),
 			PageSize: MaxJobsPageSize,
@@ -95,5 +94,6 @@ func DefaultModule() Module {
 			PageSize: MaxStoragePageSize,
 		},
 		MaxConcurrentRequests: 4,
+		MaxSeries:             DefaultMaxSeries,
 	}
 }

@@ -24,7 +24,7 @@ func testdataDir(t *testing.T) string {
 
 func TestLoadGood(t *testing.T) {
 	dir := testdataDir(t)
-	cfg, err := Load("testdata/good.yml")
+	cfg, err := testSchema.Load("testdata/good.yml")
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -33,7 +33,7 @@ func TestLoadGood(t *testing.T) {
 	}
 
 	def := cfg.Modules["default"]
-	want := DefaultModule()
+	want := testSchema.DefaultModule()
 	checks := []struct {
 		name      string
 		got, want any
@@ -88,7 +88,7 @@ func TestLoadGood(t *testing.T) {
 }
 
 func TestDefaultsAreNotShared(t *testing.T) {
-	cfg, err := Parse([]byte(`
+	cfg, err := testSchema.Parse([]byte(`
 modules:
   a: {api_key: k1, allow_any_target: true}
   b: {api_key: k2, allow_any_target: true}
@@ -101,11 +101,11 @@ modules:
 		t.Fatal("modules a and b are the same pointer")
 	}
 	a.Collectors[0] = "changed"
-	if b.Collectors[0] != CollectorJobs {
+	if b.Collectors[0] != "jobs" {
 		t.Errorf("changing a's collectors changed b's: %v", b.Collectors)
 	}
-	if DefaultModule().Collectors[0] != CollectorJobs {
-		t.Errorf("changing a's collectors changed the defaults: %v", DefaultModule().Collectors)
+	if testSchema.DefaultModule().Collectors[0] != "jobs" {
+		t.Errorf("changing a's collectors changed the defaults: %v", testSchema.DefaultModule().Collectors)
 	}
 	if a.APIKeyValue() != "k1" || b.APIKeyValue() != "k2" {
 		t.Errorf("keys = %q, %q", a.APIKeyValue(), b.APIKeyValue())
@@ -124,7 +124,7 @@ func TestAPIVersionScalarForms(t *testing.T) {
 		{`~`, "auto"}, // an empty value keeps the default
 	} {
 		t.Run(tc.yaml, func(t *testing.T) {
-			cfg, err := Parse([]byte("modules:\n  m:\n    api_key: k\n    allow_any_target: true\n    api_version: "+tc.yaml+"\n"), "modules.yml", "")
+			cfg, err := testSchema.Parse([]byte("modules:\n  m:\n    api_key: k\n    allow_any_target: true\n    api_version: "+tc.yaml+"\n"), "modules.yml", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +136,7 @@ func TestAPIVersionScalarForms(t *testing.T) {
 }
 
 func TestMergeKeys(t *testing.T) {
-	cfg, err := Parse([]byte(`
+	cfg, err := testSchema.Parse([]byte(`
 modules:
   base: &base
     api_key_file: api.key
@@ -458,7 +458,7 @@ modules: {}
 `, `modules.yml:3: only one YAML document is allowed`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(tc.yaml), "modules.yml", "testdata")
+			_, err := testSchema.Parse([]byte(tc.yaml), "modules.yml", "testdata")
 			want := strings.ReplaceAll(tc.want, "$DIR", dir)
 			if err == nil {
 				t.Fatalf("Parse succeeded, want error %q", want)
@@ -474,11 +474,11 @@ modules: {}
 }
 
 func TestLoadErrorsUnwrap(t *testing.T) {
-	_, err := Parse([]byte("modules:\n  m:\n    api_key_file: /nonexistent/api.key\n    allow_any_target: true\n"), "modules.yml", "")
+	_, err := testSchema.Parse([]byte("modules:\n  m:\n    api_key_file: /nonexistent/api.key\n    allow_any_target: true\n"), "modules.yml", "")
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("errors.Is(%v, fs.ErrNotExist) = false, want the os error wrapped", err)
 	}
-	_, err = Load("testdata/does-not-exist.yml")
+	_, err = testSchema.Load("testdata/does-not-exist.yml")
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Load of a missing file: %v, want fs.ErrNotExist", err)
 	}
@@ -486,7 +486,7 @@ func TestLoadErrorsUnwrap(t *testing.T) {
 
 func TestKeyFiles(t *testing.T) {
 	dir := testdataDir(t)
-	cfg, err := Load("testdata/good.yml")
+	cfg, err := testSchema.Load("testdata/good.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,14 +498,14 @@ func TestKeyFiles(t *testing.T) {
 }
 
 func TestEnabled(t *testing.T) {
-	m := DefaultModule()
-	m.Collectors = []string{CollectorStorage}
+	m := testSchema.DefaultModule()
+	m.Collectors = []string{"storage"}
 	for _, tc := range []struct {
 		collector string
 		want      bool
 	}{
-		{CollectorStorage, true},
-		{CollectorJobs, false},
+		{"storage", true},
+		{"jobs", false},
 		{"", false},
 	} {
 		if got := m.Enabled(tc.collector); got != tc.want {

@@ -34,7 +34,7 @@ func TestReferencedFilesMustBeSmallRegularFiles(t *testing.T) {
 				}
 			}
 			yml := "modules:\n  m:\n    allow_any_target: true\n    " + tc.module + "\n"
-			_, err := Parse([]byte(yml), "modules.yml", dir)
+			_, err := testSchema.Parse([]byte(yml), "modules.yml", dir)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want containing %q", err, tc.want)
 			}
@@ -52,7 +52,7 @@ func TestMergeKeyBombLoadsInLinearTime(t *testing.T) {
 		refs := strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*x%d, ", i-1), 8), ", ")
 		fmt.Fprintf(&b, "  m%d: &x%d {<<: [%s]}\n", i, i, refs)
 	}
-	cfg, err := Parse([]byte(b.String()), "modules.yml", t.TempDir())
+	cfg, err := testSchema.Parse([]byte(b.String()), "modules.yml", t.TempDir())
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
@@ -67,7 +67,7 @@ func TestMergeKeyBombLoadsInLinearTime(t *testing.T) {
 		fmt.Fprintf(&w, "{lookback: %dm}, ", i+1)
 	}
 	w.WriteString("{}]\n")
-	_, err = Parse([]byte(w.String()), "modules.yml", t.TempDir())
+	_, err = testSchema.Parse([]byte(w.String()), "modules.yml", t.TempDir())
 	if want := "merge keys expand too far"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("err = %v, want containing %q", err, want)
 	}

@@ -54,7 +54,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := parse(data, "fuzz.yml", dir, sandboxed(dir))
+		cfg, err := testSchema.parse(data, "fuzz.yml", dir, sandboxed(dir))
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.yml") {
 				t.Fatalf("error does not name the file: %v", err)
@@ -72,7 +72,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("module %q: allow_any_target %v with allowed_targets %q: exactly one must be set", name, m.AllowAnyTarget, m.AllowedTargets)
 			case m.APIKeyValue() == "" || !validKey(m.APIKeyValue()):
 				t.Fatalf("module %q loaded with an unusable key", name)
-			case len(m.Collectors) == 0 || slices.ContainsFunc(m.Collectors, func(c string) bool { return !slices.Contains(knownCollectors, c) }):
+			case len(m.Collectors) == 0 || slices.ContainsFunc(m.Collectors, func(c string) bool { return !slices.Contains(testSchema.Collectors, c) }):
 				t.Fatalf("module %q: collectors %q", name, m.Collectors)
 			case m.Timeout <= 0 || m.Jobs.Lookback <= 0 || m.Storage.CacheTTL < 0:
 				t.Fatalf("module %q: durations %v %v %v", name, m.Timeout, m.Jobs.Lookback, m.Storage.CacheTTL)
@@ -104,7 +104,7 @@ func FuzzParse(f *testing.F) {
 		}
 		// Loading is deterministic: the same bytes give the same fingerprints (the session cache
 		// key), so a reload of an unchanged file keeps every session.
-		again, err := parse(data, "fuzz.yml", dir, sandboxed(dir))
+		again, err := testSchema.parse(data, "fuzz.yml", dir, sandboxed(dir))
 		if err != nil {
 			t.Fatalf("second parse failed: %v", err)
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -17,54 +16,28 @@ import (
 
 // Load reads, validates and resolves the config file at path: api_key_file is read, TLS files
 // are read and parsed, relative paths are taken relative to the file's directory.
-func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+func (s Schema) Load(path string) (*Config, error) {
+	data, err := ReadFile(path, MaxConfigFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading config file: %w", err)
 	}
-	return Parse(data, path, filepath.Dir(path))
+	return s.Parse(data, path, filepath.Dir(path))
 }
 
 // Parse does what Load does for data already in memory. name stands for the file in error
 // messages; relative api_key_file and tls_config paths resolve against baseDir.
-func Parse(data []byte, name, baseDir string) (*Config, error) {
-	return parse(data, name, baseDir, readRegularFile)
+func (s Schema) Parse(data []byte, name, baseDir string) (*Config, error) {
+	return s.parse(data, name, baseDir, readRegularFile)
 }
 
-// Caps on the files a module names. An API key is a few hundred bytes and a CA bundle a few
-// hundred kilobytes; a path that points at something else (a log file, /dev/zero) must fail the
-// load, not exhaust memory.
-const (
-	maxKeyFileBytes = 64 << 10
-	maxTLSFileBytes = 4 << 20
-)
+// readRegularFile is the reader loading uses (a parameter of parse, so that the fuzz target can
+// keep fuzzed paths away from the real file system).
+func readRegularFile(path string, limit int64) ([]byte, error) { return ReadFile(path, limit) }
 
-// fileReader reads a file the config names, failing above limit bytes. It is a parameter so the
-// fuzz target can keep fuzzed paths away from the real file system.
+// fileReader reads a file the config names, failing above limit bytes.
 type fileReader func(path string, limit int64) ([]byte, error)
 
-// readRegularFile refuses anything but a regular file (following symlinks): opening a FIFO blocks
-// until a writer comes, and a device never ends.
-func readRegularFile(path string, limit int64) ([]byte, error) {
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	f, err := os.Open(path) // a Stat error shows up here again, worded as usual
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
-	}
-	return b, nil
-}
-
-func parse(data []byte, name, baseDir string, read fileReader) (*Config, error) {
+func (s Schema) parse(data []byte, name, baseDir string, read fileReader) (*Config, error) {
 	// Absolute, so KeyFiles and the resolved paths stay right if the process changes directory.
 	dir, err := filepath.Abs(baseDir)
 	if err != nil {
@@ -102,7 +75,7 @@ func parse(data []byte, name, baseDir string, read fileReader) (*Config, error) 
 		if p.key.Kind != yaml.ScalarNode || p.key.Value == "" {
 			return nil, top.errAt(p.key.Line, "", errors.New("module name must not be empty"))
 		}
-		m, err := loadModule(name, dir, p.key, p.value, read)
+		m, err := s.loadModule(name, dir, p.key, p.value, read)
 		if err != nil {
 			return nil, err
 		}
@@ -164,14 +137,17 @@ func topLevel(d *decoder, root *yaml.Node) (key, value *yaml.Node, err error) {
 	return key, value, nil
 }
 
-func loadModule(file, dir string, key, value *yaml.Node, read fileReader) (*Module, error) {
-	m := DefaultModule()
+func (s Schema) loadModule(file, dir string, key, value *yaml.Node, read fileReader) (*Module, error) {
+	m := s.DefaultModule()
 	m.Name = key.Value
 	d := newDecoder(file, m.Name)
 	if err := d.decodeStruct(value, reflect.ValueOf(&m).Elem(), ""); err != nil {
 		return nil, err
 	}
 	if err := validateModule(&m, d, key.Line); err != nil {
+		return nil, err
+	}
+	if err := validateCollectors(&m, d, key.Line, s.Collectors); err != nil {
 		return nil, err
 	}
 	if err := resolveModule(&m, d, dir, key.Line, read); err != nil {

@@ -73,7 +73,7 @@ func TestTLSFilesResolveAgainstConfigDir(t *testing.T) {
       key_file: client-key.pem
       server_name: nbu.example.com
 `)
-	cfg, err := Load(filepath.Join(dir, "modules.yml"))
+	cfg, err := testSchema.Load(filepath.Join(dir, "modules.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestMismatchedClientKeyIsALoadError(t *testing.T) {
 	dir := t.TempDir()
 	writeCert(t, dir, "client.pem", "")
 	writeCert(t, dir, "other.pem", "other-key.pem")
-	_, err := Parse([]byte(`modules:
+	_, err := testSchema.Parse([]byte(`modules:
   default:
     api_key: k
     allow_any_target: true
@@ -109,7 +109,7 @@ func TestMismatchedClientKeyIsALoadError(t *testing.T) {
 }
 
 func TestSecretsHidden(t *testing.T) {
-	cfg, err := Load("testdata/good.yml")
+	cfg, err := testSchema.Load("testdata/good.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestFingerprint(t *testing.T) {
 
 	fp := func() string {
 		t.Helper()
-		cfg, err := Load(confPath)
+		cfg, err := testSchema.Load(confPath)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +196,7 @@ func TestFingerprint(t *testing.T) {
 }
 
 func TestFingerprintOfModuleBuiltInCode(t *testing.T) {
-	a, b := DefaultModule(), DefaultModule()
+	a, b := testSchema.DefaultModule(), testSchema.DefaultModule()
 	a.APIKey, b.APIKey = "one", "two"
 	if a.Fingerprint() == "" || a.Fingerprint() == b.Fingerprint() {
 		t.Errorf("fingerprints %q and %q should be set and differ", a.Fingerprint(), b.Fingerprint())
@@ -207,7 +207,7 @@ func TestFingerprintOfModuleBuiltInCode(t *testing.T) {
 }
 
 func TestTargetAllowed(t *testing.T) {
-	m := DefaultModule()
+	m := testSchema.DefaultModule()
 	m.AllowedTargets = []string{
 		"nbu-*.example.com",
 		"10.0.0.5:1556",
@@ -217,7 +217,7 @@ func TestTargetAllowed(t *testing.T) {
 		"backup?.corp",
 		"10.1.0.*",
 	}
-	open := DefaultModule()
+	open := testSchema.DefaultModule()
 	open.AllowAnyTarget = true
 
 	for _, tc := range []struct {

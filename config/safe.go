@@ -18,6 +18,7 @@ type SafeConfig struct {
 	// making Get wait for file I/O.
 	reloadMu sync.Mutex
 
+	schema    Schema
 	success   prometheus.Gauge
 	timestamp prometheus.Gauge
 	now       func() time.Time
@@ -25,9 +26,10 @@ type SafeConfig struct {
 
 // NewSafeConfig returns an empty SafeConfig (Get returns nil until the first successful Reload
 // or Set) whose reload gauges are registered on reg; a nil reg leaves them unregistered.
-func NewSafeConfig(reg prometheus.Registerer) *SafeConfig {
+func NewSafeConfig(reg prometheus.Registerer, schema Schema) *SafeConfig {
 	f := promauto.With(reg)
 	return &SafeConfig{
+		schema: schema,
 		success: f.NewGauge(prometheus.GaugeOpts{
 			Name: "netbackup_exporter_config_last_reload_successful",
 			Help: "Whether the last configuration reload attempt was successful.",
@@ -61,7 +63,7 @@ func (s *SafeConfig) Reload(path string) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 
-	c, err := Load(path)
+	c, err := s.schema.Load(path)
 	if err != nil {
 		s.success.Set(0)
 		return err

@@ -20,7 +20,7 @@ func TestSafeConfigReload(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "modules.yml")
 	reg := prometheus.NewRegistry()
-	sc := NewSafeConfig(reg)
+	sc := NewSafeConfig(reg, testSchema)
 	clock := time.Unix(1700000000, 500000000)
 	sc.now = func() time.Time { return clock }
 
@@ -82,7 +82,7 @@ func TestSafeConfigConcurrentGetDuringReload(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "modules.yml")
 	writeFile(t, path, goodConfig)
-	sc := NewSafeConfig(prometheus.NewRegistry())
+	sc := NewSafeConfig(prometheus.NewRegistry(), testSchema)
 	if err := sc.Reload(path); err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestSafeConfigConcurrentGetDuringReload(t *testing.T) {
 }
 
 func TestNewSafeConfigNilRegisterer(t *testing.T) {
-	sc := NewSafeConfig(nil)
+	sc := NewSafeConfig(nil, testSchema)
 	sc.Set(&Config{})
 	if sc.Get() == nil {
 		t.Error("Set did not install the config")

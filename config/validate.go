@@ -17,7 +17,6 @@ func validateModule(m *Module, d *decoder, moduleLine int) error {
 	checks := []func(*Module, *decoder, int) error{
 		validateKey,
 		validateAPIVersion,
-		validateCollectors,
 		validateLimits,
 		validateTargets,
 		validateTLS,
@@ -59,7 +58,7 @@ func validateAPIVersion(m *Module, d *decoder, moduleLine int) error {
 		fmt.Errorf("unsupported version %q (want %s)", m.APIVersion, orList(supportedAPIVersions)))
 }
 
-func validateCollectors(m *Module, d *decoder, moduleLine int) error {
+func validateCollectors(m *Module, d *decoder, moduleLine int, knownCollectors []string) error {
 	known := strings.Join(knownCollectors, ", ")
 	if len(m.Collectors) == 0 {
 		return d.errAt(d.lineOf("collectors", moduleLine), "collectors",
@@ -104,6 +103,7 @@ func validateLimits(m *Module, d *decoder, moduleLine int) error {
 		{"jobs.page_size", m.Jobs.PageSize, 1, MaxJobsPageSize},
 		{"storage.page_size", m.Storage.PageSize, 1, MaxStoragePageSize},
 		{"max_concurrent_requests", m.MaxConcurrentRequests, 1, MaxConcurrentRequests},
+		{"max_series", m.MaxSeries, 1, maxMaxSeries},
 	}
 	for _, c := range ints {
 		if c.value < c.min || c.value > c.max {

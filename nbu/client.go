@@ -13,15 +13,18 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 // KnownVersions are the media-type versions the client knows, newest first
 // (the detection ladder): 14.0 = NetBackup 11.2, 13.0 = 11.0, 12.0 = 10.5,
 // 10.0 = 10.0-10.4.
-var KnownVersions = []string{"14.0", "13.0", "12.0", "10.0"}
+var KnownVersions = apiversion.Known
 
 const (
 	defaultMaxConcurrent  = 4
@@ -173,6 +176,11 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("nbu: invalid BaseURL %q: query and fragment are not allowed", u.Redacted())
+	}
+	// The path is sent as given: an escape would be decoded here and again by whatever is in
+	// front of NetBackup, so a checked "%252e%252e" could reach it as "..".
+	if strings.Contains(u.EscapedPath(), "%") || slices.Contains(strings.Split(u.Path, "/"), "..") || slices.Contains(strings.Split(u.Path, "/"), ".") {
+		return nil, fmt.Errorf("nbu: invalid BaseURL %q: the path must not hold escapes or dot segments", u.Redacted())
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""

@@ -81,3 +81,16 @@ func TestPrintingHidesKey(t *testing.T) {
 		}
 	}
 }
+
+func TestNewClientRefusesEscapedOrDotPaths(t *testing.T) {
+	for _, base := range []string{
+		"https://nbu1:1556/netbackup/%252e%252e/other",
+		"https://nbu1:1556/netbackup/%2e%2e",
+		"https://nbu1:1556/netbackup/../other",
+		"https://nbu1:1556/./netbackup",
+	} {
+		if _, err := NewClient(Options{BaseURL: base, APIKey: "k"}); err == nil || !strings.Contains(err.Error(), "escapes or dot segments") {
+			t.Errorf("NewClient(%q) = %v, want the path refused", base, err)
+		}
+	}
+}

@@ -21,19 +21,20 @@ func (t *Trace) Answered() int64 { return t.answered.Load() }
 
 type traceKey struct{}
 
-// ContextWithTrace makes the client count the requests made under ctx into t.
+// ContextWithTrace makes the client count the requests made under ctx into t, as well as into
+// the traces ctx already carries: a probe counts all its requests, each collector its own.
 func ContextWithTrace(ctx context.Context, t *Trace) context.Context {
-	return context.WithValue(ctx, traceKey{}, t)
+	outer, _ := ctx.Value(traceKey{}).([]*Trace)
+	return context.WithValue(ctx, traceKey{}, append(outer[:len(outer):len(outer)], t))
 }
 
 // observeTrace records one attempt and its status code (0 when no response came).
 func observeTrace(ctx context.Context, code int) {
-	t, _ := ctx.Value(traceKey{}).(*Trace)
-	if t == nil {
-		return
-	}
-	t.requests.Add(1)
-	if code >= 200 && code < 300 {
-		t.answered.Add(1)
+	traces, _ := ctx.Value(traceKey{}).([]*Trace)
+	for _, t := range traces {
+		t.requests.Add(1)
+		if code >= 200 && code < 300 {
+			t.answered.Add(1)
+		}
 	}
 }

@@ -29,3 +29,20 @@ func TestTraceCountsAttemptsPerContext(t *testing.T) {
 		t.Errorf("traces leak between contexts: %d, %d/%d", tr.Requests(), other.Requests(), other.Answered())
 	}
 }
+
+func TestNestedTracesBothCount(t *testing.T) {
+	c, _, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"data":[]}`)
+	}), nil)
+	var probe, first, second Trace
+	ctx := ContextWithTrace(testCtx(t), &probe)
+	if _, err := c.StorageUnits(ContextWithTrace(ctx, &first), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DiskPools(ContextWithTrace(ctx, &second), 0); err != nil {
+		t.Fatal(err)
+	}
+	if probe.Requests() != 2 || first.Requests() != 1 || second.Requests() != 1 {
+		t.Errorf("probe %d, first %d, second %d requests; want 2, 1, 1", probe.Requests(), first.Requests(), second.Requests())
+	}
+}

@@ -11,6 +11,13 @@ var (
 		"The NetBackup REST API version used for this target (constant 1).", []string{"version"}, nil)
 	descCollectorSuccess = prometheus.NewDesc("nbu_collector_success",
 		"1 if the collector got all its data from NetBackup (or a fresh cache) during this probe.", []string{"collector"}, nil)
+	descCollectorSkipped = prometheus.NewDesc("nbu_collector_skipped",
+		"1 if the collector was skipped because the primary's NetBackup release does not serve its endpoints (no nbu_collector_success then).",
+		[]string{"collector"}, nil)
+	descSeriesDropped = prometheus.NewDesc("nbu_series_dropped",
+		"Series the collector left out of this answer because it had more than the module's max_series.", []string{"collector"}, nil)
+	descLabelsTruncated = prometheus.NewDesc("nbu_label_values_truncated",
+		"Label values of the collector's series cut to 256 bytes in this answer.", []string{"collector"}, nil)
 	descCollectorDuration = prometheus.NewDesc("nbu_collector_duration_seconds",
 		"How long the collector took during this probe.", []string{"collector"}, nil)
 	descLastScrape = prometheus.NewDesc("nbu_last_scrape_timestamp_seconds",

@@ -1,12 +1,9 @@
-// Package prober answers /probe: it runs one bounded collection against one NetBackup primary and
-// turns what NetBackup says into metrics, in a fresh registry for each request.
 package prober
 
 import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-kit/log"
@@ -41,22 +38,11 @@ func (h *Handler) now() time.Time {
 	return time.Now()
 }
 
-// badRequest answers a request that cannot be probed: a client error that Prometheus shows as the
-// scrape error, with the reason in the body.
-func (h *Handler) badRequest(w http.ResponseWriter, status int, reason string, format string, args ...any) {
-	h.Metrics.reject(reason)
-	msg := fmt.Sprintf(format, args...)
-	level.Debug(h.Logger).Log("msg", "probe request rejected", "reason", msg)
-	http.Error(w, msg, status)
-}
-
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, rerr := h.parseRequest(r, h.Config()) // one snapshot: a reload mid-probe does not affect it
 	if rerr != nil {
-		if rerr.status == http.StatusMethodNotAllowed {
-			w.Header().Set("Allow", "GET, HEAD")
-		}
-		h.badRequest(w, rerr.status, rerr.reason, "%s", rerr.msg)
+		h.Metrics.reject(rerr.reason)
+		h.reject(w, "probe", rerr)
 		return
 	}
 	moduleName, module, target, timeout := req.moduleName, req.module, req.target, req.timeout
@@ -68,6 +54,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
+	extendWriteDeadline(w, timeout)
 
 	start := time.Now()
 	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL)
@@ -86,7 +73,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
 	} else {
-		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now}
+		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: secretScrubber(moduleSecrets(module)...)}
 		success = p.run(ctx)
 	}
 	elapsed := time.Since(start)
@@ -113,35 +100,4 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
-}
-
-// singleParam returns a parameter that must be given at most once: two `target`s in one URL is a
-// mistake in a scrape config or an attempt to confuse the allow-list check; either way, say so.
-func singleParam(values []string, name, def string) (string, error) {
-	switch len(values) {
-	case 0:
-		if def == "" {
-			return "", fmt.Errorf("parameter %q is missing", name)
-		}
-		return def, nil
-	case 1:
-		if values[0] == "" {
-			if def == "" {
-				return "", fmt.Errorf("parameter %q is empty", name)
-			}
-			return def, nil
-		}
-		return values[0], nil
-	}
-	return "", fmt.Errorf("parameter %q given %d times, want once", name, len(values))
-}
-
-// clip keeps hostile input out of logs and answers at a readable length.
-func clip(s string) string {
-	const max = 128
-	s = strings.ToValidUTF8(s, "?")
-	if len(s) > max {
-		return s[:max] + "..."
-	}
-	return s
 }

@@ -7,71 +7,7 @@ import (
 	"time"
 
 	"github.com/go-kit/log/level"
-
-	"github.com/netbackup-exporter/netbackup_exporter/config"
 )
-
-// request is what /probe and /health both accept: a module, a target that module may be used
-// against, and the time budget.
-type request struct {
-	moduleName string
-	module     *config.Module
-	target     Target
-	timeout    time.Duration
-}
-
-// requestError is a request that is turned away before anything touches the network.
-type requestError struct {
-	status int
-	reason string // for netbackup_exporter_probe_requests_rejected_total
-	msg    string
-}
-
-// parseRequest validates the module and target parameters of r against cfg, in the order /probe
-// and /health share: the module first, so that the allow-list check knows whose list to use.
-func (h *Handler) parseRequest(r *http.Request, cfg *config.Config) (request, *requestError) {
-	bad := func(status int, reason string, format string, args ...any) (request, *requestError) {
-		return request{}, &requestError{status: status, reason: reason, msg: fmt.Sprintf(format, args...)}
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return bad(http.StatusMethodNotAllowed, rejectBadRequest, "method %s not allowed", r.Method)
-	}
-	params := r.URL.Query()
-	moduleName, err := singleParam(params["module"], "module", DefaultModule)
-	if err != nil {
-		return bad(http.StatusBadRequest, rejectBadRequest, "%v", err)
-	}
-	var module *config.Module
-	if cfg != nil {
-		module = cfg.Modules[moduleName]
-	}
-	if module == nil {
-		return bad(http.StatusBadRequest, rejectUnknownModule, "unknown module %q", clip(moduleName))
-	}
-	rawTarget, err := singleParam(params["target"], "target", "")
-	if err != nil {
-		return bad(http.StatusBadRequest, rejectBadRequest, "%v", err)
-	}
-	target, err := ParseTarget(rawTarget)
-	if err != nil {
-		return bad(http.StatusBadRequest, rejectBadRequest, "invalid target: %v", err)
-	}
-	// Checked before anything touches the network: the module's API key must only ever be sent to
-	// the primaries the operator listed.
-	if !module.TargetAllowed(target.Host, target.Port) {
-		return bad(http.StatusForbidden, rejectTargetNotAllow,
-			"module %q may not be used against target %q: it is not in the module's allowed_targets", moduleName, target.Host+":"+target.Port)
-	}
-	if target.Scheme == "http" && !module.InsecureHTTP {
-		return bad(http.StatusForbidden, rejectTargetNotAllow,
-			"module %q may not be used against target %q: http:// would send its API key in clear (the module must set insecure_http: true to allow it)", moduleName, target.BaseURL)
-	}
-	timeout, err := probeTimeout(r, time.Duration(module.Timeout), h.TimeoutOffset)
-	if err != nil {
-		return bad(http.StatusBadRequest, rejectBadRequest, "%v", err)
-	}
-	return request{moduleName: moduleName, module: module, target: target, timeout: timeout}, nil
-}
 
 // ServeHealth answers /health?target=&module=: 200 when the primary answers one authenticated
 // request within the module's timeout, 503 with the reason when it does not. It asks NetBackup
@@ -80,11 +16,7 @@ func (h *Handler) parseRequest(r *http.Request, cfg *config.Config) (request, *r
 func (h *Handler) ServeHealth(w http.ResponseWriter, r *http.Request) {
 	req, rerr := h.parseRequest(r, h.Config())
 	if rerr != nil {
-		if rerr.status == http.StatusMethodNotAllowed {
-			w.Header().Set("Allow", "GET, HEAD")
-		}
-		level.Debug(h.Logger).Log("msg", "health request rejected", "reason", rerr.msg)
-		http.Error(w, rerr.msg, rerr.status)
+		h.reject(w, "health", rerr)
 		return
 	}
 	logger := h.Logger
@@ -96,6 +28,7 @@ func (h *Handler) ServeHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), req.timeout)
 	defer cancel()
+	extendWriteDeadline(w, req.timeout)
 	start := time.Now()
 	version, err := sess.client.Check(ctx)
 	elapsed := time.Since(start)

@@ -83,7 +83,7 @@ func newFake(t *testing.T, opts fakenbu.Options) (*fakenbu.Server, *httptest.Ser
 
 func mustConfig(t *testing.T, yml string) *config.Config {
 	t.Helper()
-	c, err := config.Parse([]byte(yml), "test.yml", t.TempDir())
+	c, err := Schema().Parse([]byte(yml), "test.yml", t.TempDir())
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -188,7 +188,7 @@ func stripVolatile(s string) string {
 type cfgT = config.Config
 
 func parseConfig(yml string) (*config.Config, error) {
-	return config.Parse([]byte(yml), "bench.yml", ".")
+	return Schema().Parse([]byte(yml), "bench.yml", ".")
 }
 
 type dtoFamily = dto.MetricFamily

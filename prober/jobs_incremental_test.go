@@ -4,7 +4,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -189,57 +188,6 @@ func TestJobsIncrementalMatchesFullRead(t *testing.T) {
 		if got := sumFamily(inc, "nbu_jobs_total", nil); got != float64(len(counted)) {
 			t.Errorf("round %d: nbu_jobs_total = %v, want the %d distinct jobs that finished since the first probe", round, got, len(counted))
 		}
-	}
-}
-
-func TestSharedRunRunsOnce(t *testing.T) {
-	var s sharedRun
-	release := make(chan struct{})
-	started := make(chan struct{})
-	var running, maxRunning, runs atomic.Int32
-	run := func() (*metricSet, error) {
-		runs.Add(1)
-		n := running.Add(1)
-		for m := maxRunning.Load(); n > m && !maxRunning.CompareAndSwap(m, n); m = maxRunning.Load() {
-		}
-		defer running.Add(-1)
-		return &metricSet{}, nil
-	}
-	var wg sync.WaitGroup
-	sharedResults := make(chan bool, 5)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_, shared, _ := s.do(t.Context(), func() (*metricSet, error) {
-			close(started)
-			<-release // the first run holds until every other caller has arrived
-			return run()
-		})
-		sharedResults <- shared
-	}()
-	<-started
-	for i := 0; i < 4; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, shared, _ := s.do(t.Context(), run)
-			sharedResults <- shared
-		}()
-	}
-	close(release)
-	wg.Wait()
-	close(sharedResults)
-	shared := 0
-	for sh := range sharedResults {
-		if sh {
-			shared++
-		}
-	}
-	if maxRunning.Load() != 1 {
-		t.Errorf("%d runs overlapped", maxRunning.Load())
-	}
-	if int(runs.Load())+shared != 5 || runs.Load() < 1 {
-		t.Errorf("runs %d, shared %d: every caller either runs or shares", runs.Load(), shared)
 	}
 }
 

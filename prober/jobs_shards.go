@@ -3,7 +3,6 @@ package prober
 import (
 	"context"
 	"errors"
-	"math"
 	"sync"
 	"time"
 
@@ -34,84 +33,6 @@ func (r timeRange) span(now time.Time) time.Duration {
 		return d
 	}
 	return 0
-}
-
-// readPace is what the previous probes saw of a target: how many job updates a second of
-// lastUpdateTime holds, and how long NetBackup takes to answer a page. Zero means not known yet.
-type readPace struct {
-	updatesPerSecond float64
-	pageLatency      time.Duration
-}
-
-// slicesPerWorker: shards are cut finer than the number of concurrent readers, who take them in
-// turn, because updates are not spread evenly in time (a backup window is busier than the hours
-// around it): equal slices of time would leave some readers idle while one works through the rush.
-const slicesPerWorker = 4
-
-// planShards decides how many readers page concurrently so that the reads fit the budget at the
-// pace seen before: as few as that needs (a small master costs one request), at most maxShards.
-// It returns the readers and the ranges cut into slices for them, even in time, in order.
-func planShards(ranges []timeRange, now time.Time, pace readPace, pageSize int, budget time.Duration, maxShards int) (int, []timeRange) {
-	workers := planWorkers(ranges, now, pace, pageSize, budget, maxShards)
-	if workers <= 1 {
-		return 1, ranges
-	}
-	return workers, splitRanges(ranges, now, pace, pageSize, workers*slicesPerWorker)
-}
-
-func planWorkers(ranges []timeRange, now time.Time, pace readPace, pageSize int, budget time.Duration, maxShards int) int {
-	if pace.updatesPerSecond <= 0 || pace.pageLatency <= 0 || budget <= 0 || len(ranges) == 0 {
-		return 1
-	}
-	var pages float64
-	for _, r := range ranges {
-		pages += math.Ceil(pace.updatesPerSecond * r.span(now).Seconds() / float64(pageSize))
-	}
-	// One reader reads its pages one after the other: readers needed = sequential time / budget,
-	// planned on 70% of the budget since the pace is an estimate.
-	want := int(math.Ceil(pages * pace.pageLatency.Seconds() / (0.7 * budget.Seconds())))
-	return min(max(want, 1), max(maxShards, 1))
-}
-
-// splitRanges cuts the ranges into about n slices, each range getting a share that follows its
-// estimated number of pages (at least one).
-func splitRanges(ranges []timeRange, now time.Time, pace readPace, pageSize int, n int) []timeRange {
-	pages := make([]float64, len(ranges))
-	var total float64
-	for i, r := range ranges {
-		pages[i] = math.Ceil(pace.updatesPerSecond * r.span(now).Seconds() / float64(pageSize))
-		total += pages[i]
-	}
-	if n <= len(ranges) {
-		return ranges
-	}
-	var out []timeRange
-	extra := n - len(ranges)
-	for i, r := range ranges {
-		k := 1
-		if total > 0 {
-			k += int(math.Round(float64(extra) * pages[i] / total))
-		}
-		out = append(out, splitRange(r, now, k)...)
-	}
-	return out
-}
-
-// splitRange cuts r into k ranges of equal time; the last piece of an open range stays open.
-func splitRange(r timeRange, now time.Time, k int) []timeRange {
-	span := r.span(now)
-	if k <= 1 || span < time.Duration(k)*time.Millisecond {
-		return []timeRange{r}
-	}
-	step := (span / time.Duration(k)).Truncate(time.Millisecond)
-	out := make([]timeRange, 0, k)
-	lo := r.lo
-	for i := 0; i < k-1; i++ {
-		hi := lo.Add(step)
-		out = append(out, timeRange{lo, hi})
-		lo = hi
-	}
-	return append(out, timeRange{lo, r.hi})
 }
 
 // shardResult is how far one shard got.
@@ -213,7 +134,7 @@ func (q *shardQueue) done(r *shardResult) {
 // every job. A shard stopped by the deadline reports how far it got; jobs it passed to fn before
 // stopping count. limit > 0 stops each shard after that many records (not done, no error). The
 // results are the shards as finally cut: the planned ones, then those handed over to idle readers.
-func readShards(ctx context.Context, client *nbu.Client, shards []timeRange, workers, pageSize, limit int, now time.Time, fn func(*nbu.Job)) []shardResult {
+func readShards(ctx context.Context, client jobsSource, shards []timeRange, workers, pageSize, limit int, now time.Time, fn func(*nbu.Job)) []shardResult {
 	q := &shardQueue{running: map[*shardResult]bool{}, now: now}
 	for _, r := range shards {
 		q.results = append(q.results, &shardResult{rng: r})
@@ -242,7 +163,7 @@ func readShards(ctx context.Context, client *nbu.Client, shards []timeRange, wor
 }
 
 // readShard pages one shard into res.
-func readShard(ctx context.Context, client *nbu.Client, res *shardResult, pageSize, limit int, mu *sync.Mutex, fn func(*nbu.Job)) {
+func readShard(ctx context.Context, client jobsSource, res *shardResult, pageSize, limit int, mu *sync.Mutex, fn func(*nbu.Job)) {
 	start := time.Now()
 	n := 0
 	mu.Lock()

@@ -1,12 +1,9 @@
 package prober
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
@@ -15,9 +12,9 @@ type jobKey struct{ action, policyType, status string }
 type policyKey struct{ action, policyType string }
 type actionStatusKey struct{ action, status string }
 
-// jobStats aggregates finished jobs that share a label set. Integers, so that a bucket leaving
+// jobSums aggregates finished jobs that share a label set. Integers, so that a bucket leaving
 // the window can be subtracted from the window's running sums exactly.
-type jobStats struct {
+type jobSums struct {
 	count, bytes, files int64
 	durCount, durMillis int64
 	durBuckets          [len(jobDurationBucketsArr)]int64 // per bucket, not cumulative
@@ -26,7 +23,7 @@ type jobStats struct {
 // Job durations span seconds (image cleanup) to a day (large full backups).
 var jobDurationBucketsArr = [...]float64{60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400}
 
-func (s *jobStats) add(j *nbu.Job) {
+func (s *jobSums) add(j *nbu.Job) {
 	s.count++
 	s.bytes += j.KilobytesTransferred * 1024
 	s.files += j.NumberOfFiles
@@ -41,7 +38,7 @@ func (s *jobStats) add(j *nbu.Job) {
 }
 
 // merge adds o to s, or subtracts it when sign is -1.
-func (s *jobStats) merge(o *jobStats, sign int64) {
+func (s *jobSums) merge(o *jobSums, sign int64) {
 	s.count += sign * o.count
 	s.bytes += sign * o.bytes
 	s.files += sign * o.files
@@ -58,41 +55,74 @@ func (s *jobStats) merge(o *jobStats, sign int64) {
 // change once the job is DONE, so one bucket is all there is to check.
 type minuteBucket struct {
 	ids   map[int64]struct{}
-	stats map[jobKey]*jobStats
+	stats map[jobKey]*jobSums
 }
 
+// jobsPhase is where a target's job state stands. It only moves forward: a probe cut short in
+// phaseFollowing leaves the window gauges a little behind (nbu_jobs_updates_read_until_timestamp_seconds
+// says how much), it does not withhold them again.
+type jobsPhase int
+
+const (
+	// phaseFirstRead: nothing of the window read yet. The next read starts at the window's start,
+	// and is the whole overlap there is.
+	phaseFirstRead jobsPhase = iota
+	// phaseBackfill: the window is being read, over as many probes as it takes; its gauges are
+	// withheld rather than reported short.
+	phaseBackfill
+	// phaseFollowing: every update of the window was read once; each probe reads what changed
+	// since the watermark.
+	phaseFollowing
+)
+
+func (p jobsPhase) String() string { return [...]string{"first read", "backfill", "following"}[p] }
+
 // jobsState is what the jobs collector keeps of one target between probes, so that a probe reads
-// only the jobs NetBackup changed since the previous one. Its size follows the jobs that ended
-// inside the look-back window (an id and a share of a bucket each); buckets that leave the window
-// are dropped, and the whole state goes with its session when the target is no longer probed.
+// only the jobs NetBackup changed since the previous one (the glossary is in doc.go). Its size
+// follows the jobs that ended inside the look-back window (an id and a share of a bucket each);
+// buckets that leave the window are dropped, and the whole state goes with its session when the
+// target is no longer probed.
+//
+// Every change to what the state exports goes through touch, which bumps version; the encoded
+// series are rebuilt when version moved since they were built.
 type jobsState struct {
 	lookback time.Duration
+	phase    jobsPhase
 	// followedSince: when the exporter began following the target; the counters count jobs that
 	// ended from then on.
 	followedSince time.Time
-	// watermark: every job update with a lastUpdateTime before it has been read. Zero until the
-	// first read; a read starts at watermark minus updateOverlap.
+	// watermark: every job update with a lastUpdateTime before it has been read (phaseFirstRead:
+	// zero). A read starts at the watermark, or updateOverlap before it once every overlapInterval.
 	watermark time.Time
+	overlapAt time.Time // when a read last started updateOverlap before the watermark
 	// pending: ranges of lastUpdateTime a probe planned but could not finish before its deadline.
 	pending []timeRange
 	pace    readPace
-	// complete: the last probe read every update up to its own time. backfilled: one probe did;
-	// from then on the window gauges are reported (a probe cut short later leaves them a little
-	// behind, which nbu_jobs_updates_read_until_timestamp_seconds shows).
-	complete, backfilled bool
-	buckets              map[int64]*minuteBucket
-	window               map[jobKey]*jobStats // the sum of the buckets, kept as jobs come and buckets go
-	totals               map[jobKey]*countBytesTotal
-	readAt               time.Time // when NetBackup was last read completely
-	unfinished           unfinishedJobs
-	// reseededAt: when the unfinished jobs were last read in full (zero: never).
-	reseededAt time.Time
-	overlapAt  time.Time // when a read last started updateOverlap before the watermark
-	// changed is set by whatever alters the exported series; cached holds the series built when
-	// it was last clear, so a probe of a master where nothing changed rebuilds nothing.
-	changed bool
-	cached  []*encodedFamily
+	buckets map[int64]*minuteBucket
+	window  map[jobKey]*jobSums // the sum of the buckets, kept as jobs come and buckets go
+	totals  map[jobKey]*countBytesTotal
+	readAt  time.Time // when NetBackup was last read completely (zero: never)
+	// unfinished is exported once unfinishedKnown: a read of the jobs not DONE has succeeded, so
+	// the state gauges cover jobs that sent no update in the window.
+	unfinished      unfinishedJobs
+	unfinishedKnown bool
+	reseededAt      time.Time // when the unfinished jobs were last read in full
+
+	// maxKeys caps the label sets the state aggregates by (each is a few series): a primary
+	// inventing job types must not grow it without bound. keysDropped counts the jobs left out,
+	// keysCut the label sets whose values were cut to maxLabelValueBytes.
+	maxKeys     int
+	keysDropped int
+	keysCut     int
+
+	version       uint64
+	cached        []*encodedFamily
+	cachedVersion uint64
+	cachedCounts  *seriesLimits // what building cached cut
 }
+
+// touch records that what the state exports changed.
+func (s *jobsState) touch() { s.version++ }
 
 // pendingFrom returns the pending ranges that still matter for a window starting at since.
 func (s *jobsState) pendingFrom(since time.Time) []timeRange {
@@ -112,9 +142,9 @@ func (s *jobsState) pendingFrom(since time.Time) []timeRange {
 type countBytesTotal struct{ count, bytes int64 }
 
 func newJobsState(lookback time.Duration, now time.Time) *jobsState {
-	return &jobsState{lookback: lookback, followedSince: now, buckets: map[int64]*minuteBucket{}, window: map[jobKey]*jobStats{},
+	return &jobsState{lookback: lookback, followedSince: now, buckets: map[int64]*minuteBucket{}, window: map[jobKey]*jobSums{},
 		totals:     map[jobKey]*countBytesTotal{},
-		unfinished: unfinishedJobs{}}
+		unfinished: unfinishedJobs{}, version: 1}
 }
 
 func minuteOf(t time.Time) int64 {
@@ -146,7 +176,7 @@ func (s *jobsState) prune(since time.Time) {
 			}
 		}
 		delete(s.buckets, m)
-		s.changed = true
+		s.touch()
 	}
 }
 
@@ -159,23 +189,26 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 	m := minuteOf(j.EndTime)
 	b := s.buckets[m]
 	if b == nil {
-		b = &minuteBucket{ids: map[int64]struct{}{}, stats: map[jobKey]*jobStats{}}
+		b = &minuteBucket{ids: map[int64]struct{}{}, stats: map[jobKey]*jobSums{}}
 		s.buckets[m] = b
 	}
 	if _, seen := b.ids[j.JobID]; seen {
 		return false
 	}
 	b.ids[j.JobID] = struct{}{}
-	k := jobKey{j.JobType, j.PolicyType, strconv.FormatInt(j.Status, 10)}
+	k, ok := s.keyOf(j)
+	if !ok {
+		return false
+	}
 	st := b.stats[k]
 	if st == nil {
-		st = &jobStats{}
+		st = &jobSums{}
 		b.stats[k] = st
 	}
 	st.add(j)
 	w := s.window[k]
 	if w == nil {
-		w = &jobStats{}
+		w = &jobSums{}
 		s.window[k] = w
 	}
 	w.add(j)
@@ -191,74 +224,8 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 		t.count++
 		t.bytes += j.KilobytesTransferred * 1024
 	}
-	s.changed = true
+	s.touch()
 	return true
-}
-
-// exportCached writes the job series, rebuilding and gathering them only when the state changed:
-// on a master where nothing changed, a probe serves the families it gathered before.
-func (s *jobsState) exportCached(out *metricSet) error {
-	if s.changed || s.cached == nil {
-		var built metricSet
-		s.export(&built, s.backfilled)
-		if !s.reseededAt.IsZero() {
-			s.unfinished.export(&built)
-		}
-		mfs, err := gatherOnce(built.metrics)
-		if err != nil {
-			s.cached = nil
-			return fmt.Errorf("building the job metrics: %w", err)
-		}
-		s.cached, s.changed = mfs, false
-	}
-	out.mu.Lock()
-	out.families = append(out.families, s.cached...)
-	out.mu.Unlock()
-	return nil
-}
-
-// export writes the counters and, when window is true, the window gauges. The window's sums are
-// kept up to date by add and prune, so a probe pays for the label sets, not for the jobs.
-func (s *jobsState) export(out *metricSet, window bool) {
-	for k, t := range s.totals {
-		out.counter(descJobsTotal, float64(t.count), k.action, k.policyType, k.status)
-		out.counter(descJobsBytesTotal, float64(t.bytes), k.action, k.policyType, k.status)
-	}
-	if !window {
-		return
-	}
-	byStatus := map[actionStatusKey]int64{}
-	byPolicy := map[policyKey]*jobStats{}
-	done := map[string]int64{}
-	for k, st := range s.window {
-		out.gauge(descJobsCount, float64(st.count), k.action, k.policyType, k.status)
-		out.gauge(descJobsBytes, float64(st.bytes), k.action, k.policyType, k.status)
-		byStatus[actionStatusKey{k.action, k.status}] += st.count
-		done[k.action] += st.count
-		pk := policyKey{k.action, k.policyType}
-		acc := byPolicy[pk]
-		if acc == nil {
-			acc = &jobStats{}
-			byPolicy[pk] = acc
-		}
-		acc.merge(st, 1)
-	}
-	for k, n := range byStatus {
-		out.gauge(descStatusCount, float64(n), k.action, k.status)
-	}
-	for action, n := range done {
-		out.gauge(descJobsState, float64(n), action, "DONE")
-	}
-	for k, st := range byPolicy {
-		out.gauge(descJobsFiles, float64(st.files), k.action, k.policyType)
-		buckets := make(map[float64]uint64, len(jobDurationBucketsArr))
-		var cum int64
-		for i, ub := range jobDurationBucketsArr {
-			cum += st.durBuckets[i]
-			buckets[ub] = uint64(cum)
-		}
-		out.add(prometheus.MustNewConstHistogram(descJobDuration, uint64(st.durCount), float64(st.durMillis)/1000, buckets, k.action, k.policyType))
-	}
 }
 
 // jobsInWindow counts the finished jobs the state holds inside the window.
@@ -270,4 +237,64 @@ func (s *jobsState) jobsInWindow(since time.Time) int {
 		}
 	}
 	return n
+}
+
+// observeUnfinished applies one job record of the update walk to the unfinished jobs.
+func (s *jobsState) observeUnfinished(j *nbu.Job) {
+	if s.unfinished.observe(j) {
+		s.touch()
+	}
+}
+
+// mergeUnfinished applies records (the newest of each job, from unfinishedJobs.record) unless the
+// set holds newer ones.
+func (s *jobsState) mergeUnfinished(records unfinishedJobs) {
+	if s.unfinished.apply(records) {
+		s.touch()
+	}
+}
+
+// replaceUnfinished installs a full read of the jobs not DONE.
+func (s *jobsState) replaceUnfinished(fresh unfinishedJobs, at time.Time) {
+	s.unfinished = unfinishedJobs{}
+	s.unfinished.apply(fresh)
+	s.reseededAt = at
+	s.unfinishedKnown = true
+	s.touch()
+}
+
+// reseededBeforeWindow installs the first read of the unfinished jobs the update walk cannot see
+// (not updated since the window started); the walk brings the others.
+func (s *jobsState) reseededBeforeWindow(fresh unfinishedJobs, at time.Time) {
+	s.unfinished.apply(fresh)
+	s.reseededAt = at
+	s.unfinishedKnown = true
+	s.touch()
+}
+
+// enter moves the state to phase p (never back).
+func (s *jobsState) enter(p jobsPhase) {
+	if p > s.phase {
+		s.phase = p
+		s.touch()
+	}
+}
+
+// keyOf is the label set a finished job is aggregated by, its values cut to maxLabelValueBytes
+// (so that two long values sharing a prefix aggregate together instead of colliding at export).
+// ok is false when the job would start a label set past maxKeys.
+func (s *jobsState) keyOf(j *nbu.Job) (jobKey, bool) {
+	k := jobKey{cutUTF8(j.JobType, maxLabelValueBytes), cutUTF8(j.PolicyType, maxLabelValueBytes), strconv.FormatInt(j.Status, 10)}
+	if _, known := s.totals[k]; known {
+		return k, true
+	}
+	if s.maxKeys > 0 && len(s.totals) >= s.maxKeys {
+		s.keysDropped++
+		s.touch()
+		return k, false
+	}
+	if k.action != j.JobType || k.policyType != j.PolicyType {
+		s.keysCut++
+	}
+	return k, true
 }

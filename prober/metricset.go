@@ -11,6 +11,7 @@ import (
 // goroutines, and hands them to the probe's fresh registry. It describes nothing (an unchecked
 // collector) because its label sets depend on the data.
 type metricSet struct {
+	limits  *seriesLimits // nil: unbounded (sets built by the seam itself)
 	mu      sync.Mutex
 	metrics []prometheus.Metric
 	// families were gathered (and encoded) once and are shared by the probes that serve them
@@ -66,11 +67,22 @@ func (s *metricSet) add(m ...prometheus.Metric) {
 }
 
 func (s *metricSet) gauge(d *prometheus.Desc, v float64, labels ...string) {
-	s.add(prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...))
+	if s.limits.admit(labels) {
+		s.add(prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...))
+	}
 }
 
 func (s *metricSet) counter(d *prometheus.Desc, v float64, labels ...string) {
-	s.add(prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...))
+	if s.limits.admit(labels) {
+		s.add(prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...))
+	}
+}
+
+// histogram adds a const histogram (buckets: upper bound to cumulative count).
+func (s *metricSet) histogram(d *prometheus.Desc, count uint64, sum float64, buckets map[float64]uint64, labels ...string) {
+	if s.limits.admit(labels) {
+		s.add(prometheus.MustNewConstHistogram(d, count, sum, buckets, labels...))
+	}
 }
 
 func (s *metricSet) Describe(chan<- *prometheus.Desc) {}

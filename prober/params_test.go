@@ -57,7 +57,8 @@ modules:
 		{"IP with trailing dot", "target=" + esc("http://127.0.0.1.:"+fakePort), probe},
 		{"repeated debug ignored", "debug=true&debug=true&target=" + esc("http://"+fakeAddr), probe},
 		{"very long debug value", "debug=" + long + "&target=" + esc("http://"+fakeAddr), probe},
-		{"decoy in the path", "target=" + esc("http://"+fakeAddr+"/@"+decoyAddr), probe},
+		// A path is the API base or nothing: no other primary hides behind it, and it is no new session.
+		{"decoy in the path", "target=" + esc("http://"+fakeAddr+"/@"+decoyAddr), reject},
 
 		// Repeated and empty.
 		{"target twice, same", "target=" + esc("http://"+fakeAddr) + "&target=" + esc("http://"+fakeAddr), reject},

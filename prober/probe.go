@@ -2,7 +2,10 @@ package prober
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,18 +23,24 @@ type probe struct {
 	logger log.Logger
 	out    *metricSet
 	now    func() time.Time
+	scrub  func(string) string // the module's secrets out of label values; nil: none
 }
 
-type collectorFunc func(context.Context, *probe) error
-
-// collectorFuncs are the collectors a module may enable, by the name modules.yml uses.
-var collectorFuncs = map[string]collectorFunc{
-	"jobs":    collectJobs,
-	"storage": collectStorage,
+// collectorResult is how one collector fared in one probe.
+type collectorResult struct {
+	name     string
+	skipped  bool
+	err      error
+	elapsed  time.Duration
+	requests int64 // NetBackup requests this probe sent for the collector
+	source   runSource
+	// dropped: series max_series left out; truncated: label values cut to maxLabelValueBytes.
+	dropped, truncated int
 }
 
-// run checks that the primary answers, then runs the module's collectors in parallel. It reports
-// success only when every enabled collector succeeded.
+// run checks that the primary answers, then runs the module's collectors in parallel (the job
+// observers once the jobs collector is done). It reports success only when every enabled collector
+// that was not skipped succeeded.
 func (p *probe) run(ctx context.Context) bool {
 	trace := &nbu.Trace{}
 	ctx = nbu.ContextWithTrace(nbu.ContextWithLogger(ctx, p.logger), trace)
@@ -49,35 +58,11 @@ func (p *probe) run(ctx context.Context) bool {
 	level.Debug(p.logger).Log("msg", "NetBackup API version", "version", version)
 	p.out.gauge(descAPIVersion, 1, version)
 
-	var wg sync.WaitGroup
-	var mu sync.Mutex
+	results := p.collectAll(ctx, version)
 	success := true
-	for _, name := range p.module.Collectors {
-		fn := collectorFuncs[name]
-		if fn == nil { // config validation rejects unknown collectors; be safe anyway
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			start := time.Now()
-			err := runCollector(ctx, p, fn)
-			elapsed := time.Since(start).Seconds()
-			ok := 1.0
-			if err != nil {
-				ok = 0
-				level.Error(p.logger).Log("msg", "collector failed", "collector", name, "err", err)
-				mu.Lock()
-				success = false
-				mu.Unlock()
-			} else {
-				level.Debug(p.logger).Log("msg", "collector done", "collector", name, "seconds", elapsed)
-			}
-			p.out.gauge(descCollectorSuccess, ok, name)
-			p.out.gauge(descCollectorDuration, elapsed, name)
-		}()
+	for _, r := range results {
+		success = p.report(r) && success
 	}
-	wg.Wait()
 
 	// Everything may have come from caches (version known, storage fresh, jobs disabled): then the
 	// last answers stand for the primary.
@@ -90,13 +75,117 @@ func (p *probe) run(ctx context.Context) bool {
 	return success
 }
 
-// runCollector turns a collector's panic into its error: whatever a NetBackup server sends must
-// never bring the exporter down with every other target's probe.
-func runCollector(ctx context.Context, p *probe, fn collectorFunc) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("collector panicked (a bug; please report it): %v", r)
+// collectAll runs the enabled collectors concurrently. Job observers start when the jobs
+// collector has finished, so that they see what this probe read.
+func (p *probe) collectAll(ctx context.Context, version string) []collectorResult {
+	var collectors []Collector
+	var observers []JobObserver
+	for _, name := range p.module.Collectors {
+		c, ok := lookupCollector(name)
+		if !ok { // config validation rejects unknown collectors; be safe anyway
+			continue
 		}
-	}()
-	return fn(ctx, p)
+		collectors = append(collectors, c)
+		if o, ok := p.sess.slot(c).state.(JobObserver); ok {
+			observers = append(observers, o)
+		}
+	}
+	jobsDone := make(chan struct{})
+	if !p.module.Enabled(jobsCollectorName) {
+		close(jobsDone)
+	}
+	results := make([]collectorResult, len(collectors))
+	var wg sync.WaitGroup
+	for i, c := range collectors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slot := p.sess.slot(c)
+			if _, observes := slot.state.(JobObserver); observes {
+				select {
+				case <-jobsDone:
+				case <-ctx.Done():
+				}
+			}
+			results[i] = p.collect(ctx, c, slot, version, observers)
+			if c.Name() == jobsCollectorName {
+				close(jobsDone)
+			}
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// collect runs one collector through its session slot: skipped when the primary's API version is
+// too old for it, else run, shared with a concurrent probe, or served from its cache.
+func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, version string, observers []JobObserver) collectorResult {
+	res := collectorResult{name: c.Name()}
+	if min := c.MinAPIVersion(); min != "" && !versionAtLeast(version, min) {
+		res.skipped = true
+		res.err = fmt.Errorf("collector %s needs API version %s or later, the primary serves %s: %w", c.Name(), min, version, ErrSkipped)
+		return res
+	}
+	trace := &nbu.Trace{}
+	cctx := nbu.ContextWithTrace(ctx, trace)
+	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers, scrub: p.scrub}
+	start := time.Now()
+	out, src, err := slot.run.do(cctx, c.CacheTTL(p.module), p.now(), func() (*metricSet, error) {
+		out := &metricSet{limits: newSeriesLimits(p.module.MaxSeries, p.scrub)}
+		err := slot.state.Collect(cctx, run, out)
+		return out, err
+	})
+	res.elapsed, res.requests, res.source = time.Since(start), trace.Requests(), src
+	if out != nil {
+		_, res.dropped, res.truncated = out.limits.counts()
+	}
+	if src != ranHere {
+		level.Debug(p.logger).Log("msg", "collector series "+src.String(), "collector", c.Name())
+	}
+	p.out.merge(out)
+	res.err = err
+	res.skipped = errors.Is(err, ErrSkipped)
+	return res
+}
+
+// report writes a collector's own series and says whether it counts as a success.
+func (p *probe) report(r collectorResult) bool {
+	if r.skipped {
+		level.Info(p.logger).Log("msg", "collector skipped", "collector", r.name, "reason", r.err)
+		p.out.gauge(descCollectorSkipped, 1, r.name)
+		return true
+	}
+	ok := 1.0
+	if r.err != nil {
+		ok = 0
+		level.Error(p.logger).Log("msg", "collector failed", "collector", r.name, "err", r.err)
+	} else {
+		level.Debug(p.logger).Log("msg", "collector done", "collector", r.name, "seconds", r.elapsed.Seconds())
+	}
+	p.out.gauge(descCollectorSuccess, ok, r.name)
+	p.out.gauge(descCollectorDuration, r.elapsed.Seconds(), r.name)
+	p.out.gauge(descSeriesDropped, float64(r.dropped), r.name)
+	p.out.gauge(descLabelsTruncated, float64(r.truncated), r.name)
+	if r.dropped > 0 {
+		level.Warn(p.logger).Log("msg", "series left out: the collector returned more than max_series", "collector", r.name, "dropped", r.dropped)
+	}
+	return r.err == nil
+}
+
+// versionAtLeast compares NetBackup API versions ("MAJOR.MINOR") numerically; an unparsable
+// version is taken as new enough, since the request itself will say otherwise.
+func versionAtLeast(v, min string) bool {
+	vm, vn, ok1 := splitVersion(v)
+	mm, mn, ok2 := splitVersion(min)
+	if !ok1 || !ok2 {
+		return true
+	}
+	return vm > mm || (vm == mm && vn >= mn)
+}
+
+func splitVersion(v string) (major, minor int, ok bool) {
+	a, b, _ := strings.Cut(v, ".")
+	major, err1 := strconv.Atoi(a)
+	minor, err2 := strconv.Atoi(b)
+	return major, minor, err1 == nil && err2 == nil
 }

@@ -1,54 +1,107 @@
 package prober
 
 import (
+	"container/list"
 	"fmt"
 	"sync"
 	"time"
 
-	"github.com/patrickmn/go-cache"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 // A session is what the exporter keeps between probes of one target with one module: the NetBackup
-// client (its connection pool, its detected API version and its cap on concurrent requests) and the
-// collectors' state. It is keyed by the module's fingerprint too, so a reload that changes the
+// client (its connection pool, its detected API version and its cap on concurrent requests) and
+// each collector's state. It is keyed by the module's fingerprint too, so a reload that changes the
 // module's key or TLS settings starts afresh instead of reusing a client built from the old ones.
 type session struct {
-	key     string
-	module  string
-	target  Target
-	client  *nbu.Client
-	storage storageState
-	jobsRun sharedRun
-	jobs    *jobsState // only touched inside jobsRun
+	key    string
+	module string
+	target Target
+	client *nbu.Client
+
+	lastProbed time.Time // guarded by the store's lock
+	mu         sync.Mutex
+	slots      map[string]*collectorSlot
 }
 
-// Sessions holds the sessions and caches for every target probed recently. Entries expire when a
-// target has not been probed for idleTTL; expired sessions close their idle connections.
+// collectorSlot is one collector's share of a session: its state, and the run that serialises
+// and caches its collections.
+type collectorSlot struct {
+	state CollectorState
+	run   sharedRun
+}
+
+// slot returns the session's slot for c, creating its state on first use.
+func (s *session) slot(c Collector) *collectorSlot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sl := s.slots[c.Name()]; sl != nil {
+		return sl
+	}
+	if s.slots == nil {
+		s.slots = map[string]*collectorSlot{}
+	}
+	sl := &collectorSlot{state: c.NewState()}
+	s.slots[c.Name()] = sl
+	return sl
+}
+
+// Sessions holds the sessions for every target probed recently, at most max of them: whoever can
+// reach /probe chooses targets, and each session holds a connection pool and collector state. The
+// least recently probed session goes first when the store is full; a session not probed for
+// idleTTL goes too. A session that goes closes its idle connections (a probe still using it
+// finishes normally).
 type Sessions struct {
 	mu        sync.Mutex
-	sessions  *cache.Cache
+	byKey     map[string]*list.Element // of *session
+	lru       *list.List               // front: most recently probed
+	max       int
 	idleTTL   time.Duration
-	lastSweep time.Time
 	now       func() time.Time
 	onRequest func(endpoint string, code int, d time.Duration)
-	// storage caches slow-changing storage data per session key, each entry with its module's
-	// storage.cache_ttl, so a 15 s scrape interval does not re-read it from the primary.
-	storage *cache.Cache
+	evictions map[string]float64 // by reason: capacity, idle
+
+	sessionsDesc, evictionsDesc *prometheus.Desc
 }
 
-// NewSessions returns an empty session store. onRequest, when not nil, observes every NetBackup
-// HTTP request (for the exporter's own metrics).
+// DefaultMaxSessions is --probe.max-sessions: a large estate has a few hundred primaries, and each
+// module used against one is a session.
+const DefaultMaxSessions = 1000
+
+// NewSessions returns an empty session store with room for DefaultMaxSessions (see SetMax).
+// onRequest, when not nil, observes every NetBackup HTTP request (for the exporter's own metrics).
 func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int, d time.Duration)) *Sessions {
-	// No janitor goroutine: expired entries are swept from get(), so a stopped exporter (or a test)
-	// leaves nothing running behind it.
-	c := cache.New(idleTTL, 0)
-	c.OnEvicted(func(_ string, v any) { v.(*session).client.Close() })
-	return &Sessions{sessions: c, idleTTL: idleTTL, now: time.Now, onRequest: onRequest, storage: cache.New(cache.NoExpiration, 0)}
+	return &Sessions{
+		byKey: map[string]*list.Element{}, lru: list.New(), max: DefaultMaxSessions,
+		idleTTL: idleTTL, now: time.Now, onRequest: onRequest,
+		evictions: map[string]float64{evictCapacity: 0, evictIdle: 0},
+		sessionsDesc: prometheus.NewDesc("netbackup_exporter_sessions",
+			"Sessions (a target probed with a module: its NetBackup connections and collector state) kept now.", nil, nil),
+		evictionsDesc: prometheus.NewDesc("netbackup_exporter_session_evictions_total",
+			"Sessions dropped, by reason: capacity (the store was full: --probe.max-sessions) or idle (not probed for an hour).",
+			[]string{"reason"}, nil),
+	}
 }
 
+const (
+	evictCapacity = "capacity"
+	evictIdle     = "idle"
+)
+
+// SetMax sets how many sessions are kept (at least 1).
+func (s *Sessions) SetMax(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.max = max(n, 1)
+	s.shrink(s.max)
+}
+
+// sessionKey is a session's identity: the module (its name, and a fingerprint of what it sends and
+// collects) and the canonical target (scheme, lower-case host, port, API base path; ParseTarget
+// refuses any other path, so a path is never a new primary).
 func sessionKey(m *config.Module, t Target) string {
 	return m.Name + "\x00" + m.Fingerprint() + "\x00" + t.BaseURL
 }
@@ -58,16 +111,25 @@ func (s *Sessions) get(m *config.Module, t Target) (*session, error) {
 	key := sessionKey(m, t)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if now := s.now(); now.Sub(s.lastSweep) > time.Minute {
-		s.lastSweep = now
-		s.sessions.DeleteExpired()
-		s.storage.DeleteExpired()
-	}
-	if v, ok := s.sessions.Get(key); ok {
-		sess := v.(*session)
-		s.sessions.SetDefault(key, sess) // probing a target keeps its session alive
+	now := s.now()
+	s.dropIdle(now)
+	if e, ok := s.byKey[key]; ok {
+		sess := e.Value.(*session)
+		sess.lastProbed = now
+		s.lru.MoveToFront(e)
 		return sess, nil
 	}
+	sess, err := s.newSession(key, m, t)
+	if err != nil {
+		return nil, err
+	}
+	sess.lastProbed = now
+	s.shrink(s.max - 1)
+	s.byKey[key] = s.lru.PushFront(sess)
+	return sess, nil
+}
+
+func (s *Sessions) newSession(key string, m *config.Module, t Target) (*session, error) {
 	tlsCfg, err := m.NewTLSConfig()
 	if err != nil {
 		return nil, fmt.Errorf("module %q: tls_config: %w", m.Name, err)
@@ -84,20 +146,62 @@ func (s *Sessions) get(m *config.Module, t Target) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("module %q, target %q: %w", m.Name, t.BaseURL, err)
 	}
-	sess := &session{key: key, module: m.Name, target: t, client: client, storage: newStorageState(s.storage)}
-	s.sessions.SetDefault(key, sess)
-	return sess, nil
+	return &session{key: key, module: m.Name, target: t, client: client}, nil
+}
+
+// dropIdle drops the sessions not probed for idleTTL, oldest first.
+func (s *Sessions) dropIdle(now time.Time) {
+	for e := s.lru.Back(); e != nil; e = s.lru.Back() {
+		if now.Sub(e.Value.(*session).lastProbed) < s.idleTTL {
+			return
+		}
+		s.remove(e, evictIdle)
+	}
+}
+
+// shrink drops the least recently probed sessions until at most n are left.
+func (s *Sessions) shrink(n int) {
+	for s.lru.Len() > max(n, 0) {
+		s.remove(s.lru.Back(), evictCapacity)
+	}
+}
+
+func (s *Sessions) remove(e *list.Element, reason string) {
+	sess := s.lru.Remove(e).(*session)
+	delete(s.byKey, sess.key)
+	sess.client.Close()
+	if reason != "" {
+		s.evictions[reason]++
+	}
 }
 
 // Close drops every session and closes their idle NetBackup connections (at shutdown).
 func (s *Sessions) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k := range s.sessions.Items() {
-		s.sessions.Delete(k)
+	for e := s.lru.Back(); e != nil; e = s.lru.Back() {
+		s.remove(e, "")
 	}
-	s.storage.Flush()
 }
 
 // Len is the number of live sessions.
-func (s *Sessions) Len() int { return s.sessions.ItemCount() }
+func (s *Sessions) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lru.Len()
+}
+
+// Describe and Collect serve netbackup_exporter_sessions and the eviction counter on /metrics.
+func (s *Sessions) Describe(ch chan<- *prometheus.Desc) {
+	ch <- s.sessionsDesc
+	ch <- s.evictionsDesc
+}
+
+func (s *Sessions) Collect(ch chan<- prometheus.Metric) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch <- prometheus.MustNewConstMetric(s.sessionsDesc, prometheus.GaugeValue, float64(s.lru.Len()))
+	for reason, n := range s.evictions {
+		ch <- prometheus.MustNewConstMetric(s.evictionsDesc, prometheus.CounterValue, n, reason)
+	}
+}

@@ -40,7 +40,7 @@ func ParseTarget(raw string) (Target, error) {
 	}
 	for _, r := range raw {
 		if r <= ' ' || r == 0x7f {
-			return Target{}, fmt.Errorf("target %q contains whitespace or a control character", raw)
+			return Target{}, fmt.Errorf("target %q contains whitespace or a control character", redactRawUserInfo(raw))
 		}
 	}
 	if !strings.Contains(raw, "://") {
@@ -48,7 +48,12 @@ func ParseTarget(raw string) (Target, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return Target{}, fmt.Errorf("target %q: %w", raw, err)
+		// url.Error quotes the whole input, user info included: say only what was wrong with it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return Target{}, fmt.Errorf("target %q: %w", redactRawUserInfo(raw), err)
 	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
@@ -61,6 +66,10 @@ func ParseTarget(raw string) (Target, error) {
 		return Target{}, fmt.Errorf("target %q: a fragment is not allowed", raw)
 	case u.Opaque != "":
 		return Target{}, fmt.Errorf("target %q: not a host, host:port or URL", raw)
+	}
+	path, err := apiBasePath(u.EscapedPath())
+	if err != nil {
+		return Target{}, fmt.Errorf("target %q: %w", raw, err)
 	}
 	host := u.Hostname()
 	if host == "" {
@@ -94,15 +103,55 @@ func ParseTarget(raw string) (Target, error) {
 	}
 	// "01556" is port 1556: say it the one way allowed_targets patterns and the cache key do.
 	port = strconv.Itoa(n)
-	path := strings.TrimRight(u.EscapedPath(), "/")
-	if path == "" {
-		path = defaultBasePath
-	}
-	if strings.Contains(path, "/../") || strings.HasSuffix(path, "/..") {
-		return Target{}, fmt.Errorf("target %q: path must not contain '..'", raw)
-	}
 	base := url.URL{Scheme: u.Scheme, Host: net.JoinHostPort(strings.ToLower(host), port)}
 	return Target{Scheme: u.Scheme, BaseURL: base.String() + path, Host: strings.ToLower(host), Port: port}, nil
+}
+
+// apiBasePath checks the target's path as the client will send it: the base of NetBackup's API
+// (its last segment is "netbackup", under whatever prefix a reverse proxy adds), in plain
+// characters only. Escapes are refused rather than decoded, so that the path checked here is
+// byte for byte the one sent (a %252e%252e decoded twice would be ".."), and a path below the
+// API base is not a new primary, nor a new session.
+func apiBasePath(escaped string) (string, error) {
+	path := strings.TrimRight(escaped, "/")
+	if path == "" {
+		return defaultBasePath, nil
+	}
+	for _, seg := range strings.Split(path[1:], "/") {
+		switch {
+		case seg == "." || seg == "..":
+			return "", errors.New("path must not contain '.' or '..' segments")
+		case seg == "" || strings.ContainsFunc(seg, func(r rune) bool { return !isPathChar(r) }):
+			return "", fmt.Errorf("path segment %q: only letters, digits and -._~ are allowed, without escapes", clip(seg))
+		}
+	}
+	if !strings.HasSuffix(path, defaultBasePath) {
+		return "", fmt.Errorf("path %q is not a NetBackup API base: it must end in %s", clip(path), defaultBasePath)
+	}
+	return path, nil
+}
+
+func isPathChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_' || r == '~'
+}
+
+// redactRawUserInfo hides user info in a target that did not parse, which url.Parse could not take
+// apart: everything of the authority before its last '@'.
+func redactRawUserInfo(raw string) string {
+	rest, scheme := raw, ""
+	if i := strings.Index(raw, "://"); i >= 0 {
+		scheme, rest = raw[:i+3], raw[i+3:]
+	}
+	authority, path, _ := strings.Cut(rest, "/")
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return raw
+	}
+	out := scheme + "xxxxx" + authority[at:]
+	if len(rest) > len(authority) {
+		out += "/" + path
+	}
+	return out
 }
 
 func redactUser(u *url.URL) string {

@@ -32,6 +32,11 @@ func TestParseTarget(t *testing.T) {
 		{in: "nbu1\r\nHost: evil", wantErr: "control character"},
 		{in: "nbu 1", wantErr: "whitespace"},
 		{in: "https://nbu1/a/../b", wantErr: "'..'"},
+		{in: "https://nbu1/netbackup/%252e%252e/%252e%252e/other", wantErr: "without escapes"},
+		{in: "https://nbu1/netbackup/%2e%2e", wantErr: "without escapes"},
+		{in: "https://nbu1/netbackup/x1", wantErr: "must end in /netbackup"},
+		{in: "https://nbu1/a//netbackup", wantErr: "only letters"},
+		{in: "https://nbu1/./netbackup", wantErr: "'.' or '..'"},
 		{in: strings.Repeat("a", 2000), wantErr: "max 1024"},
 	}
 	for _, tc := range tests {
@@ -56,9 +61,19 @@ func TestParseTarget(t *testing.T) {
 }
 
 func TestParseTargetHidesUserInfo(t *testing.T) {
-	_, err := ParseTarget("https://admin:s3cr3t@nbu1")
-	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
-		t.Fatalf("error must exist and hide the password: %v", err)
+	for _, in := range []string{
+		"https://admin:s3cr3t@nbu1",
+		"https://admin:s3cr3t@[::1",     // does not parse
+		"https://admin:s3cr3t@nbu 1",    // a space
+		"https://admin:s3cr3t@nbu1:99x", // a bad port
+		"admin:s3cr3t@nbu1:99999",       // no scheme
+		"https://a:s3cr3t@b@nbu1/x%zz",  // two @, a bad escape
+		"https://admin:s3cr3t@nbu1\x00", // a control character
+	} {
+		_, err := ParseTarget(in)
+		if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("ParseTarget(%q): error must exist and hide the password: %v", in, err)
+		}
 	}
 }
 

@@ -31,3 +31,12 @@ func probeTimeout(r *http.Request, moduleTimeout time.Duration, offset time.Dura
 	}
 	return moduleTimeout, nil
 }
+
+// writeMargin is the time an answer may take to write after its probe's budget is spent.
+const writeMargin = 30 * time.Second
+
+// extendWriteDeadline lets the server's write timeout, which bounds every other answer, fit this
+// probe: its budget and the time to write the answer.
+func extendWriteDeadline(w http.ResponseWriter, budget time.Duration) {
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(budget + writeMargin))
+}

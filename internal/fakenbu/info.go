@@ -3,15 +3,12 @@ package fakenbu
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 // releaseOf maps an API version to the NetBackup release that introduced it.
-var releaseOf = map[string]string{
-	"10.0": "10.4",
-	"12.0": "10.5",
-	"13.0": "11.0",
-	"14.0": "11.2",
-}
+var releaseOf = apiversion.Release
 
 // nbuVersion is the release a real primary serving the highest configured
 // API version would report; an unknown version is reported as itself.

@@ -2,10 +2,13 @@ package fakenbu
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 // Options configures a Server. The zero value is a usable demo server.
@@ -21,8 +24,8 @@ type Options struct {
 const DefaultAPIKey = "demo-key"
 
 // DefaultVersions returns the API versions served when Options.Versions is
-// empty: those of NetBackup 11.2, 11.0, 10.5 and 10.0-10.4.
-func DefaultVersions() []string { return []string{"14.0", "13.0", "12.0", "10.0"} }
+// empty: every version the client knows (NetBackup 11.2, 11.0, 10.5 and 10.0-10.4).
+func DefaultVersions() []string { return slices.Clone(apiversion.Known) }
 
 const defaultServerName = "nbu-primary.example.com"
 

@@ -1,8 +1,7 @@
-package main
+package reload
 
 import (
 	"crypto/sha256"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -10,6 +9,8 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
+
+	"github.com/netbackup-exporter/netbackup_exporter/config"
 )
 
 // dirWatcher watches the directories that hold the config and key files rather than the files:
@@ -118,7 +119,7 @@ type digest struct {
 }
 
 func digestFile(path string) digest {
-	b, err := os.ReadFile(path)
+	b, err := config.ReadFile(path, config.MaxConfigFileBytes)
 	if err != nil {
 		return digest{err: err.Error()}
 	}

@@ -1,4 +1,6 @@
-package main
+// Package reload is the one path by which the configuration is reloaded: SIGHUP, POST /-/reload
+// and changes on disk of the config file or the key files it names.
+package reload
 
 import (
 	"context"
@@ -24,30 +26,31 @@ const watchDebounce = 500 * time.Millisecond
 // errShuttingDown answers a reload request that arrives after the reload loop stopped.
 var errShuttingDown = errors.New("the exporter is shutting down")
 
-// reloader is the one way the config is reloaded: SIGHUP, POST /-/reload and changes on disk all
+// Reloader is the one way the config is reloaded: SIGHUP, POST /-/reload and changes on disk all
 // go through loop, one goroutine, so two triggers never race to swap the config.
-type reloader struct {
+type Reloader struct {
 	config   *config.SafeConfig
 	file     string
 	watch    bool
 	debounce time.Duration
 	logger   log.Logger
 	requests chan chan error
-	ready    chan struct{} // closed once loop handles SIGHUP and watches the files
+	ready    chan struct{} // closed once Loop handles SIGHUP and watches the files
 	done     chan struct{} // closed when loop returns
 
-	// Only touched by whoever runs reloads: newApp for the first one, then loop.
+	// Only touched by whoever runs reloads: the caller for the first one, then Loop.
 	files []string          // absolute paths of the config file and the live config's key files
 	seen  map[string]digest // their contents as of the last reload, to tell real changes from noise
 	rearm func(files []string)
 }
 
-func newReloader(c *config.SafeConfig, file string, watch bool, logger log.Logger) *reloader {
+// New returns the reloader of file into c. It starts nothing: the caller runs Loop.
+func New(c *config.SafeConfig, file string, watch bool, logger log.Logger) *Reloader {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		abs = file
 	}
-	return &reloader{
+	return &Reloader{
 		config:   c,
 		file:     file,
 		watch:    watch,
@@ -61,8 +64,8 @@ func newReloader(c *config.SafeConfig, file string, watch bool, logger log.Logge
 	}
 }
 
-// request asks the loop for a reload and waits for its result.
-func (r *reloader) request(ctx context.Context) error {
+// Request asks the loop for a reload and waits for its result.
+func (r *Reloader) Request(ctx context.Context) error {
 	reply := make(chan error, 1)
 	select {
 	case r.requests <- reply:
@@ -79,8 +82,8 @@ func (r *reloader) request(ctx context.Context) error {
 	}
 }
 
-// loop serves reloads until ctx ends.
-func (r *reloader) loop(ctx context.Context) {
+// Loop serves reloads until ctx ends.
+func (r *Reloader) Loop(ctx context.Context) {
 	defer close(r.done)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -115,9 +118,9 @@ func (r *reloader) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			_ = r.reload("SIGHUP")
+			_ = r.Reload("SIGHUP")
 		case reply := <-r.requests:
-			reply <- r.reload("HTTP")
+			reply <- r.Reload("HTTP")
 		case <-events:
 			if timer == nil {
 				timer = time.NewTimer(r.debounce)
@@ -129,15 +132,15 @@ func (r *reloader) loop(ctx context.Context) {
 			settled = nil
 			if changed := r.changedOnDisk(watcher.take()); len(changed) > 0 {
 				level.Debug(r.logger).Log("msg", "configuration files changed on disk", "files", strings.Join(changed, ","))
-				_ = r.reload("file change")
+				_ = r.Reload("file change")
 			}
 		}
 	}
 }
 
-// reload loads the config file. On failure the previous config stays live; on success the
+// Reload loads the config file. On failure the previous config stays live; on success the
 // watched files follow the new config's key files.
-func (r *reloader) reload(trigger string) error {
+func (r *Reloader) Reload(trigger string) error {
 	// Taken before loading, so that a change made while the file is being read still counts as a
 	// change at the next file event.
 	before := digestFiles(r.files)
@@ -174,7 +177,7 @@ func (r *reloader) reload(trigger string) error {
 
 // changedOnDisk returns the watched files in dirs whose contents differ from the last reload's,
 // and records them as seen.
-func (r *reloader) changedOnDisk(dirs map[string]bool) []string {
+func (r *Reloader) changedOnDisk(dirs map[string]bool) []string {
 	var changed []string
 	for _, p := range r.files {
 		if !inDirs(p, dirs) {
@@ -203,3 +206,12 @@ func warnInsecure(logger log.Logger, cfg *config.Config) {
 		}
 	}
 }
+
+// Ready is closed once Loop handles SIGHUP and watches the files.
+func (r *Reloader) Ready() <-chan struct{} { return r.ready }
+
+// Done is closed when Loop has returned.
+func (r *Reloader) Done() <-chan struct{} { return r.done }
+
+// SetDebounce shortens the settling time of file events (tests).
+func (r *Reloader) SetDebounce(d time.Duration) { r.debounce = d }

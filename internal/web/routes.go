@@ -1,4 +1,5 @@
-package main
+// Package web holds the exporter's HTTP routes and its landing page.
+package web
 
 import (
 	"context"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/version"
@@ -19,28 +21,30 @@ import (
 	"github.com/netbackup-exporter/netbackup_exporter/prober"
 )
 
-type routeDeps struct {
-	probe      *prober.Handler
-	config     *config.SafeConfig
-	history    *prober.History
-	reload     func(context.Context) error
-	logger     log.Logger
-	registerer prometheus.Registerer
-	gatherer   prometheus.Gatherer
+// Deps is what the routes serve.
+type Deps struct {
+	Probe      *prober.Handler
+	Config     *config.SafeConfig
+	History    *prober.History
+	Reload     func(context.Context) error
+	Logger     log.Logger
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
 }
 
-func routes(d routeDeps) *http.ServeMux {
+// Routes returns the exporter's mux.
+func Routes(d Deps) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/probe", d.probe)
-	mux.HandleFunc("/health", d.probe.ServeHealth)
-	mux.Handle("/metrics", promhttp.InstrumentMetricHandler(d.registerer, promhttp.HandlerFor(d.gatherer, promhttp.HandlerOpts{})))
+	mux.Handle("/probe", d.Probe)
+	mux.HandleFunc("/health", d.Probe.ServeHealth)
+	mux.Handle("/metrics", promhttp.InstrumentMetricHandler(d.Registerer, promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{})))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		_, err := fmt.Fprintln(w, "Healthy")
-		logErr(d.logger, err)
+		logErr(d.Logger, err)
 	})
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
 		_, err := fmt.Fprintln(w, "Ready")
-		logErr(d.logger, err)
+		logErr(d.Logger, err)
 	})
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -48,22 +52,22 @@ func routes(d routeDeps) *http.ServeMux {
 			http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
 			return
 		}
-		if err := d.reload(r.Context()); err != nil {
+		if err := d.Reload(r.Context()); err != nil {
 			http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
 		_, err := fmt.Fprintln(w, "configuration reloaded")
-		logErr(d.logger, err)
+		logErr(d.Logger, err)
 	})
 	mux.HandleFunc("/config", func(w http.ResponseWriter, _ *http.Request) {
-		out, err := yaml.Marshal(d.config.Get())
+		out, err := yaml.Marshal(d.Config.Get())
 		if err != nil {
 			http.Error(w, "cannot marshal the configuration: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, err = w.Write(out)
-		logErr(d.logger, err)
+		logErr(d.Logger, err)
 	})
 	mux.HandleFunc("/logs", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
@@ -71,14 +75,14 @@ func routes(d routeDeps) *http.ServeMux {
 			http.Error(w, "parameter id must be a probe id from the landing page", http.StatusBadRequest)
 			return
 		}
-		res, ok := d.history.Get(id)
+		res, ok := d.History.Get(id)
 		if !ok {
 			http.Error(w, "probe id not found (the history keeps the most recent probes only)", http.StatusNotFound)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, err = fmt.Fprint(w, res.DebugOutput)
-		logErr(d.logger, err)
+		logErr(d.Logger, err)
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
@@ -100,9 +104,9 @@ var recentProbesTemplate = template.Must(template.New("recent").Parse(`
 
 // landingPage is built per request because it lists the recent probes. exporter-toolkit renders
 // ExtraHTML as is, so the table is rendered by html/template first (targets come from requests).
-func landingPage(d routeDeps) http.Handler {
+func landingPage(d Deps) http.Handler {
 	var table strings.Builder
-	if err := recentProbesTemplate.Execute(&table, d.history.List()); err != nil {
+	if err := recentProbesTemplate.Execute(&table, d.History.List()); err != nil {
 		table.Reset()
 		table.WriteString(template.HTMLEscapeString(err.Error()))
 	}
@@ -134,4 +138,11 @@ func landingPage(d routeDeps) http.Handler {
 		})
 	}
 	return page
+}
+
+// logErr is for handlers whose write errors only mean the client went away.
+func logErr(logger log.Logger, err error) {
+	if err != nil {
+		level.Debug(logger).Log("msg", "writing response", "err", err)
+	}
 }

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of the exporter's own server. A connection and a request in flight each cost a file
+// descriptor and memory; past these the exporter sheds load rather than run out of descriptors
+// for its connections to NetBackup.
+const (
+	defaultMaxRequests    = 256
+	defaultMaxConnections = 512
+	serverIdleTimeout     = 2 * time.Minute
+	serverReadTimeout     = 30 * time.Second
+	// defaultWriteTimeout bounds writing every answer but those of /probe and /health, which
+	// extend it to their own time budget.
+	defaultWriteTimeout = time.Minute
+)
+
+// connLimiter caps the exporter's open connections: past max a new connection is closed at once,
+// and past half of it a connection that goes idle between requests is closed rather than kept
+// alive, so that idle keep-alive connections cannot starve the file descriptors.
+type connLimiter struct {
+	max  int64
+	open atomic.Int64
+}
+
+func (l *connLimiter) track(c net.Conn, state http.ConnState) {
+	switch state {
+	case http.StateNew:
+		if l.open.Add(1) > l.max {
+			_ = c.Close()
+		}
+	case http.StateIdle:
+		if l.open.Load() > l.max/2 {
+			_ = c.Close()
+		}
+	case http.StateHijacked, http.StateClosed:
+		l.open.Add(-1)
+	}
+}
+
+// limitRequests answers 503 at once past max requests in flight, and gives every answer a write
+// deadline (handlers that need longer extend it).
+func limitRequests(next http.Handler, limit int) http.Handler {
+	slots := make(chan struct{}, max(limit, 1))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		default:
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "too many requests in flight (--web.max-requests)", http.StatusServiceUnavailable)
+			return
+		}
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(defaultWriteTimeout))
+		next.ServeHTTP(w, r)
+	})
+}

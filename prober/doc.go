@@ -1,0 +1,44 @@
+// Package prober answers /probe: it runs one bounded collection against one NetBackup primary and
+// turns what NetBackup says into metrics, in a fresh registry for each request.
+//
+// A probe (handler.go) parses the request (request.go), takes the session of its module and
+// target (sessions.go), and runs the module's collectors (probe.go) through the collector seam
+// (collector.go, registry.go): one run per session at a time, shared by concurrent probes and
+// cached for the collector's TTL (shared.go). Each collector is one file (jobs.go, storage.go, ...)
+// that reads NetBackup through the nbu client.
+//
+// # The jobs collector
+//
+// The jobs collector keeps, per session, what it has read of /admin/jobs (jobsState), so that a
+// probe asks NetBackup only for what changed. Each probe goes through four phases: plan
+// (jobs_plan.go, from the state and the clock), read (jobs_read.go and jobs_shards.go, the only
+// part that talks to NetBackup), apply (jobs_apply.go, folding what was read into the state) and
+// export (jobs_export.go). The state itself moves through three phases (jobsPhase): first read,
+// backfill, following.
+//
+// Glossary:
+//
+//   - window: the look-back (jobs.lookback), widened to the start of its minute; the window
+//     gauges (nbu_jobs_count, ...) describe the jobs that ended inside it.
+//   - bucket: the finished jobs of the window that ended in one minute, with their ids, so that a
+//     job read twice is counted once; buckets leave the window whole.
+//   - update walk: the read of job records by lastUpdateTime, oldest first, from the watermark.
+//   - watermark: every job update with a lastUpdateTime before it has been read.
+//   - overlap: every overlapInterval, the walk starts updateOverlap before the watermark, for
+//     updates NetBackup committed out of order.
+//   - tail: the open range [watermark, ∞) of lastUpdateTime, where every new update lands.
+//   - pending range: a closed range of lastUpdateTime a probe planned but could not finish by its
+//     deadline; the next probes read it.
+//   - backfill: reading the whole window, over as many probes as it takes; the window gauges are
+//     withheld until it is done (nbu_jobs_backfill_complete).
+//   - reseed: a read of the jobs not DONE, which the update walk cannot see when they have not
+//     changed (queued for hours) or went away without an update (deleted): before the window on
+//     the first probe, in full every reseedInterval.
+//   - pace: how many updates a second of lastUpdateTime holds and how long a page takes, as seen
+//     by earlier reads; it decides how many readers a read needs to fit its deadline.
+//   - sample: the first page of a read whose pace is not known yet, read to learn it.
+//   - shard: a slice of a range of lastUpdateTime, paged by one reader; ranges are cut into
+//     several shards per reader, taken in turn.
+//   - steal: an idle reader takes the upper half of what the busiest reader still has to read,
+//     since updates bunch up in ways an even plan cannot foresee.
+package prober

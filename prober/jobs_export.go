@@ -1,0 +1,93 @@
+package prober
+
+import (
+	"fmt"
+	"time"
+
+)
+
+// exportProbe is the export phase: the job series (from the cache while nothing changed) and the
+// gauges that say how far the state has got, which change with the clock and are built each probe.
+func (s *jobsState) exportProbe(out *metricSet, since time.Time, maxSeries int, scrub func(string) string) error {
+	err := s.exportCached(out, maxSeries, scrub)
+	out.gauge(descJobsLookback, s.lookback.Seconds())
+	out.gauge(descJobsBackfillComplete, boolGauge(s.phase == phaseFollowing))
+	out.gauge(descJobsWindowStart, float64(since.Unix()))
+	if oldest := s.oldestUnread(); !oldest.IsZero() {
+		out.gauge(descJobsUpdatesRead, float64(oldest.UnixNano())/1e9)
+	}
+	if !s.readAt.IsZero() {
+		out.gauge(descLastScrape, float64(s.readAt.UnixNano())/1e9, "jobs")
+	}
+	return err
+}
+
+// exportCached writes the job series, rebuilding and gathering them only when the state changed
+// since they were last built: on a master where nothing changed, a probe serves the families it
+// gathered before.
+func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub func(string) string) error {
+	if s.cached == nil || s.cachedVersion != s.version {
+		built := metricSet{limits: newSeriesLimits(maxSeries, scrub)}
+		s.export(&built, s.phase == phaseFollowing)
+		if s.unfinishedKnown {
+			s.unfinished.export(&built)
+		}
+		mfs, err := gatherOnce(built.metrics)
+		if err != nil {
+			s.cached = nil
+			return fmt.Errorf("building the job metrics: %w", err)
+		}
+		s.cached, s.cachedVersion = mfs, s.version
+		s.cachedCounts = built.limits
+	}
+	series, dropped, truncated := s.cachedCounts.counts()
+	out.limits.absorb(series, dropped+s.keysDropped, truncated+s.keysCut)
+	out.mu.Lock()
+	out.families = append(out.families, s.cached...)
+	out.mu.Unlock()
+	return nil
+}
+
+// export writes the counters and, when window is true, the window gauges. The window's sums are
+// kept up to date by add and prune, so a probe pays for the label sets, not for the jobs.
+func (s *jobsState) export(out *metricSet, window bool) {
+	for k, t := range s.totals {
+		out.counter(descJobsTotal, float64(t.count), k.action, k.policyType, k.status)
+		out.counter(descJobsBytesTotal, float64(t.bytes), k.action, k.policyType, k.status)
+	}
+	if !window {
+		return
+	}
+	byStatus := map[actionStatusKey]int64{}
+	byPolicy := map[policyKey]*jobSums{}
+	done := map[string]int64{}
+	for k, st := range s.window {
+		out.gauge(descJobsCount, float64(st.count), k.action, k.policyType, k.status)
+		out.gauge(descJobsBytes, float64(st.bytes), k.action, k.policyType, k.status)
+		byStatus[actionStatusKey{k.action, k.status}] += st.count
+		done[k.action] += st.count
+		pk := policyKey{k.action, k.policyType}
+		acc := byPolicy[pk]
+		if acc == nil {
+			acc = &jobSums{}
+			byPolicy[pk] = acc
+		}
+		acc.merge(st, 1)
+	}
+	for k, n := range byStatus {
+		out.gauge(descStatusCount, float64(n), k.action, k.status)
+	}
+	for action, n := range done {
+		out.gauge(descJobsState, float64(n), action, "DONE")
+	}
+	for k, st := range byPolicy {
+		out.gauge(descJobsFiles, float64(st.files), k.action, k.policyType)
+		buckets := make(map[float64]uint64, len(jobDurationBucketsArr))
+		var cum int64
+		for i, ub := range jobDurationBucketsArr {
+			cum += st.durBuckets[i]
+			buckets[ub] = uint64(cum)
+		}
+		out.histogram(descJobDuration, uint64(st.durCount), float64(st.durMillis)/1000, buckets, k.action, k.policyType)
+	}
+}

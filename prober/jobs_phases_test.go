@@ -1,0 +1,168 @@
+package prober
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/go-kit/log"
+
+	"github.com/netbackup-exporter/netbackup_exporter/nbu"
+)
+
+func TestPlan(t *testing.T) {
+	now := fixtureNow
+	since := windowStart(now, time.Hour)
+	watermark := now.Add(-time.Minute)
+	tests := []struct {
+		name       string
+		setup      func(s *jobsState)
+		wantReseed reseedKind
+		wantSample bool
+		wantRanges []timeRange
+		wantOverAt time.Time
+	}{
+		{"first read: whole window, sample, reseed before the window", func(s *jobsState) {},
+			reseedBeforeWindow, true, []timeRange{{lo: since}}, now},
+		{"following: from the watermark", func(s *jobsState) {
+			s.phase, s.watermark, s.overlapAt = phaseFollowing, watermark, now.Add(-time.Minute)
+			s.pace, s.unfinishedKnown, s.reseededAt = readPace{1, time.Millisecond}, true, now.Add(-time.Minute)
+		}, reseedNone, false, []timeRange{{lo: watermark}}, now.Add(-time.Minute)},
+		{"overlap due: 30 s before the watermark", func(s *jobsState) {
+			s.phase, s.watermark, s.overlapAt = phaseFollowing, watermark, now.Add(-overlapInterval)
+			s.pace, s.unfinishedKnown, s.reseededAt = readPace{1, time.Millisecond}, true, now.Add(-time.Minute)
+		}, reseedNone, false, []timeRange{{lo: watermark.Add(-updateOverlap)}}, now},
+		{"reseed due", func(s *jobsState) {
+			s.phase, s.watermark, s.overlapAt = phaseFollowing, watermark, now
+			s.pace, s.unfinishedKnown, s.reseededAt = readPace{1, time.Millisecond}, true, now.Add(-reseedInterval)
+		}, reseedFull, false, []timeRange{{lo: watermark}}, now},
+		{"backfill: pending ranges first, clipped to the window", func(s *jobsState) {
+			s.phase, s.watermark, s.overlapAt = phaseBackfill, watermark, now
+			s.pace, s.unfinishedKnown, s.reseededAt = readPace{1, time.Millisecond}, true, now
+			s.pending = []timeRange{{since.Add(-time.Hour), since.Add(-time.Minute)}, {since.Add(-time.Minute), since.Add(time.Minute)}}
+		}, reseedNone, false, []timeRange{{since, since.Add(time.Minute)}, {lo: watermark}}, now},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newJobsState(time.Hour, now.Add(-time.Hour))
+			tc.setup(s)
+			before := s.version
+			p := s.plan(now)
+			if p.reseed != tc.wantReseed || p.sample != tc.wantSample || !p.overlapAt.Equal(tc.wantOverAt) || !slices.Equal(p.ranges, tc.wantRanges) {
+				t.Errorf("plan = reseed %v sample %v ranges %v overlapAt %v", p.reseed, p.sample, p.ranges, p.overlapAt)
+			}
+			if s.version != before {
+				t.Error("planning changed the state")
+			}
+		})
+	}
+}
+
+func TestApplyMovesThePhase(t *testing.T) {
+	now := fixtureNow
+	since := windowStart(now, time.Hour)
+	cut := shardResult{rng: timeRange{since, since.Add(time.Minute)}, newest: since.Add(time.Second), err: context.DeadlineExceeded}
+	tailDone := shardResult{rng: timeRange{lo: since.Add(time.Minute)}, newest: now.Add(-time.Second), done: true}
+	tailCut := shardResult{rng: timeRange{lo: since.Add(time.Minute)}, newest: now.Add(-time.Hour / 2), err: context.DeadlineExceeded}
+	tests := []struct {
+		name        string
+		results     []shardResult
+		wantPhase   jobsPhase
+		wantPending int
+		wantLeft    int
+	}{
+		{"everything read", []shardResult{tailDone}, phaseFollowing, 0, 0},
+		{"a closed range cut", []shardResult{cut, tailDone}, phaseBackfill, 1, 1},
+		{"the tail cut", []shardResult{tailCut}, phaseBackfill, 0, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newJobsState(time.Hour, now)
+			p := s.plan(now)
+			before := s.version
+			res := s.apply(p, jobsRead{results: tc.results}, s.newFolder(p, nil))
+			if s.phase != tc.wantPhase || len(s.pending) != tc.wantPending || res.rangesLeft != tc.wantLeft || res.complete != (tc.wantPhase == phaseFollowing) {
+				t.Errorf("phase %v, pending %v, left %d, complete %v", s.phase, s.pending, res.rangesLeft, res.complete)
+			}
+			if s.version == before {
+				t.Error("a phase change did not touch the state")
+			}
+			if !res.complete && !errors.Is(res.incompleteError(nil), context.DeadlineExceeded) {
+				t.Errorf("incomplete error %v does not say why", res.incompleteError(nil))
+			}
+		})
+	}
+}
+
+// The output cache is rebuilt exactly when what the state exports changed.
+func TestExportCacheFollowsTheVersion(t *testing.T) {
+	s := newJobsState(time.Hour, fixtureNow.Add(-time.Hour))
+	since := windowStart(fixtureNow, time.Hour)
+	job := nbu.Job{JobID: 1, JobType: "BACKUP", State: "DONE", EndTime: fixtureNow.Add(-time.Minute), LastUpdateTime: fixtureNow.Add(-time.Minute)}
+	export := func() []*encodedFamily {
+		var out metricSet
+		if err := s.exportCached(&out, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		return s.cached
+	}
+	s.add(&job, since)
+	first := export()
+	s.add(&job, since) // seen before: nothing changes
+	s.observeUnfinished(&job)
+	if again := export(); &again[0] != &first[0] {
+		t.Error("an unchanged state rebuilt its series")
+	}
+	job.JobID = 2
+	s.add(&job, since)
+	if again := export(); &again[0] == &first[0] {
+		t.Error("a new job did not rebuild the series")
+	}
+}
+
+// sliceSource is a jobsSource without HTTP: the jobs in lastUpdateTime order, one page each call
+// of pageSize, ignoring filters (every range here covers them all).
+type sliceSource struct {
+	jobs  []nbu.Job
+	calls int
+}
+
+func (s *sliceSource) Jobs(_ context.Context, q nbu.JobsQuery, fn func(*nbu.Job) error) (nbu.PageStats, error) {
+	s.calls++
+	var st nbu.PageStats
+	for i := range s.jobs {
+		st.Records++
+		if err := fn(&s.jobs[i]); err != nil {
+			return st, err
+		}
+	}
+	st.Pages = 1
+	return st, nil
+}
+
+func TestReadFoldsEveryRecordAndFeedsObservers(t *testing.T) {
+	var jobs []nbu.Job
+	for i := range 5 {
+		end := fixtureNow.Add(-time.Duration(50-i) * time.Minute)
+		jobs = append(jobs, nbu.Job{JobID: int64(i + 1), JobType: "BACKUP", State: "DONE", EndTime: end, LastUpdateTime: end})
+	}
+	src := &sliceSource{jobs: jobs}
+	s := newJobsState(time.Hour, fixtureNow.Add(-2*time.Hour))
+	p := s.plan(fixtureNow)
+	obs := &testState{}
+	f := s.newFolder(p, []JobObserver{obs})
+	rd := jobsReader{src: src, pageSize: 100, maxReaders: 4, logger: log.NewNopLogger()}
+	got := rd.read(t.Context(), p, s.pace, f.fold)
+	res := s.apply(p, got, f)
+	if !res.complete || s.phase != phaseFollowing || f.counted != 5 || src.calls != 1 {
+		t.Errorf("complete %v phase %v counted %d calls %d; want one page to read all 5", res.complete, s.phase, f.counted, src.calls)
+	}
+	if !slices.Equal(obs.seen, []int64{1, 2, 3, 4, 5}) {
+		t.Errorf("observer saw %v", obs.seen)
+	}
+	if !s.watermark.Equal(jobs[4].LastUpdateTime) {
+		t.Errorf("watermark %v, want the newest update %v", s.watermark, jobs[4].LastUpdateTime)
+	}
+}

@@ -1,0 +1,116 @@
+package prober
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/netbackup-exporter/netbackup_exporter/config"
+)
+
+// Bounds on what one collector may put into a probe's answer: whatever a primary sends (50k
+// distinct job types, a 20 MB storage unit name) must cost a bounded answer.
+const (
+	// maxLabelValueBytes cuts label values: NetBackup names are short, a longer value is junk.
+	maxLabelValueBytes = 256
+)
+
+// seriesLimits applies the bounds and the secret scrub to the series one collector run builds,
+// and counts what they cut.
+type seriesLimits struct {
+	maxSeries int
+	scrub     func(string) string // nil: nothing to scrub
+
+	mu        sync.Mutex
+	series    int
+	dropped   int
+	truncated int
+}
+
+func newSeriesLimits(maxSeries int, scrub func(string) string) *seriesLimits {
+	return &seriesLimits{maxSeries: maxSeries, scrub: scrub}
+}
+
+// admit reports whether one more series fits, cutting and scrubbing its label values in place.
+func (l *seriesLimits) admit(labels []string) bool {
+	if l == nil {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.maxSeries > 0 && l.series >= l.maxSeries {
+		l.dropped++
+		return false
+	}
+	l.series++
+	for i, v := range labels {
+		if l.scrub != nil {
+			v = l.scrub(v)
+		}
+		if len(v) > maxLabelValueBytes {
+			v = cutUTF8(v, maxLabelValueBytes)
+			l.truncated++
+		}
+		labels[i] = v
+	}
+	return true
+}
+
+// absorb adds the counts of series built under other limits (the jobs collector's cached series).
+func (l *seriesLimits) absorb(series, dropped, truncated int) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.series += series
+	l.dropped += dropped
+	l.truncated += truncated
+	l.mu.Unlock()
+}
+
+func (l *seriesLimits) counts() (series, dropped, truncated int) {
+	if l == nil {
+		return 0, 0, 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.series, l.dropped, l.truncated
+}
+
+// cutUTF8 cuts s to at most n bytes without splitting a character.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// secretScrubber replaces every non-empty secret in a text with <redacted>; nil when there is none.
+func secretScrubber(secrets ...string) func(string) string {
+	var pairs []string
+	for _, s := range secrets {
+		if s != "" {
+			pairs = append(pairs, s, "<redacted>")
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	r := strings.NewReplacer(pairs...)
+	return func(s string) string {
+		for i := 0; i < len(pairs); i += 2 {
+			if strings.Contains(s, pairs[i]) {
+				return r.Replace(s)
+			}
+		}
+		return s
+	}
+}
+
+// moduleSecrets are the credentials of a module that must never reach an answer or a log line.
+func moduleSecrets(m *config.Module) []string {
+	return []string{m.APIKeyValue()}
+}

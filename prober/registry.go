@@ -1,0 +1,36 @@
+package prober
+
+import "github.com/netbackup-exporter/netbackup_exporter/config"
+
+// registry lists every collector, in the order error messages and the README list them; the
+// `defaultOn` ones are what a module gets when it names none. Adding a collector is a new file
+// with its Collector, and one line here.
+var registry = []struct {
+	collector Collector
+	defaultOn bool
+}{
+	{jobsCollector{}, true},
+	{storageCollector{}, true},
+}
+
+// Schema hands the registry to the config loader, which validates `collectors:` against it.
+func Schema() config.Schema {
+	var s config.Schema
+	for _, e := range registry {
+		s.Collectors = append(s.Collectors, e.collector.Name())
+		if e.defaultOn {
+			s.DefaultCollectors = append(s.DefaultCollectors, e.collector.Name())
+		}
+	}
+	return s
+}
+
+// lookupCollector returns the registered collector named name.
+func lookupCollector(name string) (Collector, bool) {
+	for _, e := range registry {
+		if e.collector.Name() == name {
+			return e.collector, true
+		}
+	}
+	return nil, false
+}
