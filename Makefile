@@ -11,7 +11,7 @@ LDFLAGS   := -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) -X $(PK
              -X $(PKG).BuildUser=$(BUILDUSER) -X $(PKG).BuildDate=$(BUILDDATE)
 FUZZTIME  ?= 5s
 
-.PHONY: all build test unit vet fmt-check fuzz e2e bench demo check-config clean
+.PHONY: all build test unit vet fmt-check fuzz e2e bench bench-compare demo check-config clean
 
 all: build test
 
@@ -48,6 +48,10 @@ e2e:
 
 bench:
 	./scripts/bench.sh
+
+# A base revision (BASE, default main) against the working tree, interleaved in one run.
+bench-compare:
+	./scripts/bench-compare.sh
 
 demo:
 	./scripts/demo.sh

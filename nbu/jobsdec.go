@@ -515,12 +515,16 @@ func plainString(raw []byte) ([]byte, bool) {
 }
 
 // interner hands out one string per distinct value, bounded so that a walk over jobs with
-// ever-new names does not grow it without end.
-type interner struct{ m map[string]string }
+// ever-new names does not grow it without end: past the bound, values are allocated per job as
+// before.
+type interner struct {
+	m     map[string]string
+	bytes int
+}
 
 const (
-	maxInterned   = 4096
-	maxInternSize = 256
+	maxInterned      = 4096
+	maxInternedBytes = 128 << 10
 )
 
 func (in *interner) get(b []byte) string {
@@ -528,8 +532,9 @@ func (in *interner) get(b []byte) string {
 		return s
 	}
 	s := string(b)
-	if len(in.m) < maxInterned && len(b) <= maxInternSize {
+	if len(in.m) < maxInterned && in.bytes+len(b) <= maxInternedBytes {
 		in.m[s] = s
+		in.bytes += len(b)
 	}
 	return s
 }

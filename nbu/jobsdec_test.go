@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // decodeJobsPageStd runs a page through walkPage with jobAttrs: the encoding/json decoder Jobs
@@ -517,5 +518,41 @@ func checkBenchPage(b *testing.B, page []byte, decode decodeFunc) {
 	})
 	if err != nil || n != 100 || next == "" {
 		b.Fatalf("n = %d next = %q err = %v", n, next, err)
+	}
+}
+
+func TestInternerIsBounded(t *testing.T) {
+	in := interner{m: map[string]string{}}
+	a := in.get([]byte("client-1"))
+	if b := in.get([]byte("client-1")); unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Error("the same name came back as two strings")
+	}
+	long := bytes.Repeat([]byte("x"), 1000)
+	for i := range 2 * maxInterned {
+		name := fmt.Appendf(nil, "%d-%s", i, long[:i%1000])
+		if got := in.get(name); got != string(name) {
+			t.Fatalf("get(%q) = %q", name, got)
+		}
+	}
+	if len(in.m) > maxInterned || in.bytes > maxInternedBytes {
+		t.Errorf("interner holds %d values, %d bytes; want at most %d, %d", len(in.m), in.bytes, maxInterned, maxInternedBytes)
+	}
+}
+
+// TestJobsDecoderAllocations: a page costs one allocation per job (its id), whatever the number of
+// attributes; names repeat and are interned; the buffer is the decoder's, reused page after page.
+func TestJobsDecoderAllocations(t *testing.T) {
+	page := veritasJobsPage(t)
+	d := newJobsDecoder(func(*Job) error { return nil }, func(int, string) {})
+	r := bytes.NewReader(page)
+	decode := func() {
+		r.Reset(page)
+		if err := d.decodePage(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decode() // the first page fills the interner
+	if n := testing.AllocsPerRun(10, decode); n > 100+2 {
+		t.Errorf("%.0f allocations for a page of 100 jobs, want at most 102", n)
 	}
 }
