@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -554,5 +555,63 @@ func TestJobsDecoderAllocations(t *testing.T) {
 	decode() // the first page fills the interner
 	if n := testing.AllocsPerRun(10, decode); n > 100+2 {
 		t.Errorf("%.0f allocations for a page of 100 jobs, want at most 102", n)
+	}
+}
+
+// TestJobFieldMatchesEncodingJSON: for names and near-names of the attributes, jobField picks the
+// field encoding/json decodes the member into (or none), case folding and escapes included.
+func TestJobFieldMatchesEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	keys := []string{"", "x", "jobid2", "JOB", "job\\u0049d", "\\u006aobId", "jobıd", "ſtatus", "\u212Ailobytestransferred",
+		"\u212Ailobytes\u017Ftransferred", "state\\u0000", "st\xffate", "STATE", "sTaTe"}
+	for _, n := range attrNames {
+		for range 6 {
+			b := []byte(n)
+			for i := range b {
+				if rng.IntN(2) == 0 {
+					b[i] ^= 0x20
+				}
+			}
+			keys = append(keys, string(b))
+		}
+		keys = append(keys, strings.Replace(n, "s", "ſ", -1), strings.Replace(n, "k", "\u212A", -1), n[:len(n)-1], n+"s")
+	}
+	hits := 0
+	for _, k := range keys {
+		raw := []byte(`"` + k + `"`)
+		want := fieldNone
+		// One value sets the numbers and strings, the other the times.
+		for _, v := range []string{`"7"`, `"2026-01-02T03:04:05Z"`} {
+			var a jobAttrs
+			if err := json.Unmarshal([]byte(`{`+string(raw)+`:`+v+`}`), &a); err != nil {
+				t.Fatalf("%q: %v", k, err)
+			}
+			if a == (jobAttrs{}) {
+				continue
+			}
+			for f := fieldJobID; f <= fieldLastUpdateTime; f++ {
+				d := jobsDecoder{labels: interner{m: map[string]string{}}}
+				d.s.reset(strings.NewReader(v))
+				if err := d.attribute(f, 2); err != nil {
+					t.Fatal(err)
+				}
+				if d.attrs == a {
+					want = f
+				}
+			}
+		}
+		plain := true
+		for _, c := range []byte(k) {
+			plain = plain && c != '\\' && c < utf8.RuneSelf
+		}
+		if got := jobField(raw, plain); got != want {
+			t.Errorf("jobField(%q) = %d, encoding/json decodes into field %d", k, got, want)
+		}
+		if want != fieldNone {
+			hits++
+		}
+	}
+	if hits < 8*len(attrNames) {
+		t.Errorf("only %d of %d keys name a field: the test has lost its teeth", hits, len(keys))
 	}
 }

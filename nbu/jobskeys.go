@@ -36,6 +36,15 @@ func exactKey(raw []byte, names ...string) int {
 // foldedKey returns the index of the name (given in folded form: ASCII upper case) the key
 // matches case-insensitively, or -1.
 func foldedKey(raw []byte, folded ...string) int {
+	if k := raw[1 : len(raw)-1]; plainLetters(k) {
+		// The common case, without a copy: letters only, compared case-insensitively.
+		for i, n := range folded {
+			if len(k) == len(n) && equalFoldUpper(k, n) {
+				return i
+			}
+		}
+		return -1
+	}
 	var buf [64]byte
 	k := foldKey(buf[:0], keyText(raw))
 	for i, n := range folded {
@@ -126,6 +135,26 @@ func jobField(raw []byte, plain bool) int {
 func equalFoldLetters(k []byte, lower string) bool {
 	for i := range len(lower) {
 		if k[i]|0x20 != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// plainLetters: ASCII letters only (no escape, nothing that folds in a less obvious way).
+func plainLetters(k []byte) bool {
+	for _, c := range k {
+		if c|0x20 < 'a' || c|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// equalFoldUpper compares letters with a name of upper-case letters.
+func equalFoldUpper(k []byte, upper string) bool {
+	for i := range len(upper) {
+		if k[i]&^0x20 != upper[i] {
 			return false
 		}
 	}
