@@ -82,8 +82,8 @@ type cursorMeta struct {
 // Jobs walks every page of GET /admin/jobs (cursor paging) and calls fn for
 // each job, decoding each response as a stream (jobsDecoder: one pass, only
 // the fields of Job) so that the jobs of a window are never held in memory
-// together. fn returning an error stops the walk and
-// is returned wrapped. The *Job passed to fn is reused after fn returns.
+// together. fn returning an error stops the walk and is returned wrapped.
+// The *Job passed to fn is reused after fn returns.
 //
 // fn runs while the page's HTTP request holds one of the client's
 // MaxConcurrentRequests slots, so fn must not wait on another request
@@ -108,6 +108,7 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 			level.Debug(logger).Log("msg", "skipping undecodable record", "endpoint", jobsEndpoint,
 				"page", stats.Pages+1, "index", i, "kind", kind)
 		})
+	defer dec.s.release()
 	cursor := q.After
 	seen := map[string]struct{}{}
 	if cursor != "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math/bits"
+	"sync"
 )
 
 // scanner is a single-pass JSON tokenizer over a stream, for the decoders that only want a few
@@ -22,8 +23,9 @@ type scanner struct {
 	plain bool
 	// mark is the start of the token being read (-1: none): a refill keeps buf[mark:], so that
 	// the token comes back whole however the body was cut into reads.
-	mark int
-	open []bool // skip's stack of containers
+	mark   int
+	open   []bool  // skip's stack of containers
+	pooled *[]byte // where buf came from, for release
 }
 
 // scanBufSize is the read size: a few reads per 100-job page, little memory per reader.
@@ -45,11 +47,28 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return e.msg }
 
+// scanBufs keeps read buffers between walks: a steady-state probe reads one small page, and
+// should not cost a fresh buffer each time.
+var scanBufs = sync.Pool{New: func() any { b := make([]byte, 0, scanBufSize); return &b }}
+
+// maxPooledBuf: a buffer grown for a huge token goes to the garbage collector, not the pool.
+const maxPooledBuf = 4 * scanBufSize
+
 func (s *scanner) reset(r io.Reader) {
 	if s.buf == nil {
-		s.buf = make([]byte, 0, scanBufSize)
+		s.pooled = scanBufs.Get().(*[]byte)
+		s.buf = *s.pooled
 	}
 	s.r, s.buf, s.pos, s.off, s.rerr, s.mark = r, s.buf[:0], 0, 0, nil, -1
+}
+
+// release hands the buffer back once the walk is over; the scanner must not be used after.
+func (s *scanner) release() {
+	if s.pooled != nil && cap(s.buf) <= maxPooledBuf {
+		*s.pooled = s.buf[:0]
+		scanBufs.Put(s.pooled)
+	}
+	s.r, s.buf, s.pooled = nil, nil, nil
 }
 
 // offset is the stream offset of the next byte.
