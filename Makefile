@@ -10,8 +10,11 @@ BUILDDATE ?= $(shell date -u +%Y%m%d-%H:%M:%S)
 LDFLAGS   := -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) -X $(PKG).Branch=$(BRANCH) \
              -X $(PKG).BuildUser=$(BUILDUSER) -X $(PKG).BuildDate=$(BUILDDATE)
 FUZZTIME  ?= 5s
+# Release platforms, as .promu.yml's crossbuild lists them.
+PLATFORMS ?= linux/amd64 linux/arm64 windows/amd64
+TARBALL_FILES := LICENSE README.md modules.yml web-config.yml
 
-.PHONY: all build test unit vet fmt-check fuzz e2e bench bench-compare demo check-config clean
+.PHONY: all build test unit vet fmt-check rules-test fuzz e2e bench bench-compare demo check-config crossbuild tarball check-systemd clean
 
 all: build test
 
@@ -20,7 +23,7 @@ build:
 	$(GO) build -o fakenbu ./cmd/fakenbu
 
 # The README's test command: everything CI runs.
-test: fmt-check vet unit fuzz e2e
+test: fmt-check vet rules-test unit fuzz e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -32,6 +35,14 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./...
 
+# The alerting rules: syntax, then their unit tests (alerts/*_test.yml); and examples/prometheus.yml,
+# which loads them. promtool comes with Debian's prometheus package (scripts/ensure-prometheus.sh).
+rules-test:
+	./scripts/ensure-prometheus.sh
+	promtool check rules alerts/*.rules.yml
+	cd alerts && promtool test rules *_test.yml
+	./scripts/check-examples.sh
+
 # Each fuzz target briefly (go test -fuzz takes one target per run).
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
@@ -41,7 +52,8 @@ fuzz:
 	  done; \
 	done
 
-# End to end with a real Prometheus (installed by scripts/ensure-prometheus.sh when missing).
+# End to end with a real Prometheus and Alertmanager (installed by scripts/ensure-prometheus.sh
+# when missing): scraping, the alert rules, the dashboards' queries, two sharded exporters.
 e2e:
 	./scripts/ensure-prometheus.sh
 	$(GO) test -race -count=1 -tags e2e -run . ./e2e/...
@@ -59,5 +71,39 @@ demo:
 check-config: build
 	./netbackup_exporter --config.check --config.file=modules.yml
 
+# Release binaries as promu crossbuild lays them out (.build/<os>-<arch>/), static and with the
+# version ldflags; examples/Dockerfile copies them from there.
+crossbuild:
+	@set -e; for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  echo ">> building $$os/$$arch"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -tags netgo -ldflags "$(LDFLAGS)" \
+	    -o .build/$$os-$$arch/netbackup_exporter$$ext . ; \
+	done
+
+# Release archives as promu tarball names them, in .tarballs/, then checked (the linux/amd64
+# binary runs --version).
+tarball: crossbuild
+	@set -e; rm -rf .tarballs; mkdir -p .tarballs; for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  name=netbackup_exporter-$(VERSION).$$os-$$arch; \
+	  mkdir -p .tarballs/$$name; \
+	  cp .build/$$os-$$arch/netbackup_exporter$$ext $(TARBALL_FILES) .tarballs/$$name/; \
+	  tar -czf .tarballs/$$name.tar.gz -C .tarballs --owner=0 --group=0 $$name; \
+	  rm -rf .tarballs/$$name; \
+	done
+	cd .tarballs && sha256sum *.tar.gz > sha256sums.txt
+	VERSION=$(VERSION) PLATFORMS="$(PLATFORMS)" ./scripts/check-tarballs.sh
+
+# The example systemd unit, checked by systemd-analyze where it exists (with ExecStart pointing
+# at a built binary, as verify wants it to exist).
+check-systemd: build
+	@if command -v systemd-analyze >/dev/null 2>&1; then \
+	  mkdir -p .build/systemd && \
+	  sed "s#/usr/local/bin/netbackup_exporter#$(CURDIR)/netbackup_exporter#" examples/netbackup_exporter.service \
+	    > .build/systemd/netbackup_exporter.service && \
+	  systemd-analyze verify .build/systemd/netbackup_exporter.service && echo "systemd-analyze verify: OK"; \
+	else echo "systemd-analyze not found: unit not checked"; fi
+
 clean:
-	rm -rf netbackup_exporter fakenbu .build
+	rm -rf netbackup_exporter fakenbu .build .tarballs

@@ -46,7 +46,9 @@ func newApp(p appParams) (*app, error) {
 
 	metrics := prober.NewExporterMetrics(p.registerer)
 	sessions := prober.NewSessions(sessionIdleTTL, metrics.ObserveRequest)
-	sessions.SetMax(p.maxSessions)
+	if p.maxSessions > 0 {
+		sessions.SetMax(p.maxSessions)
+	}
 	p.registerer.MustRegister(sessions)
 	history := prober.NewHistory(p.historyLimit)
 	probe := &prober.Handler{

@@ -45,6 +45,15 @@ type Module struct {
 	Collectors            []string             `yaml:"collectors"`
 	Jobs                  JobsConfig           `yaml:"jobs"`
 	Storage               StorageConfig        `yaml:"storage"`
+	DiskPools             CacheConfig          `yaml:"disk_pools"`
+	Tape                  CacheConfig          `yaml:"tape"`
+	MediaServers          CacheConfig          `yaml:"media_servers"`
+	Clients               ClientsConfig        `yaml:"clients"`
+	Policies              PoliciesConfig       `yaml:"policies"`
+	Catalog               CatalogConfig        `yaml:"catalog"`
+	SLP                   SLPConfig            `yaml:"slp"`
+	Alerts                AlertsConfig         `yaml:"alerts"`
+	Malware               MalwareConfig        `yaml:"malware"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
 	// MaxSeries caps the series one collector may return per probe; what it cuts is counted in
 	// nbu_series_dropped. Far above what a large real master produces.
@@ -78,10 +87,17 @@ type StorageConfig struct {
 	PageSize int            `yaml:"page_size"`
 }
 
+// CacheConfig tunes a collector of slow-changing data (disk pools, tape, media servers): how
+// long one read is reused between probes. Its endpoints are read at the spec's maximum page size,
+// so there is nothing else to tune.
+type CacheConfig struct {
+	CacheTTL model.Duration `yaml:"cache_ttl"`
+}
+
 // DefaultModule returns a module with every default applied and no credentials or targets.
 // Each call returns fresh slices, so modules built from it never share backing arrays.
 func (s Schema) DefaultModule() Module {
-	return Module{
+	m := Module{
 		Timeout:    model.Duration(30 * time.Second),
 		APIVersion: APIVersionAuto,
 		Collectors: slices.Clone(s.DefaultCollectors),
@@ -93,7 +109,14 @@ func (s Schema) DefaultModule() Module {
 			CacheTTL: model.Duration(5 * time.Minute),
 			PageSize: MaxStoragePageSize,
 		},
+		// Devices change state within minutes (a drive goes DOWN); the list of media servers
+		// and their versions rarely does.
+		DiskPools:             CacheConfig{CacheTTL: model.Duration(5 * time.Minute)},
+		Tape:                  CacheConfig{CacheTTL: model.Duration(5 * time.Minute)},
+		MediaServers:          CacheConfig{CacheTTL: model.Duration(10 * time.Minute)},
 		MaxConcurrentRequests: 4,
 		MaxSeries:             DefaultMaxSeries,
 	}
+	applyPostureDefaults(&m)
+	return m
 }

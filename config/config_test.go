@@ -47,6 +47,9 @@ func TestLoadGood(t *testing.T) {
 		{"default jobs.page_size", def.Jobs.PageSize, 100},
 		{"default storage.cache_ttl", def.Storage.CacheTTL, model.Duration(5 * time.Minute)},
 		{"default storage.page_size", def.Storage.PageSize, 500},
+		{"default disk_pools.cache_ttl", def.DiskPools.CacheTTL, model.Duration(5 * time.Minute)},
+		{"default tape.cache_ttl", def.Tape.CacheTTL, model.Duration(5 * time.Minute)},
+		{"default media_servers.cache_ttl", def.MediaServers.CacheTTL, model.Duration(10 * time.Minute)},
 		{"default max_concurrent_requests", def.MaxConcurrentRequests, 4},
 		{"default api_key_file", def.APIKeyFile, filepath.Join(dir, "api.key")},
 		{"default key value", def.APIKeyValue(), "file-key-0123456789abcdef"},
@@ -64,6 +67,9 @@ func TestLoadGood(t *testing.T) {
 		{"pinned collectors", strings.Join(cfg.Modules["pinned"].Collectors, ","), "jobs"},
 		{"pinned jobs", cfg.Modules["pinned"].Jobs, JobsConfig{Lookback: model.Duration(24 * time.Hour), PageSize: 50}},
 		{"pinned storage", cfg.Modules["pinned"].Storage, StorageConfig{CacheTTL: 0, PageSize: 200}},
+		{"pinned disk_pools", cfg.Modules["pinned"].DiskPools, CacheConfig{CacheTTL: model.Duration(time.Minute)}},
+		{"pinned tape", cfg.Modules["pinned"].Tape, CacheConfig{}},
+		{"pinned media_servers", cfg.Modules["pinned"].MediaServers, CacheConfig{CacheTTL: model.Duration(time.Hour)}},
 		{"pinned max_concurrent_requests", cfg.Modules["pinned"].MaxConcurrentRequests, 8},
 		{"pinned allow_any_target", cfg.Modules["pinned"].AllowAnyTarget, true},
 
@@ -399,6 +405,18 @@ modules: {}
     allow_any_target: true
     storage: {cache_ttl: -1m}
 `, `modules.yml:5: module "default": field "storage.cache_ttl": must not be negative, got -1m`},
+		{"negative tape cache_ttl", `modules:
+  default:
+    api_key: k
+    allow_any_target: true
+    tape: {cache_ttl: -1s}
+`, `modules.yml:5: module "default": field "tape.cache_ttl": must not be negative, got -1s`},
+		{"page size for media servers", `modules:
+  default:
+    api_key: k
+    allow_any_target: true
+    media_servers: {page_size: 10}
+`, `modules.yml:5: module "default": unknown field "media_servers.page_size"`},
 		{"not a boolean", `modules:
   default:
     api_key: k

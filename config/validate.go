@@ -18,6 +18,7 @@ func validateModule(m *Module, d *decoder, moduleLine int) error {
 		validateKey,
 		validateAPIVersion,
 		validateLimits,
+		validatePosture,
 		validateTargets,
 		validateTLS,
 	}
@@ -85,6 +86,9 @@ func validateLimits(m *Module, d *decoder, moduleLine int) error {
 		{"timeout", m.Timeout, false},
 		{"jobs.lookback", m.Jobs.Lookback, false},
 		{"storage.cache_ttl", m.Storage.CacheTTL, true},
+		{"disk_pools.cache_ttl", m.DiskPools.CacheTTL, true},
+		{"tape.cache_ttl", m.Tape.CacheTTL, true},
+		{"media_servers.cache_ttl", m.MediaServers.CacheTTL, true},
 	}
 	for _, c := range durations {
 		line := d.lineOf(c.field, moduleLine)

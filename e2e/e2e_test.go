@@ -1,7 +1,9 @@
 //go:build e2e
 
 // Package e2e runs the exporter binary behind a real Prometheus server, scraping three fake
-// NetBackup primaries through the README's scrape configuration. Run it with `make e2e`.
+// NetBackup primaries through the README's scrape configuration, with the repository's alerting
+// rules, a real Alertmanager and the dashboards' queries; and two exporters sharded by hashmod.
+// Run it with `make e2e`.
 package e2e
 
 import (
@@ -45,6 +47,9 @@ const (
 // testNow is the fakes' clock and the end of their generated job history.
 var testNow = time.Now().Truncate(time.Second)
 
+// allCollectors turns every collector on, so that every dashboard panel and rule has data.
+const allCollectors = "jobs, storage, disk_pools, tape, media_servers, clients, policies, catalog, slp, alerts, malware"
+
 func TestPrometheusScrapesThroughExporter(t *testing.T) {
 	for _, tool := range []string{"prometheus", "promtool"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -84,6 +89,7 @@ func TestPrometheusScrapesThroughExporter(t *testing.T) {
       ca_file: nbu-ca.pem
     jobs:
       lookback: `+lookback.String()+`
+    collectors: [`+allCollectors+`]
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
   other:
@@ -91,6 +97,7 @@ func TestPrometheusScrapesThroughExporter(t *testing.T) {
     api_key_file: other.key
     jobs:
       lookback: `+lookback.String()+`
+    collectors: [`+allCollectors+`]
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
 `)
@@ -155,7 +162,10 @@ basic_auth_users:
 - targets: [%q]
   labels: {module: other}
 `, tlsTarget, downTarget, otherTarget))
-	promCfg := prometheusConfig(t, readmeScrapeConfig(t), targetsFile, exporterAddr, filepath.Join(dir, "exporter-ca.pem"))
+	// A real Alertmanager receives the alerts of the repository's rules.
+	alertmanagerURL := startAlertmanager(t, dir)
+	promCfg := prometheusConfig(t, readmeScrapeConfig(t), targetsFile, exporterAddr, filepath.Join(dir, "exporter-ca.pem")) +
+		alertingConfig(t, dir, alertmanagerURL)
 	write(t, dir, "prometheus.yml", promCfg)
 	if out, err := exec.Command("promtool", "check", "config", filepath.Join(dir, "prometheus.yml")).CombinedOutput(); err != nil {
 		t.Fatalf("promtool check config: %v\n%s\n%s", err, out, promCfg)
@@ -196,6 +206,14 @@ basic_auth_users:
 	})
 	t.Logf("Prometheus saw, per instance: jobs %v, used bytes %v", wantJobs, wantUsed)
 
+	// The rules of alerts/ load and evaluate; the down primary's alert reaches Alertmanager (and
+	// only its); then every dashboard query runs, the alert's ALERTS series included.
+	t.Run("alert rules", func(t *testing.T) { checkRulesLoaded(t, prom) })
+	t.Run("alert reaches Alertmanager", func(t *testing.T) {
+		checkAlertReachesAlertmanager(t, alertmanagerURL, downTarget, tlsTarget, otherTarget)
+	})
+	t.Run("dashboard queries", func(t *testing.T) { checkDashboardQueries(t, prom) })
+
 	// SIGTERM: a clean stop with exit code 0.
 	if err := exporter.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -233,6 +251,14 @@ func newFake(t *testing.T, seed int64, key string) (*fakenbu.Server, []fakenbu.J
 	fake.SetJobs(jobs)
 	fake.SetStorageUnits(fakenbu.DemoStorageUnits())
 	fake.SetDiskPools(fakenbu.DemoDiskPools())
+	// The demo's devices, so that the dashboards' tape and media server panels have data.
+	fake.SetDrives(fakenbu.DemoDrives())
+	fake.SetTapeMedia(fakenbu.DemoTapeMedia())
+	fake.SetVolumePools(fakenbu.DemoVolumePools())
+	fake.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
+	fake.SetMediaServers(fakenbu.DemoMediaServers())
+	// And its protection posture, for the posture dashboard and rules.
+	fake.SetPosture(fakenbu.DemoPosture(testNow))
 	return fake, jobs
 }
 

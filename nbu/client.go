@@ -1,7 +1,10 @@
 // Package nbu is a small client for the parts of the Veritas NetBackup REST
-// API that the exporter reads: jobs (cursor paged), storage units and disk
-// pools (offset paged). It imports nothing from Prometheus or the config
-// package; callers pass plain Options.
+// API that the exporter reads: jobs, tape media, tape volume pools and SLP
+// images (cursor paged); storage units, disk pools, tape drives, media servers,
+// policies, catalog image counts, alerts and malware scan results (offset
+// paged); the robots' device hosts (one unpaged list) and a policy's detail. It
+// imports nothing from Prometheus or the config package; callers pass plain
+// Options.
 package nbu
 
 import (
@@ -80,6 +83,7 @@ type Client struct {
 	onRequest      func(string, int, time.Duration)
 	httpc          *http.Client
 	sem            chan struct{}
+	pageLimits     pageLimits
 
 	// detecting serialises version detection so that concurrent probes on a
 	// fresh client send one ladder, not one each; a channel so waiting honours ctx.
@@ -122,6 +126,7 @@ func NewClient(opts Options) (*Client, error) {
 		requestTimeout: opts.RequestTimeout,
 		onRequest:      opts.OnRequest,
 		detecting:      make(chan struct{}, 1),
+		pageLimits:     defaultPageLimits,
 		sleep:          sleepCtx,
 		now:            time.Now,
 	}

@@ -316,3 +316,65 @@ func decodeErrorBody(b []byte, eb *errorBody) bool {
 	}
 	return eb.ErrorCode != 0 || eb.ErrorMessage != "" || len(eb.ErrorDetails) > 0
 }
+
+// lObjects is an array of objects read leniently: an element that is not an
+// object is dropped, an element with a field of the wrong kind keeps what did
+// decode, and a value that is not an array is an empty list. It is for the
+// small arrays nested in a record (a pool's disk volumes, a drive's paths),
+// which are decoded whole.
+type lObjects[T any] []T
+
+func (l *lObjects[T]) UnmarshalJSON(b []byte) error {
+	*l = nil
+	if len(b) == 0 || b[0] != '[' {
+		return nil
+	}
+	var raw []json.RawMessage
+	if json.Unmarshal(b, &raw) != nil {
+		return nil
+	}
+	var ute *json.UnmarshalTypeError
+	for _, r := range raw {
+		if len(r) == 0 || r[0] != '{' {
+			continue
+		}
+		var v T
+		if err := json.Unmarshal(r, &v); err != nil && !errors.As(err, &ute) {
+			continue
+		}
+		*l = append(*l, v)
+	}
+	return nil
+}
+
+// optBool is a lenient bool that remembers whether it was present, for
+// fields whose absence must not read as false (a media server's isMachineUp).
+// Only a value that says true or false counts as present: a boolean, a
+// number, or a string holding either; null, "n/a" or an object do not.
+type optBool struct {
+	v, set bool
+}
+
+func (o *optBool) UnmarshalJSON(b []byte) error {
+	*o = optBool{}
+	s := string(b)
+	if uq, ok := unquote(b); ok {
+		s = strings.TrimSpace(uq)
+	}
+	if v, err := strconv.ParseBool(s); err == nil {
+		o.v, o.set = v, true
+	} else if x, err := strconv.ParseFloat(s, 64); err == nil {
+		o.v, o.set = x != 0, true
+	}
+	return nil
+}
+
+// decodeLenientBytes unmarshals b into v, ignoring fields of the wrong kind.
+func decodeLenientBytes(b []byte, v any) error {
+	err := json.Unmarshal(b, v)
+	var ute *json.UnmarshalTypeError
+	if err != nil && errors.As(err, &ute) {
+		return nil
+	}
+	return err
+}

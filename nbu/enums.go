@@ -20,7 +20,8 @@ func (s *lEnum) UnmarshalJSON(b []byte) error {
 }
 
 // knownEnumValues is read-only after package initialisation. Values from the
-// NetBackup 11.0 admin.yaml and storage.yaml enums.
+// NetBackup 11.0 admin.yaml and storage.yaml enums
+// and the 10.3 config.yaml (media servers).
 var knownEnumValues = func() map[string]string {
 	m := map[string]string{}
 	for _, list := range [][]string{
@@ -49,6 +50,21 @@ var knownEnumValues = func() map[string]string {
 			"TRANSACTION_LOG_BACKUP", "PRE_CHECK", "STAGE_PACKAGE", "INSTALL_PACKAGE", "UNUSED", "UNRECOGNIZED_VALUE"},
 		// storageCategory, diskPoolState
 		{"ADVANCED_DISK", "BASIC_DISK", "CLOUD_CATALYST", "MSDP", "OPEN_STORAGE", "TAPE", "UP", "DOWN", "TRANSIENT"},
+		// disk volume state
+		{"UNKNOWN"},
+		// drives: driveType, robotType, driveStatus, pathStatus, driveControl
+		{"DT_HCART", "DT_DLT", "DT_HCART2", "DT_DLT2", "DT_HCART3", "DT_DLT3", "NA", "NOT_ROBOTIC", "ACS", "TLD",
+			"DRIVE_STATUS_UP", "DRIVE_STATUS_DOWN", "DRIVE_STATUS_MIXED", "DRIVE_STATUS_DISABLED",
+			"PATH_STATUS_UP", "PATH_STATUS_DOWN", "PATH_STATUS_DISABLED",
+			"DRIVE_CONTROL_DOWN", "DRIVE_CONTROL_OPR", "DRIVE_CONTROL_AVR", "DRIVE_CONTROL_MIXED", "LTID_DOWN",
+			"DRIVE_CONTROL_ACTIVE", "DRIVE_CONTROL_SCAN", "DRIVE_CONTROL_PEND", "DRIVE_CONTROL_RESTART"},
+		// tape media: mediaType, mediaStatus (single flags and the spec's example), volume poolType
+		{"HCART", "HC_CLN", "DLT", "DLT_CLN", "HCART2", "HC2_CLN", "DLT2", "DLT2_CLN", "HCART3", "HC3_CLN", "DLT3",
+			"DLT3_CLN", "FROZEN", "SUSPENDED", "FULL", "MULTIPLE_RETENTION_LEVELS", "IMPORTED", "ACTIVE", "MULTIPLEXED",
+			"WORM", "BE", "ACTIVE MULTIPLEXED", "REGULAR_MEDIA_POOL", "SCRATCH_MEDIA_POOL", "CATALOG_MEDIA_POOL",
+			"AVAILABLE_MEDIA_POOL"},
+		// media server status.name
+		{"VIRTUAL_NODE", "DEACTIVATED", "ACTIVE_FOR_TAPE_AND_DISK", "ACTIVE_FOR_TAPE", "ACTIVE_FOR_DISK", "OFFLINE"},
 	} {
 		for _, v := range list {
 			m[v] = v

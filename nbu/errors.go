@@ -15,6 +15,11 @@ var (
 	// ErrNotAcceptable is wrapped by errors for HTTP 406: the server does not
 	// serve the API version sent in Accept.
 	ErrNotAcceptable = errors.New("netbackup: api version not accepted")
+	// ErrEndpointMissing is wrapped by errors for HTTP 404 and 501. Every
+	// endpoint the client reads is a list, never one object by id, so either
+	// status means the server's release lacks the endpoint (tape media on a
+	// 10.4 primary), which callers report as skipped rather than failed.
+	ErrEndpointMissing = errors.New("netbackup: endpoint not served by this release")
 	// ErrBodyTooLarge is wrapped when a response body exceeds Options.MaxBodyBytes.
 	ErrBodyTooLarge = errors.New("netbackup: response body too large")
 )
@@ -65,6 +70,8 @@ func (e *APIError) Unwrap() error {
 		return ErrUnauthorized
 	case http.StatusNotAcceptable:
 		return ErrNotAcceptable
+	case http.StatusNotFound, http.StatusNotImplemented:
+		return ErrEndpointMissing
 	}
 	return nil
 }

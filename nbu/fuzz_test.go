@@ -31,7 +31,7 @@ func assertErrNoKey(t *testing.T, err error) {
 
 // FuzzClientResponse serves one fuzzed answer (status, Content-Type, Retry-After, Location, body)
 // to every request a client makes, through version detection, the cursor walk and both offset
-// walks: every response decoder and every status branch. Whatever comes back, the client must not
+// walks, the device lists included: every response decoder and every status branch. Whatever comes back, the client must not
 // panic, must not leave the host it was given (no redirect followed), must end, and must not put
 // the key into an error.
 func FuzzClientResponse(f *testing.F) {
@@ -48,6 +48,7 @@ func FuzzClientResponse(f *testing.F) {
 	f.Add(302, "", "", "http://elsewhere.example/netbackup/admin/jobs?k={KEY}", []byte(nil))
 	f.Add(307, "", "", "http://[{KEY}", []byte(nil))
 	f.Add(199, "", "", "", []byte("x"))
+	f.Add(200, "", "", "", []byte(`{"data":[{"id":"d1","attributes":{"driveStatus":"DRIVE_STATUS_UP","devicePaths":[{"deviceHost":"m","pathStatus":1},7],"robot":{"robotType":"TLD"},"mediaStatus":"FROZEN FULL","diskVolumes":[{"state":"UP"},"x"],"isMachineUp":"1","status":{"name":"OFFLINE"},"poolType":"SCRATCH_MEDIA_POOL"}}],"meta":{"pagination":{"next":"c1","count":1}}}`))
 	f.Fuzz(func(t *testing.T, status int, contentType, retryAfter, location string, body []byte) {
 		if status < 0 {
 			status = -status
@@ -93,6 +94,16 @@ func FuzzClientResponse(f *testing.F) {
 		_, err = c.StorageUnits(ctx, 10)
 		assertErrNoKey(t, err)
 		_, err = c.DiskPools(ctx, 10)
+		assertErrNoKey(t, err)
+		_, err = c.Drives(ctx, 10)
+		assertErrNoKey(t, err)
+		_, err = c.TapeMedia(ctx, 10, func(m *TapeMedium) error { _ = m.StatusFlags(); return nil })
+		assertErrNoKey(t, err)
+		_, err = c.VolumePools(ctx, 10)
+		assertErrNoKey(t, err)
+		_, err = c.RobotDeviceHosts(ctx)
+		assertErrNoKey(t, err)
+		_, err = c.MediaServers(ctx, 10)
 		assertErrNoKey(t, err)
 		if ctx.Err() != nil {
 			t.Fatalf("the client did not end on its own: %v", err)

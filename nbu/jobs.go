@@ -3,15 +3,11 @@ package nbu
 import (
 	"context"
 	"errors"
-	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/go-kit/log/level"
 )
-
-const maxJobsPageSize = 100
 
 // JobsQuery selects the jobs Jobs walks.
 type JobsQuery struct {
@@ -23,9 +19,12 @@ type JobsQuery struct {
 
 // PageStats describes a paging walk, also when it ended in an error.
 type PageStats struct {
-	Pages      int    // pages fetched
-	Records    int    // records passed to fn
-	Skipped    int    // records that could not be decoded at all (logged at debug), never fatal
+	Pages   int // pages fetched
+	Records int // records passed to fn
+	Skipped int // records that could not be decoded at all (logged at debug), never fatal
+	// Rejected counts fields of otherwise good records that held an impossible value (a negative
+	// or astronomic byte count): they are passed on as 0, the record's other fields are kept.
+	Rejected   int
 	LastCursor string // meta.pagination.next of the last page fetched ("" when exhausted)
 }
 
@@ -71,14 +70,6 @@ type jobAttrs struct {
 	LastUpdateTime       lTime   `json:"lastUpdateTime"`
 }
 
-// cursorMeta is meta of a cursor-paged list; next is documented as a string
-// but read leniently like everything else.
-type cursorMeta struct {
-	Pagination struct {
-		Next lString `json:"next"`
-	} `json:"pagination"`
-}
-
 // Jobs walks every page of GET /admin/jobs (cursor paging) and calls fn for
 // each job, decoding each response as a stream (jobsDecoder: one pass, only
 // the fields of Job) so that the jobs of a window are never held in memory
@@ -93,60 +84,27 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 	if fn == nil {
 		return stats, errors.New("nbu: Jobs called with a nil callback")
 	}
-	limit := q.PageSize
-	if limit <= 0 || limit > maxJobsPageSize {
-		limit = maxJobsPageSize
-	}
-	logger := loggerFrom(ctx)
 	dec := newJobsDecoder(
 		func(j *Job) error {
 			stats.Records++
+			stats.Rejected += rejectImpossible(j)
 			return fn(j)
 		},
-		func(i int, kind string) {
-			stats.Skipped++
-			level.Debug(logger).Log("msg", "skipping undecodable record", "endpoint", jobsEndpoint,
-				"page", stats.Pages+1, "index", i, "kind", kind)
-		})
+		skipLogger(ctx, jobsEndpoint, &stats))
 	defer dec.s.release()
-	cursor := q.After
-	seen := map[string]struct{}{}
-	if cursor != "" {
-		seen[cursor] = struct{}{}
+	params := url.Values{}
+	if q.Filter != "" {
+		params.Set("filter", q.Filter)
 	}
-	for {
-		vals := url.Values{"page[limit]": {strconv.Itoa(limit)}}
-		if q.Filter != "" {
-			vals.Set("filter", q.Filter)
-		}
-		if q.Sort != "" {
-			vals.Set("sort", q.Sort)
-		}
-		if cursor != "" {
-			vals.Set("page[after]", cursor)
-		}
-		err := c.call(ctx, jobsEndpoint, vals, dec.decodePage)
-		if err != nil {
-			var ce *callbackError
-			if errors.As(err, &ce) {
-				return stats, fmt.Errorf("GET %s: jobs callback: %w", jobsEndpoint, ce.err)
-			}
-			return stats, err
-		}
-		stats.Pages++
-		next := string(dec.next)
-		stats.LastCursor = next
-		if next == "" {
-			return stats, nil
-		}
-		if _, dup := seen[next]; dup {
-			// A server bug; following it would fetch the same pages forever.
-			return stats, fmt.Errorf("GET %s: page %d returned cursor %q that was already used; stopping to avoid a loop",
-				jobsEndpoint, stats.Pages, truncate(c.scrub(next), 64))
-		}
-		seen[next] = struct{}{}
-		cursor = next
+	if q.Sort != "" {
+		params.Set("sort", q.Sort)
 	}
+	err := c.cursorPages(ctx, cursorQuery{endpoint: jobsEndpoint, params: params, limit: cursorLimit(q.PageSize),
+		after: q.After, what: "jobs callback"}, &stats, func(r io.Reader) (string, error) {
+		err := dec.decodePage(r)
+		return string(dec.next), err
+	})
+	return stats, err
 }
 
 func (a *jobAttrs) toJob(j *Job, id string) {
@@ -179,4 +137,23 @@ func (a *jobAttrs) toJob(j *Job, id string) {
 		EndTime:              time.Time(a.EndTime),
 		LastUpdateTime:       time.Time(a.LastUpdateTime),
 	}
+}
+
+// maxExactCount is 2^53, past which a float64 (what Prometheus keeps) is no longer exact: no job
+// moves 8 PiB or holds 9e15 files, so a value outside 0..2^53 is a broken or hostile record.
+const maxExactCount = 1 << 53
+
+// rejectImpossible zeroes the byte and file counts of j that cannot be real, so that a gauge never
+// turns negative and a counter never goes down, and returns how many it zeroed.
+func rejectImpossible(j *Job) int {
+	n := 0
+	if j.KilobytesTransferred < 0 || j.KilobytesTransferred > maxExactCount/1024 {
+		j.KilobytesTransferred = 0
+		n++
+	}
+	if j.NumberOfFiles < 0 || j.NumberOfFiles > maxExactCount {
+		j.NumberOfFiles = 0
+		n++
+	}
+	return n
 }

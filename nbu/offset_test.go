@@ -3,6 +3,7 @@ package nbu
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,11 +125,13 @@ func TestDiskPoolsOffsetPaging(t *testing.T) {
 	}
 	want := []DiskPool{
 		{ID: "id1", Name: "p1", SType: "PureDisk", StorageCategory: "MSDP", DiskPoolState: "UP", RawSizeBytes: 100,
-			UsableSizeBytes: 90, AvailableSpaceBytes: 40, UsedCapacityBytes: 50, HighWaterMark: 98, LowWaterMark: 80},
+			UsableSizeBytes: 90, AvailableSpaceBytes: 40, UsedCapacityBytes: 50, HighWaterMark: 98, LowWaterMark: 80,
+			DiskVolumes: []DiskVolume{{Name: "v", State: "UP"}}},
 		{ID: "id2", Name: "p2", SType: "PureDisk", StorageCategory: "MSDP", DiskPoolState: "UP", RawSizeBytes: 100,
-			UsableSizeBytes: 90, AvailableSpaceBytes: 40, UsedCapacityBytes: 50, HighWaterMark: 98, LowWaterMark: 80},
+			UsableSizeBytes: 90, AvailableSpaceBytes: 40, UsedCapacityBytes: 50, HighWaterMark: 98, LowWaterMark: 80,
+			DiskVolumes: []DiskVolume{{Name: "v", State: "UP"}}},
 	}
-	if !slices.Equal(dps, want) {
+	if !reflect.DeepEqual(dps, want) {
 		t.Errorf("pools =\n %+v\nwant\n %+v", dps, want)
 	}
 }

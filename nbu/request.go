@@ -36,11 +36,19 @@ type outcome struct {
 // downgraded): a 406 forgets the detected version, detects once more and
 // retries once with the new one.
 func (c *Client) call(ctx context.Context, endpoint string, q url.Values, handle func(io.Reader) error) error {
+	return c.callPath(ctx, endpoint, endpoint, q, handle)
+}
+
+// callPath is call for a resource below a templated endpoint: path is what is requested
+// ("/config/policies/p1"), endpoint the template that names it in errors, logs and the
+// OnRequest self-metrics ("/config/policies/{policyName}"), so that per-resource requests do not
+// mint one metric label value per resource.
+func (c *Client) callPath(ctx context.Context, endpoint, path string, q url.Values, handle func(io.Reader) error) error {
 	v, err := c.Version(ctx)
 	if err != nil {
 		return err
 	}
-	err = c.do(ctx, endpoint, q, v, handle)
+	err = c.doPath(ctx, endpoint, path, q, v, handle)
 	if c.pinned != "" || !errors.Is(err, ErrNotAcceptable) {
 		return err
 	}
@@ -55,24 +63,28 @@ func (c *Client) call(ctx context.Context, endpoint string, q url.Values, handle
 		return err
 	}
 	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup API version changed", "from", v, "to", nv)
-	return c.do(ctx, endpoint, q, nv, handle)
+	return c.doPath(ctx, endpoint, path, q, nv, handle)
 }
 
 // do performs GET base+endpoint?q with retries and passes a 2xx body, capped
 // at MaxBodyBytes, to handle. Errors from handle are not retried: part of the
 // body may already have reached the caller.
 func (c *Client) do(ctx context.Context, endpoint string, q url.Values, version string, handle func(io.Reader) error) error {
-	return c.redact(c.retry(ctx, endpoint, q, version, handle))
+	return c.doPath(ctx, endpoint, endpoint, q, version, handle)
 }
 
-func (c *Client) retry(ctx context.Context, endpoint string, q url.Values, version string, handle func(io.Reader) error) error {
+func (c *Client) doPath(ctx context.Context, endpoint, path string, q url.Values, version string, handle func(io.Reader) error) error {
+	return c.redact(c.retry(ctx, endpoint, path, q, version, handle))
+}
+
+func (c *Client) retry(ctx context.Context, endpoint, path string, q url.Values, version string, handle func(io.Reader) error) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.requestTimeout)
 		defer cancel()
 	}
 	u := *c.base
-	u.Path = c.base.Path + endpoint
+	u.Path = c.base.Path + path
 	u.RawQuery = q.Encode()
 	target := u.String()
 	for attempt := 1; ; attempt++ {
@@ -123,13 +135,14 @@ func (c *Client) attempt(ctx context.Context, endpoint, target, rawQuery, versio
 	resp, err := c.httpc.Do(req)
 	d := time.Since(start)
 	code := 0
+	var tlsState *tls.ConnectionState
 	if resp != nil {
-		code = resp.StatusCode
+		code, tlsState = resp.StatusCode, resp.TLS
 	}
 	if c.onRequest != nil {
 		c.onRequest(endpoint, code, d)
 	}
-	observeTrace(ctx, code)
+	observeTrace(ctx, code, tlsState)
 	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup request", "method", http.MethodGet, "endpoint", endpoint,
 		"query", rawQuery, "version", version, "attempt", attempt, "status", code, "duration", d)
 

@@ -26,6 +26,15 @@ type DiskPool struct {
 	// ID is data[].id, the pool's unique identifier (the name is not unique
 	// across storage servers).
 	ID string
+	// DiskVolumes are attributes.diskVolumes: a pool can be UP while one of
+	// its volumes is DOWN.
+	DiskVolumes []DiskVolume
+}
+
+// DiskVolume is one element of a disk pool's diskVolumes.
+type DiskVolume struct {
+	Name, ID, DiskMediaID, State string // State: UP, DOWN, UNKNOWN (unknown values kept)
+	RawSizeBytes, FreeSizeBytes  int64
 }
 
 type storageUnitAttrs struct {
@@ -59,6 +68,17 @@ type diskPoolAttrs struct {
 	UsedCapacityBytes   lInt    `json:"usedCapacityBytes"`
 	HighWaterMark       lInt    `json:"highWaterMark"`
 	LowWaterMark        lInt    `json:"lowWaterMark"`
+
+	DiskVolumes lObjects[diskVolumeAttrs] `json:"diskVolumes"`
+}
+
+type diskVolumeAttrs struct {
+	Name          lString `json:"name"`
+	ID            lString `json:"id"`
+	DiskMediaID   lString `json:"diskMediaId"`
+	State         lEnum   `json:"state"`
+	RawSizeBytes  lInt    `json:"rawSizeBytes"`
+	FreeSizeBytes lInt    `json:"freeSizeBytes"`
 }
 
 // StorageUnits fetches every page of GET /storage/storage-units (offset
@@ -67,7 +87,7 @@ func (c *Client) StorageUnits(ctx context.Context, pageSize int) ([]StorageUnit,
 	var out []StorageUnit
 	var id lString
 	var a storageUnitAttrs
-	err := c.offsetWalk(ctx, storageUnitsEndpoint, pageSize, &recordSink{
+	err := c.offsetWalk(ctx, storageUnitsEndpoint, pageSize, maxOffsetPageSize, &recordSink{
 		id:    &id,
 		attrs: &a,
 		reset: func() { id, a = "", storageUnitAttrs{} },
@@ -88,7 +108,7 @@ func (c *Client) DiskPools(ctx context.Context, pageSize int) ([]DiskPool, error
 	var out []DiskPool
 	var id lString
 	var a diskPoolAttrs
-	err := c.offsetWalk(ctx, diskPoolsEndpoint, pageSize, &recordSink{
+	err := c.offsetWalk(ctx, diskPoolsEndpoint, pageSize, maxOffsetPageSize, &recordSink{
 		id:    &id,
 		attrs: &a,
 		reset: func() { id, a = "", diskPoolAttrs{} },
@@ -130,7 +150,19 @@ func (a *storageUnitAttrs) toStorageUnit(id string) StorageUnit {
 }
 
 func (a *diskPoolAttrs) toDiskPool(id string) DiskPool {
+	var vols []DiskVolume
+	for _, v := range a.DiskVolumes {
+		vols = append(vols, DiskVolume{
+			Name:          string(v.Name),
+			ID:            string(v.ID),
+			DiskMediaID:   string(v.DiskMediaID),
+			State:         string(v.State),
+			RawSizeBytes:  int64(v.RawSizeBytes),
+			FreeSizeBytes: int64(v.FreeSizeBytes),
+		})
+	}
 	return DiskPool{
+		DiskVolumes:         vols,
 		ID:                  id,
 		Name:                string(a.Name),
 		SType:               string(a.SType),

@@ -1,9 +1,13 @@
 package nbu
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestTraceCountsAttemptsPerContext(t *testing.T) {
@@ -27,6 +31,52 @@ func TestTraceCountsAttemptsPerContext(t *testing.T) {
 	}
 	if tr.Requests() != 2 || other.Requests() != 1 || other.Answered() != 1 {
 		t.Errorf("traces leak between contexts: %d, %d/%d", tr.Requests(), other.Requests(), other.Answered())
+	}
+}
+
+func TestTraceEarliestCertExpiry(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"data":[]}`)
+	}))
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	c, err := NewClient(Options{BaseURL: srv.URL + "/netbackup", APIKey: testKey, APIVersion: "13.0",
+		TLSConfig: &tls.Config{RootCAs: pool}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var tr Trace
+	if _, err := c.DiskPools(ContextWithTrace(testCtx(t), &tr), 0); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := tr.EarliestCertExpiry()
+	if want := srv.Certificate().NotAfter; !ok || got.Unix() != want.Unix() {
+		t.Errorf("expiry = %v, %v; want %v", got, ok, want)
+	}
+
+	plain, _, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"data":[]}`)
+	}), nil)
+	var tp Trace
+	if _, err := plain.DiskPools(ContextWithTrace(testCtx(t), &tp), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tp.EarliestCertExpiry(); ok {
+		t.Error("plain HTTP reported a certificate expiry")
+	}
+}
+
+func TestTraceKeepsEarliestOfChain(t *testing.T) {
+	var tr Trace
+	late, early := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC)
+	far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC) // beyond UnixNano's range
+	tr.observeChain(&tls.ConnectionState{PeerCertificates: []*x509.Certificate{{NotAfter: late}, {NotAfter: far}}})
+	tr.observeChain(&tls.ConnectionState{PeerCertificates: []*x509.Certificate{{NotAfter: early}}})
+	tr.observeChain(&tls.ConnectionState{PeerCertificates: []*x509.Certificate{{NotAfter: late}}})
+	if got, ok := tr.EarliestCertExpiry(); !ok || !got.Equal(early) {
+		t.Errorf("expiry = %v, want %v", got, early)
 	}
 }
 

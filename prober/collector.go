@@ -55,6 +55,22 @@ type Run struct {
 	// observers are the job observers of the session's enabled collectors (for the jobs collector).
 	observers []JobObserver
 	scrub     func(string) string // for series a collector builds outside its out set
+	// sess is the session the run belongs to, for Peer.
+	sess *session
+}
+
+// Peer returns the session's state of another collector the module enables (nil when it does
+// not): the clients collector reads the client lists the policies collector keeps. The state is
+// shared with that collector's runs, so it must guard what it hands out.
+func (r *Run) Peer(name string) CollectorState {
+	if r.sess == nil || r.Module == nil || !r.Module.Enabled(name) {
+		return nil
+	}
+	c, ok := lookupCollector(name)
+	if !ok {
+		return nil
+	}
+	return r.sess.slot(c).state
 }
 
 // ErrSkipped marks a collector the primary cannot serve: its release lacks the endpoint (an API

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"gopkg.in/yaml.v3"
 
@@ -18,7 +19,14 @@ func debugOutput(m *config.Module, logs string, reg prometheus.Gatherer) string 
 	buf.WriteString("Logs for the probe:\n")
 	buf.WriteString(logs)
 	buf.WriteString("\n\nMetrics that would have been returned:\n")
-	mfs, err := reg.Gather()
+	if reg == nil {
+		buf.WriteString("(no longer kept: the history keeps the metrics of its newest probes only)\n")
+	}
+	var mfs []*dto.MetricFamily
+	var err error
+	if reg != nil {
+		mfs, err = reg.Gather()
+	}
 	if err != nil {
 		fmt.Fprintf(&buf, "#!! error gathering metrics: %v\n", err)
 	}

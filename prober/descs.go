@@ -20,6 +20,9 @@ var (
 		"Label values of the collector's series cut to 256 bytes in this answer.", []string{"collector"}, nil)
 	descCollectorDuration = prometheus.NewDesc("nbu_collector_duration_seconds",
 		"How long the collector took during this probe.", []string{"collector"}, nil)
+	descCollectorRequests = prometheus.NewDesc("nbu_collector_requests",
+		"NetBackup requests (attempts, retries included) the collector sent during this probe; 0 when its series came from the cache or a concurrent probe's run.",
+		[]string{"collector"}, nil)
 	descLastScrape = prometheus.NewDesc("nbu_last_scrape_timestamp_seconds",
 		"When the data behind the metrics of this source was fetched from NetBackup (a cached answer keeps its own fetch time).",
 		[]string{"source"}, nil)
@@ -32,6 +35,9 @@ var (
 		"Jobs that ended inside the look-back window, by action and status code.", []string{"action", "status"}, nil)
 	descJobsFiles = prometheus.NewDesc("nbu_jobs_files_count",
 		"Files processed by jobs that ended inside the look-back window.", []string{"action", "policy_type"}, nil)
+	descJobsDedupRatio = prometheus.NewDesc("nbu_jobs_dedup_ratio",
+		"Mean deduplication ratio (dedupRatio) of the jobs that ended inside the look-back window and report one (jobs with no ratio, 0, are left out).",
+		[]string{"action", "policy_type"}, nil)
 	descJobDuration = prometheus.NewDesc("nbu_job_duration_seconds",
 		"Duration (end time minus start time) of jobs that ended inside the look-back window.", []string{"action", "policy_type"}, nil)
 	descJobsState = prometheus.NewDesc("nbu_jobs_state_count",

@@ -57,7 +57,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	extendWriteDeadline(w, timeout)
 
 	start := time.Now()
-	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL)
+	scrub := secretScrubber(moduleSecrets(module)...)
+	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL, scrub)
 	logger := plog.Logger()
 	level.Debug(logger).Log("msg", "beginning probe", "timeout_seconds", timeout.Seconds())
 
@@ -73,7 +74,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
 	} else {
-		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: secretScrubber(moduleSecrets(module)...)}
+		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: scrub}
 		success = p.run(ctx)
 	}
 	elapsed := time.Since(start)
@@ -88,16 +89,48 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Metrics.probeDone(moduleName, success, elapsed)
 
 	gatherer := untypedReserved{probeGatherer{registry: registry, reused: out}}
-	dbg := lazyText(func() string { return debugOutput(module, plog.String(), gatherer) })
-	h.History.Add(ProbeResult{Module: moduleName, Target: target.BaseURL, Success: success, Time: h.now(), render: dbg})
+	logs := cutLog(plog.String(), maxHistoryLogBytes)
+	res := ProbeResult{Module: moduleName, Target: target.BaseURL, Success: success, Time: h.now(),
+		render: lazyText(func() string { return debugOutput(module, logs, gatherer) }),
+		brief:  lazyText(func() string { return debugOutput(module, logs, nil) })}
+	cw := &countingWriter{ResponseWriter: w}
+	defer func() {
+		if cw.n > maxRenderedAnswerBytes {
+			res.render, res.brief = res.brief, nil
+		}
+		h.History.Add(res)
+	}()
 
 	if debug {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, dbg())
+		fmt.Fprint(cw, debugOutput(module, plog.String(), gatherer))
 		return
 	}
-	if serveText(w, r, untypedReserved{registry}, out.reusedFamilies(), logger) {
+	if serveText(cw, r, untypedReserved{registry}, out.reusedFamilies(), logger) {
 		return
 	}
-	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(cw, r)
+}
+
+// countingWriter counts the bytes of an answer (before any compression).
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (write deadlines).
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// cutLog keeps the first limit bytes of a probe's log, saying so when it cut.
+func cutLog(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	return cutUTF8(s, limit) + fmt.Sprintf("\n... log truncated for the history: %d more bytes\n", len(s)-limit)
 }

@@ -91,7 +91,9 @@ func mustConfig(t *testing.T, yml string) *config.Config {
 }
 
 // testModules: `default` with small pages (several pages per walk), `pinned` on version 12.0,
-// `badkey` with a wrong key, `storageonly`.
+// `badkey` with a wrong key, `storageonly`. They name their collectors rather than take the
+// default list, so the tests (and the probe fixture) written for jobs and storage keep reading
+// just those when collectors are added; devices_test.go has modules for the device collectors.
 const testModulesYAML = `
 modules:
   default:
@@ -99,6 +101,7 @@ modules:
     api_key: ` + testKey + `
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
+    collectors: [jobs, storage]
     jobs: {lookback: 1h, page_size: 2}
     storage: {cache_ttl: 5m, page_size: 2}
   pinned:
@@ -107,11 +110,13 @@ modules:
     api_version: "12.0"
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
+    collectors: [jobs, storage]
   badkey:
     timeout: 10s
     api_key: wrong-key-wrong-key
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
+    collectors: [jobs, storage]
   storageonly:
     timeout: 10s
     api_key: ` + testKey + `
@@ -122,11 +127,13 @@ modules:
     timeout: 10s
     api_key: ` + testKey + `
     allowed_targets: ["127.0.0.1"]
+    collectors: [jobs, storage]
   elsewhere:
     timeout: 10s
     api_key: ` + testKey + `
     allowed_targets: ["nbu-*.example.com"]
     insecure_http: true
+    collectors: [jobs, storage]
 `
 
 type testEnv struct {

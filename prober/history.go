@@ -15,9 +15,20 @@ type ProbeResult struct {
 	// DebugOutput is filled by Get. List leaves it empty: rendering it is the costly part.
 	DebugOutput string
 	// render produces DebugOutput on demand: most probes' debug output is never looked at, and
-	// rendering it costs as much as the probe's whole answer.
+	// rendering it costs as much as the probe's whole answer. Only the newest keptRenders of each
+	// list keep it (it holds the probe's metrics); older ones keep brief, the log and module.
 	render func() string
+	brief  func() string
 }
+
+// Bounds on what the history keeps: the log of each probe up to maxHistoryLogBytes, and the
+// metrics (as large as the probe's answer) of the newest keptRenders probes of each list only,
+// and of none whose answer was over maxRenderedAnswerBytes.
+const (
+	maxHistoryLogBytes     = 64 << 10
+	keptRenders            = 8
+	maxRenderedAnswerBytes = 4 << 20
+)
 
 // lazyText renders once, when first asked.
 func lazyText(f func() string) func() string {
@@ -63,7 +74,18 @@ func (h *History) Add(r ProbeResult) int64 {
 			}
 		}
 	}
+	forgetMetrics(h.recent)
+	forgetMetrics(h.failures)
 	return r.ID
+}
+
+// forgetMetrics drops the metrics of all but the newest keptRenders probes of list.
+func forgetMetrics(list []*ProbeResult) {
+	for i := 0; i < len(list)-keptRenders; i++ {
+		if r := list[i]; r.brief != nil {
+			r.render, r.brief = r.brief, nil
+		}
+	}
 }
 
 // List returns the kept probes, newest first: recent ones, then older failures.

@@ -57,7 +57,7 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 	res := st.apply(plan, got, f)
 	level.Debug(r.Logger).Log("msg", "job updates read", "pages", res.pages, "jobs", res.jobs, "shards", len(got.results),
 		"newly_finished", f.counted, "in_window", st.jobsInWindow(plan.since), "complete", res.complete,
-		"ranges_left", len(st.pending), "phase", st.phase)
+		"ranges_left", len(st.pending), "phase", st.phase, "rejected_fields", res.rejected)
 
 	var errs []error
 	if !res.complete {

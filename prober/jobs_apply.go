@@ -45,6 +45,7 @@ type readOutcome struct {
 	complete    bool // every update up to the probe's time was read
 	rangesLeft  int  // ranges the next probes read (the unfinished tail included)
 	pages, jobs int
+	rejected    int   // impossible field values NetBackup sent, passed on as 0
 	err         error // why not complete
 }
 
@@ -63,6 +64,7 @@ func (s *jobsState) apply(plan jobsPlan, got jobsRead, f *jobFolder) readOutcome
 	for _, r := range got.results {
 		out.pages += r.stats.Pages
 		out.jobs += r.stats.Records
+		out.rejected += r.stats.Rejected
 		if r.rng.open() {
 			tail = r
 			continue

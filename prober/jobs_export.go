@@ -3,7 +3,6 @@ package prober
 import (
 	"fmt"
 	"time"
-
 )
 
 // exportProbe is the export phase: the job series (from the cache while nothing changed) and the
@@ -82,6 +81,9 @@ func (s *jobsState) export(out *metricSet, window bool) {
 	}
 	for k, st := range byPolicy {
 		out.gauge(descJobsFiles, float64(st.files), k.action, k.policyType)
+		if st.dedupCount > 0 {
+			out.gauge(descJobsDedupRatio, float64(st.dedupMilli)/1000/float64(st.dedupCount), k.action, k.policyType)
+		}
 		buckets := make(map[float64]uint64, len(jobDurationBucketsArr))
 		var cum int64
 		for i, ub := range jobDurationBucketsArr {

@@ -203,7 +203,7 @@ func seriesValues(fams map[string]*dtoFamily, name string) map[string]float64 {
 		for _, lp := range m.GetLabel() {
 			key += lp.GetName() + "=" + lp.GetValue() + ","
 		}
-		out[key] = m.GetGauge().GetValue() + m.GetCounter().GetValue()
+		out[key] = m.GetGauge().GetValue() + m.GetCounter().GetValue() + m.GetUntyped().GetValue()
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"math"
 	"sort"
 	"strconv"
 	"time"
@@ -18,6 +19,9 @@ type jobSums struct {
 	count, bytes, files int64
 	durCount, durMillis int64
 	durBuckets          [len(jobDurationBucketsArr)]int64 // per bucket, not cumulative
+	// dedupCount jobs reported a dedupRatio; dedupMilli is the sum of those ratios in
+	// thousandths, an integer so that a bucket leaving the window subtracts exactly.
+	dedupCount, dedupMilli int64
 }
 
 // Job durations span seconds (image cleanup) to a day (large full backups).
@@ -27,6 +31,10 @@ func (s *jobSums) add(j *nbu.Job) {
 	s.count++
 	s.bytes += j.KilobytesTransferred * 1024
 	s.files += j.NumberOfFiles
+	if j.DedupRatio > 0 { // 0 = the job did not deduplicate (not MSDP, no data): not a ratio of 0
+		s.dedupCount++
+		s.dedupMilli += int64(math.Round(j.DedupRatio * 1000))
+	}
 	if !j.StartTime.IsZero() && !j.EndTime.Before(j.StartTime) {
 		d := j.EndTime.Sub(j.StartTime)
 		s.durCount++
@@ -44,6 +52,8 @@ func (s *jobSums) merge(o *jobSums, sign int64) {
 	s.files += sign * o.files
 	s.durCount += sign * o.durCount
 	s.durMillis += sign * o.durMillis
+	s.dedupCount += sign * o.dedupCount
+	s.dedupMilli += sign * o.dedupMilli
 	for i := range s.durBuckets {
 		s.durBuckets[i] += sign * o.durBuckets[i]
 	}

@@ -2,24 +2,36 @@ package prober
 
 import (
 	"bytes"
+	"fmt"
 	"sync"
 
 	"github.com/go-kit/log"
 )
 
+// Bounds on one probe's log, which debug=true returns and the history keeps: a primary that sends
+// a new 1 MB cursor on every page must not make it grow without end.
+const (
+	maxProbeLogBytes  = 1 << 20
+	maxProbeLineBytes = 8 << 10
+)
+
 // probeLogger sends each line both to the exporter's logger (filtered at --log.level) and, whatever
 // that level, into a per-probe buffer at debug level: debug=true and the probe history show what
-// happened during one probe without turning up logging for the whole process.
+// happened during one probe without turning up logging for the whole process. The module's
+// secrets are scrubbed from both.
 type probeLogger struct {
-	main log.Logger
-	buf  *lockedBuffer
-	tee  log.Logger
+	buf *lockedBuffer
+	tee log.Logger
 }
 
-func newProbeLogger(main log.Logger, module, target string) *probeLogger {
-	buf := &lockedBuffer{}
-	p := &probeLogger{main: main, buf: buf}
-	p.tee = log.With(teeLogger{main: main, buf: log.NewLogfmtLogger(buf)}, "module", module, "target", target)
+func newProbeLogger(main log.Logger, module, target string, scrub func(string) string) *probeLogger {
+	buf := &lockedBuffer{limit: maxProbeLogBytes}
+	p := &probeLogger{buf: buf}
+	var next log.Logger = teeLogger{main: main, buf: log.NewLogfmtLogger(buf)}
+	if scrub != nil {
+		next = scrubLogger{next: next, scrub: scrub}
+	}
+	p.tee = log.With(next, "module", module, "target", target)
 	return p
 }
 
@@ -33,20 +45,61 @@ func (t teeLogger) Log(kv ...any) error {
 	return t.main.Log(kv...)
 }
 
-// lockedBuffer is written by the probe's collectors concurrently.
+// scrubLogger replaces secrets in the values of a log line (text a server sent back can hold them).
+type scrubLogger struct {
+	next  log.Logger
+	scrub func(string) string
+}
+
+func (s scrubLogger) Log(kv ...any) error {
+	out := make([]any, len(kv))
+	for i, v := range kv {
+		switch x := v.(type) {
+		case string:
+			v = s.scrub(x)
+		case error:
+			if t := x.Error(); s.scrub(t) != t {
+				v = s.scrub(t)
+			}
+		case fmt.Stringer:
+			if t := x.String(); s.scrub(t) != t {
+				v = s.scrub(t)
+			}
+		}
+		out[i] = v
+	}
+	return s.next.Log(out...)
+}
+
+// lockedBuffer is written by the probe's collectors concurrently. Past limit it keeps only the
+// count of what it dropped; a line longer than maxProbeLineBytes is cut.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	limit   int
+	dropped int
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) > maxProbeLineBytes {
+		p = append(p[:maxProbeLineBytes:maxProbeLineBytes], fmt.Sprintf("... (line cut: %d bytes)\n", n)...)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.b.Write(p)
+	if l.limit > 0 && l.b.Len()+len(p) > l.limit {
+		l.dropped += len(p)
+		return n, nil
+	}
+	l.b.Write(p)
+	return n, nil
 }
 
 func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.b.String()
+	if l.dropped == 0 {
+		return l.b.String()
+	}
+	return l.b.String() + fmt.Sprintf("... log truncated: %d more bytes of log lines were not kept (the limit is %d bytes)\n", l.dropped, l.limit)
 }

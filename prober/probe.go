@@ -48,10 +48,12 @@ func (p *probe) run(ctx context.Context) bool {
 	version, err := p.sess.client.Version(ctx)
 	if err != nil {
 		level.Error(p.logger).Log("msg", "NetBackup API version check failed", "err", err)
+		reportCertExpiry(p.out, trace, &p.sess.certExpiry)
 		p.out.gauge(descUp, 0)
 		for _, name := range p.module.Collectors {
 			p.out.gauge(descCollectorSuccess, 0, name)
 			p.out.gauge(descCollectorDuration, 0, name)
+			p.out.gauge(descCollectorRequests, 0, name)
 		}
 		return false
 	}
@@ -71,28 +73,28 @@ func (p *probe) run(ctx context.Context) bool {
 		up = 1
 	}
 	p.out.gauge(descUp, up)
+	reportCertExpiry(p.out, trace, &p.sess.certExpiry)
 	level.Debug(p.logger).Log("msg", "NetBackup requests in this probe", "requests", trace.Requests(), "answered", trace.Answered())
 	return success
 }
 
 // collectAll runs the enabled collectors concurrently. Job observers start when the jobs
-// collector has finished, so that they see what this probe read.
+// collector has finished, so that they see what this probe read; a collector that names others in
+// DependsOn starts when those have finished (the clients collector reads the policies' clients).
 func (p *probe) collectAll(ctx context.Context, version string) []collectorResult {
 	var collectors []Collector
 	var observers []JobObserver
+	done := map[string]chan struct{}{}
 	for _, name := range p.module.Collectors {
 		c, ok := lookupCollector(name)
 		if !ok { // config validation rejects unknown collectors; be safe anyway
 			continue
 		}
 		collectors = append(collectors, c)
+		done[c.Name()] = make(chan struct{})
 		if o, ok := p.sess.slot(c).state.(JobObserver); ok {
 			observers = append(observers, o)
 		}
-	}
-	jobsDone := make(chan struct{})
-	if !p.module.Enabled(jobsCollectorName) {
-		close(jobsDone)
 	}
 	results := make([]collectorResult, len(collectors))
 	var wg sync.WaitGroup
@@ -100,21 +102,40 @@ func (p *probe) collectAll(ctx context.Context, version string) []collectorResul
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(done[c.Name()])
 			slot := p.sess.slot(c)
-			if _, observes := slot.state.(JobObserver); observes {
-				select {
-				case <-jobsDone:
-				case <-ctx.Done():
+			for _, dep := range dependencies(c, slot.state) {
+				if ch, enabled := done[dep]; enabled {
+					select {
+					case <-ch:
+					case <-ctx.Done():
+					}
 				}
 			}
 			results[i] = p.collect(ctx, c, slot, version, observers)
-			if c.Name() == jobsCollectorName {
-				close(jobsDone)
-			}
 		}()
 	}
 	wg.Wait()
 	return results
+}
+
+// dependsOn is a Collector that runs after the named collectors of the same probe (when the
+// module enables them). Dependencies must not form a cycle; the registry's do not.
+type dependsOn interface {
+	DependsOn() []string
+}
+
+// dependencies lists what c waits for: the jobs collector when its state observes jobs, and
+// whatever it names itself.
+func dependencies(c Collector, state CollectorState) []string {
+	var deps []string
+	if _, observes := state.(JobObserver); observes {
+		deps = append(deps, jobsCollectorName)
+	}
+	if d, ok := c.(dependsOn); ok {
+		deps = append(deps, d.DependsOn()...)
+	}
+	return deps
 }
 
 // collect runs one collector through its session slot: skipped when the primary's API version is
@@ -128,7 +149,7 @@ func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, v
 	}
 	trace := &nbu.Trace{}
 	cctx := nbu.ContextWithTrace(ctx, trace)
-	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers, scrub: p.scrub}
+	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers, scrub: p.scrub, sess: p.sess}
 	start := time.Now()
 	out, src, err := slot.run.do(cctx, c.CacheTTL(p.module), p.now(), func() (*metricSet, error) {
 		out := &metricSet{limits: newSeriesLimits(p.module.MaxSeries, p.scrub)}
@@ -153,6 +174,7 @@ func (p *probe) report(r collectorResult) bool {
 	if r.skipped {
 		level.Info(p.logger).Log("msg", "collector skipped", "collector", r.name, "reason", r.err)
 		p.out.gauge(descCollectorSkipped, 1, r.name)
+		p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
 		return true
 	}
 	ok := 1.0
@@ -164,6 +186,7 @@ func (p *probe) report(r collectorResult) bool {
 	}
 	p.out.gauge(descCollectorSuccess, ok, r.name)
 	p.out.gauge(descCollectorDuration, r.elapsed.Seconds(), r.name)
+	p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
 	p.out.gauge(descSeriesDropped, float64(r.dropped), r.name)
 	p.out.gauge(descLabelsTruncated, float64(r.truncated), r.name)
 	if r.dropped > 0 {

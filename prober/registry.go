@@ -11,6 +11,15 @@ var registry = []struct {
 }{
 	{jobsCollector{}, true},
 	{storageCollector{}, true},
+	{diskPoolsCollector{}, true},
+	{tapeCollector{}, true},
+	{mediaServersCollector{}, true},
+	{clientsCollector{}, false},
+	{policiesCollector{}, false},
+	{catalogCollector{}, false},
+	{slpCollector{}, false},
+	{alertsCollector{}, false},
+	{malwareCollector{}, false},
 }
 
 // Schema hands the registry to the config loader, which validates `collectors:` against it.

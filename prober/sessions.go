@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,10 @@ type session struct {
 	lastProbed time.Time // guarded by the store's lock
 	mu         sync.Mutex
 	slots      map[string]*collectorSlot
+
+	// certExpiry is the earliest NotAfter (Unix seconds) of the chain the session's last
+	// TLS-using probe saw; 0 = none yet.
+	certExpiry atomic.Int64
 }
 
 // collectorSlot is one collector's share of a session: its state, and the run that serialises

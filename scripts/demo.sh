@@ -41,7 +41,14 @@ for _ in $(seq 1 100); do curl -fs "http://$EXPORTER_ADDR/-/healthy" >/dev/null 
 
 url="http://$EXPORTER_ADDR/probe?module=default&target=https://$FAKE_ADDR/netbackup"
 echo "# curl '$url'"
-curl -fsS "$url"
+answer=$(curl -fsS "$url")
+printf '%s\n' "$answer"
+
+# What the fake's demo devices are there to show: a DOWN disk pool, one at its high water mark,
+# a DOWN drive, one needing cleaning, frozen media, an empty scratch pool, a media server down.
+echo
+echo "# device series an operator is paged for (from the answer above):"
+printf '%s\n' "$answer" | grep -E '^(nbu_disk_pool_up|nbu_tape_drive_up|nbu_media_server_up)\{.*\} 0$|^nbu_tape_drive_cleaning_needed\{.*\} 1$|^nbu_tape_media_status_count\{.*status="FROZEN"|^nbu_tape_scratch_media_count|^nbu_disk_pool_(available|capacity)_bytes\{name="dp-msdp-worm"' || true
 
 if [ "${DEMO_KEEP:-0}" = 1 ]; then
   echo "# exporter: http://$EXPORTER_ADDR/  fake NetBackup: https://$FAKE_ADDR/netbackup  (Ctrl-C stops both)"

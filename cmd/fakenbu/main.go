@@ -1,5 +1,5 @@
 // Command fakenbu runs the fake NetBackup primary server of package
-// internal/fakenbu with generated jobs and demo storage, for demos and
+// internal/fakenbu with generated jobs and demo storage and tape devices, for demos and
 // end-to-end tests of the exporter.
 package main
 
@@ -162,6 +162,12 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 	srv.SetJobs(fakenbu.GenerateJobs(c.seed, c.jobs, c.window, now))
 	srv.SetStorageUnits(fakenbu.DemoStorageUnits())
 	srv.SetDiskPools(fakenbu.DemoDiskPools())
+	srv.SetDrives(fakenbu.DemoDrives())
+	srv.SetTapeMedia(fakenbu.DemoTapeMedia())
+	srv.SetVolumePools(fakenbu.DemoVolumePools())
+	srv.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
+	srv.SetMediaServers(fakenbu.DemoMediaServers())
+	srv.SetPosture(fakenbu.DemoPosture(now))
 
 	hs := &http.Server{
 		Handler:           srv,

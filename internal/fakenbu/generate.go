@@ -241,7 +241,7 @@ func DemoStorageUnits() []StorageUnit {
 			MaxConcurrentJobs: 200, MaxFragmentSizeMegabytes: 51200, Accelerator: true, ReplicationCapable: true,
 			InstantAccessEnabled: true, DiskPoolName: "dp-msdp-01", MediaServer: "media01.example.com"},
 		{Name: "stu-msdp-worm", StorageType: "DISK", StorageSubType: "PureDisk", StorageServerType: "PureDisk",
-			StorageCategory: "MSDP", TotalCapacityBytes: 50 * tib, UsedCapacityBytes: 46 * tib, FreeCapacityBytes: 4 * tib,
+			StorageCategory: "MSDP", TotalCapacityBytes: 50 * tib, UsedCapacityBytes: 49 * tib, FreeCapacityBytes: 1 * tib,
 			MaxConcurrentJobs: 100, MaxFragmentSizeMegabytes: 51200, Accelerator: true, WormCapable: true, UseWorm: true,
 			DiskPoolName: "dp-msdp-worm", MediaServer: "media01.example.com"},
 		{Name: "stu-adv-01", StorageType: "DISK", StorageSubType: "AdvancedDisk", StorageServerType: "AdvancedDisk",
@@ -255,19 +255,24 @@ func DemoStorageUnits() []StorageUnit {
 	}
 }
 
-// DemoDiskPools returns the disk pools behind DemoStorageUnits; the cloud
-// pool is DOWN.
+// DemoDiskPools returns the disk pools behind DemoStorageUnits: the cloud
+// pool is DOWN, the WORM pool is 98% full (at its high water mark), and the
+// AdvancedDisk pool is UP with one of its two volumes DOWN.
 func DemoDiskPools() []DiskPool {
 	return []DiskPool{
 		{Name: "dp-msdp-01", SType: "PureDisk", StorageCategory: "MSDP", DiskPoolState: "UP",
 			RawSizeBytes: 102 * tib, UsableSizeBytes: 100 * tib, AvailableSpaceBytes: 38 * tib, UsedCapacityBytes: 62 * tib,
-			HighWaterMark: 98, LowWaterMark: 80, StorageServer: "media01.example.com"},
+			HighWaterMark: 98, LowWaterMark: 80, StorageServer: "media01.example.com",
+			Volumes: []DiskVolume{{Name: "dp-msdp-01_vol1", State: "UP", RawSizeBytes: 51 * tib, FreeSizeBytes: 19 * tib},
+				{Name: "dp-msdp-01_vol2", State: "UP", RawSizeBytes: 51 * tib, FreeSizeBytes: 19 * tib}}},
 		{Name: "dp-msdp-worm", SType: "PureDisk", StorageCategory: "MSDP", DiskPoolState: "UP",
-			RawSizeBytes: 51 * tib, UsableSizeBytes: 50 * tib, AvailableSpaceBytes: 4 * tib, UsedCapacityBytes: 46 * tib,
+			RawSizeBytes: 51 * tib, UsableSizeBytes: 50 * tib, AvailableSpaceBytes: 1 * tib, UsedCapacityBytes: 49 * tib,
 			HighWaterMark: 98, LowWaterMark: 80, WormCapable: true, StorageServer: "media01.example.com"},
 		{Name: "dp-adv-01", SType: "AdvancedDisk", StorageCategory: "ADVANCED_DISK", DiskPoolState: "UP",
 			RawSizeBytes: 20 * tib, UsableSizeBytes: 20 * tib, AvailableSpaceBytes: 11 * tib, UsedCapacityBytes: 9 * tib,
-			HighWaterMark: 95, LowWaterMark: 80, StorageServer: "media02.example.com"},
+			HighWaterMark: 95, LowWaterMark: 80, StorageServer: "media02.example.com",
+			Volumes: []DiskVolume{{Name: "adv_vol_a", State: "UP", RawSizeBytes: 10 * tib, FreeSizeBytes: 6 * tib},
+				{Name: "adv_vol_b", State: "DOWN", RawSizeBytes: 10 * tib, FreeSizeBytes: 5 * tib}}},
 		{Name: "dp-cloud-s3", SType: "PureDisk", StorageCategory: "CLOUD", DiskPoolState: "DOWN",
 			RawSizeBytes: 2048 * tib, UsableSizeBytes: 2048 * tib, AvailableSpaceBytes: 1856 * tib, UsedCapacityBytes: 192 * tib,
 			HighWaterMark: 98, LowWaterMark: 80, StorageServer: "media02.example.com"},

@@ -62,8 +62,8 @@ type StorageUnit struct {
 	MediaServer              string // mediaServerDetails[0].name; "" = none
 }
 
-// DiskPool is the fake's model of one disk pool. It is served with one disk
-// volume whose sizes are the pool's.
+// DiskPool is the fake's model of one disk pool. Without Volumes it is
+// served with one disk volume whose sizes are the pool's (see ServedVolumes).
 type DiskPool struct {
 	Name                string
 	SType               string // e.g. PureDisk, AdvancedDisk
@@ -78,6 +78,28 @@ type DiskPool struct {
 	WormCapable         bool
 	ReadOnly            bool
 	StorageServer       string // host of relationships.storageServers; "" = none
+	Volumes             []DiskVolume
+}
+
+// DiskVolume is one of a disk pool's diskVolumes.
+type DiskVolume struct {
+	Name          string
+	State         string // UP, DOWN, UNKNOWN
+	RawSizeBytes  int64
+	FreeSizeBytes int64
+}
+
+// ServedVolumes returns the disk volumes the pool is served with: Volumes, or
+// when there are none one volume with the pool's sizes, DOWN unless the pool is UP.
+func (p *DiskPool) ServedVolumes() []DiskVolume {
+	if len(p.Volumes) > 0 {
+		return slices.Clone(p.Volumes)
+	}
+	state := "UP"
+	if p.DiskPoolState != "UP" {
+		state = "DOWN"
+	}
+	return []DiskVolume{{Name: p.Name + "_vol1", State: state, RawSizeBytes: p.RawSizeBytes, FreeSizeBytes: p.AvailableSpaceBytes}}
 }
 
 func (j Job) normalized() Job {
@@ -161,11 +183,7 @@ func (s *Server) SetStorageUnits(u []StorageUnit) {
 }
 
 // SetDiskPools replaces all disk pools; they are served in this order.
-func (s *Server) SetDiskPools(p []DiskPool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.pools = slices.Clone(p)
-}
+func (s *Server) SetDiskPools(p []DiskPool) { setList(s, &s.pools, p) }
 
 func cmpInt(a, b int64) int {
 	switch {

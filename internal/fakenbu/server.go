@@ -44,6 +44,14 @@ type Server struct {
 	byID  map[int64]int
 	units []StorageUnit
 	pools []DiskPool
+	// posture is the data of the policies, catalog, SLP, alerts and malware endpoints.
+	posture posture
+
+	drives       []Drive
+	media        []TapeMedium
+	volPools     []VolumePool
+	robotHosts   []string
+	mediaServers []MediaServer
 
 	// cacheMu guards the lazily built views of jobs; they are built by
 	// readers holding mu.RLock and dropped by writers holding mu.Lock.
@@ -56,6 +64,7 @@ type Server struct {
 	countMu sync.Mutex
 	counts  map[string]int
 	total   int
+	fails   map[string]int // endpoint -> status answered for ever (FailEndpoint)
 }
 
 // New returns an empty Server (no jobs, storage units or disk pools).
@@ -115,9 +124,13 @@ func splitVersion(v string) (int, int) {
 
 // route describes how one endpoint is guarded and answered.
 type route struct {
-	auth   bool
-	plain  bool // media type family is text/vnd.netbackup+plain (ping)
-	handle func(w http.ResponseWriter, r *http.Request, rc *reqCtx)
+	// minVersion is the oldest API version whose spec has the endpoint: a
+	// request in an older version gets the 404 of an unknown path, as from a
+	// primary whose release lacks the endpoint.
+	minVersion string
+	auth       bool
+	plain      bool // media type family is text/vnd.netbackup+plain (ping)
+	handle     func(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 }
 
 // reqCtx carries what negotiation established for one request.
@@ -165,6 +178,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"served versions: "+strings.Join(s.servedVersions(), ", "))
 		return
 	}
+	if rt.minVersion != "" && versionLess(rc.version, rt.minVersion) {
+		s.writeError(w, rc, http.StatusNotFound, "The requested resource was not found.",
+			"no such endpoint: "+r.URL.Path)
+		return
+	}
+	if status := s.failing(endpoint); status != 0 {
+		s.writeError(w, rc, status, "Injected failure.", "FailEndpoint("+endpoint+")")
+		return
+	}
 	rt.handle(w, r, rc)
 }
 
@@ -176,10 +198,36 @@ func (s *Server) route(endpoint string) (route, bool) {
 		return route{auth: true, handle: s.handleStorageUnits}, true
 	case "/storage/disk-pools":
 		return route{auth: true, handle: s.handleDiskPools}, true
+	case "/storage/drives":
+		return route{auth: true, handle: s.handleDrives}, true
+	case "/storage/tape-media":
+		return route{auth: true, minVersion: "12.0", handle: s.handleTapeMedia}, true
+	case "/storage/tape-volume-pools":
+		return route{auth: true, minVersion: "12.0", handle: s.handleVolumePools}, true
+	case "/storage/robots-device-hosts":
+		return route{auth: true, minVersion: "12.0", handle: s.handleRobotDeviceHosts}, true
+	case "/config/media-servers":
+		return route{auth: true, handle: s.handleMediaServers}, true
+	case "/config/policies/", "/config/policies":
+		// The spec's path has the trailing slash; a server answers both.
+		return route{auth: true, handle: s.handlePolicies}, true
+	case "/catalog/images":
+		return route{auth: true, handle: s.handleImages}, true
+	case "/catalog/slp-images":
+		return route{auth: true, handle: s.handleSLPImages}, true
+	case "/manage/alerts":
+		return route{auth: true, handle: s.handleAlerts}, true
+	case "/malware/latest-scan-results":
+		return route{auth: true, handle: s.handleScanResults}, true
 	case "/security/serverinfo":
 		return route{handle: s.handleServerInfo}, true
 	case "/ping":
 		return route{plain: true, handle: s.handlePing}, true
+	}
+	if name, ok := strings.CutPrefix(endpoint, "/config/policies/"); ok && name != "" && !strings.Contains(name, "/") {
+		return route{auth: true, handle: func(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+			s.handlePolicy(w, r, rc, name)
+		}}, true
 	}
 	if idStr, ok := strings.CutPrefix(endpoint, "/admin/jobs/"); ok {
 		if id, err := strconv.ParseInt(idStr, 10, 64); err == nil {
@@ -221,4 +269,26 @@ func (s *Server) ResetCounters() {
 	defer s.countMu.Unlock()
 	s.counts = map[string]int{}
 	s.total = 0
+}
+
+// FailEndpoint makes every authenticated request to endpoint (e.g.
+// "/storage/drives") answer status with an error body from now on; status 0
+// restores the endpoint. For tests of how one broken endpoint is reported.
+func (s *Server) FailEndpoint(endpoint string, status int) {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	if s.fails == nil {
+		s.fails = map[string]int{}
+	}
+	if status == 0 {
+		delete(s.fails, endpoint)
+		return
+	}
+	s.fails[endpoint] = status
+}
+
+func (s *Server) failing(endpoint string) int {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	return s.fails[endpoint]
 }

@@ -42,12 +42,14 @@ type offsetRequest struct {
 	sorted        bool // sort=name or -name
 }
 
-func (s *Server) parseOffsetRequest(w http.ResponseWriter, rc *reqCtx, q url.Values) (offsetRequest, bool) {
+// parseOffsetRequest validates page[offset], page[limit] (1..maxLimit, the
+// endpoint's documented maximum) and sort.
+func (s *Server) parseOffsetRequest(w http.ResponseWriter, rc *reqCtx, q url.Values, maxLimit int) (offsetRequest, bool) {
 	var or offsetRequest
 	var ok bool
-	if or.limit, ok = intParam(q, "page[limit]", defaultOffsetLimit); !ok || or.limit < 1 || or.limit > maxOffsetLimit {
+	if or.limit, ok = intParam(q, "page[limit]", defaultOffsetLimit); !ok || or.limit < 1 || or.limit > maxLimit {
 		s.writeError(w, rc, http.StatusBadRequest, "Invalid page[limit].",
-			"page[limit] must be an integer from 1 to 500, got "+strconv.Quote(q.Get("page[limit]")))
+			"page[limit] must be an integer from 1 to "+strconv.Itoa(maxLimit)+", got "+strconv.Quote(q.Get("page[limit]")))
 		return or, false
 	}
 	if or.offset, ok = intParam(q, "page[offset]", 0); !ok || or.offset < 0 {
@@ -118,16 +120,22 @@ func filtered[T any](items []T, f filter[T], or offsetRequest, name func(*T) str
 			out = append(out, items[i])
 		}
 	}
-	if or.sorted {
-		slices.SortStableFunc(out, func(a, b T) int {
-			c := strings.Compare(name(&a), name(&b))
-			if or.desc {
-				return -c
-			}
-			return c
-		})
-	}
+	sortByName(out, or, name)
 	return out
+}
+
+// sortByName applies sort=name or sort=-name.
+func sortByName[T any](items []T, or offsetRequest, name func(*T) string) {
+	if !or.sorted {
+		return
+	}
+	slices.SortStableFunc(items, func(a, b T) int {
+		c := strings.Compare(name(&a), name(&b))
+		if or.desc {
+			return -c
+		}
+		return c
+	})
 }
 
 type relatedLink struct {
@@ -245,7 +253,7 @@ func (s *Server) renderStorageUnit(base string, u *StorageUnit) storageUnitResou
 
 func (s *Server) handleStorageUnits(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
-	or, ok := s.parseOffsetRequest(w, rc, q)
+	or, ok := s.parseOffsetRequest(w, rc, q, maxOffsetLimit)
 	if !ok {
 		return
 	}
@@ -321,28 +329,16 @@ func renderDiskPool(base string, p *DiskPool) diskPoolResource {
 	r.Links.Self.Href = base + "/storage/disk-pools/" + url.PathEscape(p.Name)
 	r.Type = "diskPool"
 	r.ID = p.Name
-	volState := "UP"
-	if p.DiskPoolState != "UP" {
-		volState = "DOWN"
-	}
 	volCaps := []string{}
 	poolCaps := []string{"VISIBLE", "ADMIN_UP", "INTERNAL_UP", "SPAN_IMAGES", "CAPACITY_MANAGEMENT", "OPTIMIZED_IMAGE"}
 	if p.WormCapable {
 		volCaps = append(volCaps, "WORM_INDELIBLE")
 	}
 	r.Attributes = diskPoolAttributes{
-		Name:            p.Name,
-		SType:           p.SType,
-		StorageCategory: p.StorageCategory,
-		DiskVolumes: []diskVolume{{
-			Name:                   p.Name + "_vol1",
-			ID:                     p.SType + ":" + p.Name + "_vol1",
-			DiskMediaID:            "@aaaab",
-			State:                  volState,
-			RawSizeBytes:           p.RawSizeBytes,
-			FreeSizeBytes:          p.AvailableSpaceBytes,
-			DiskVolumeCapabilities: volCaps,
-		}},
+		Name:                 p.Name,
+		SType:                p.SType,
+		StorageCategory:      p.StorageCategory,
+		DiskVolumes:          renderDiskVolumes(p, volCaps),
 		HighWaterMark:        p.HighWaterMark,
 		LowWaterMark:         p.LowWaterMark,
 		DiskPoolState:        p.DiskPoolState,
@@ -370,7 +366,7 @@ func renderDiskPool(base string, p *DiskPool) diskPoolResource {
 
 func (s *Server) handleDiskPools(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
-	or, ok := s.parseOffsetRequest(w, rc, q)
+	or, ok := s.parseOffsetRequest(w, rc, q, maxOffsetLimit)
 	if !ok {
 		return
 	}
@@ -390,4 +386,21 @@ func (s *Server) handleDiskPools(w http.ResponseWriter, r *http.Request, rc *req
 		return renderDiskPool(base, p)
 	})
 	s.writeJSON(w, rc, http.StatusOK, &resp)
+}
+
+func renderDiskVolumes(p *DiskPool, caps []string) []diskVolume {
+	vols := p.ServedVolumes()
+	out := make([]diskVolume, 0, len(vols))
+	for i, v := range vols {
+		out = append(out, diskVolume{
+			Name:                   v.Name,
+			ID:                     p.SType + ":" + v.Name,
+			DiskMediaID:            "@aaaa" + string(rune('b'+i%24)),
+			State:                  v.State,
+			RawSizeBytes:           v.RawSizeBytes,
+			FreeSizeBytes:          v.FreeSizeBytes,
+			DiskVolumeCapabilities: caps,
+		})
+	}
+	return out
 }

@@ -1,0 +1,179 @@
+package monitoring
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Expr is one PromQL expression of a dashboard or rule file.
+type Expr struct {
+	File  string // base name of the file
+	Where string // panel title, variable or rule name
+	Query string // PromQL, Grafana variables not substituted
+}
+
+func (e Expr) String() string { return e.File + ": " + e.Where + ": " + e.Query }
+
+// DashboardExprs returns every target expression of every panel (rows' panels included) and
+// every query variable's selector of the Grafana dashboards dir/*.json.
+func DashboardExprs(dir string) ([]Expr, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no dashboard in %s", dir)
+	}
+	var out []Expr
+	for _, f := range files {
+		exprs, err := dashboardFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, exprs...)
+	}
+	return out, nil
+}
+
+type dashboardPanel struct {
+	Title   string           `json:"title"`
+	Type    string           `json:"type"`
+	Targets []map[string]any `json:"targets"`
+	Panels  []dashboardPanel `json:"panels"`
+}
+
+func dashboardFile(path string) ([]Expr, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var d struct {
+		Title      string           `json:"title"`
+		Panels     []dashboardPanel `json:"panels"`
+		Templating struct {
+			List []struct {
+				Name  string `json:"name"`
+				Type  string `json:"type"`
+				Query any    `json:"query"`
+			} `json:"list"`
+		} `json:"templating"`
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	name := filepath.Base(path)
+	var out []Expr
+	var walk func([]dashboardPanel)
+	walk = func(panels []dashboardPanel) {
+		for _, p := range panels {
+			for _, t := range p.Targets {
+				q, _ := t["expr"].(string)
+				if strings.TrimSpace(q) == "" {
+					continue
+				}
+				out = append(out, Expr{File: name, Where: "panel " + p.Title, Query: q})
+			}
+			walk(p.Panels)
+		}
+	}
+	walk(d.Panels)
+	for _, v := range d.Templating.List {
+		if v.Type != "query" {
+			continue
+		}
+		q := v.Query
+		if m, ok := q.(map[string]any); ok {
+			q = m["query"]
+		}
+		s, _ := q.(string)
+		if sel := variableSelector(s); sel != "" {
+			out = append(out, Expr{File: name, Where: "variable " + v.Name, Query: sel})
+		}
+	}
+	return out, nil
+}
+
+var (
+	labelValuesOf = regexp.MustCompile(`^\s*label_values\(\s*(.+?)\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*\)\s*$`)
+	queryResult   = regexp.MustCompile(`^\s*query_result\(\s*(.+)\s*\)\s*$`)
+)
+
+// variableSelector is the PromQL inside a Grafana Prometheus variable query:
+// label_values(<selector>, label) and query_result(<expr>); "" for those naming no metric
+// (label_values(label), label_names(), metrics(...)).
+func variableSelector(q string) string {
+	if m := labelValuesOf.FindStringSubmatch(q); m != nil {
+		return m[1]
+	}
+	if m := queryResult.FindStringSubmatch(q); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// RuleExprs returns the expression of every alerting and recording rule of dir/*.rules.yml.
+func RuleExprs(dir string) ([]Expr, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.rules.yml"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no rule file (*.rules.yml) in %s", dir)
+	}
+	var out []Expr
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var rf struct {
+			Groups []struct {
+				Name  string `yaml:"name"`
+				Rules []struct {
+					Alert  string `yaml:"alert"`
+					Record string `yaml:"record"`
+					Expr   string `yaml:"expr"`
+				} `yaml:"rules"`
+			} `yaml:"groups"`
+		}
+		if err := yaml.Unmarshal(b, &rf); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for _, g := range rf.Groups {
+			for _, r := range g.Rules {
+				out = append(out, Expr{File: filepath.Base(f), Where: "group " + g.Name + " rule " + r.Alert + r.Record, Query: r.Expr})
+			}
+		}
+	}
+	return out, nil
+}
+
+var grafanaVar = regexp.MustCompile(`\$\{([a-zA-Z0-9_]+)(?::[a-z]+)?\}|\$([a-zA-Z0-9_]+)|\[\[([a-zA-Z0-9_]+)\]\]`)
+
+// Substitute replaces Grafana variables ($x, ${x}, ${x:fmt}, [[x]]) by their values in vars;
+// an unknown variable is an error, so that a query cannot reach Prometheus half-substituted.
+func Substitute(q string, vars map[string]string) (string, error) {
+	var missing []string
+	out := grafanaVar.ReplaceAllStringFunc(q, func(m string) string {
+		sub := grafanaVar.FindStringSubmatch(m)
+		name := sub[1] + sub[2] + sub[3]
+		v, ok := vars[name]
+		if !ok {
+			missing = append(missing, name)
+			return m
+		}
+		return v
+	})
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return "", fmt.Errorf("unknown variables %v in %q", missing, q)
+	}
+	return out, nil
+}

@@ -1,0 +1,83 @@
+package nbu
+
+import "context"
+
+const mediaServersEndpoint = "/config/media-servers"
+
+// MediaServer is one /config/media-servers record (every API version; the
+// schema is in the 10.3 config.yaml, mediaServerResponseData).
+type MediaServer struct {
+	Name             string // attributes.hostName, else data[].id
+	OSType           string
+	OSVersion        string
+	OSReleaseVersion string
+	NBUVersion       string
+	// MachineUp is isMachineUp; MachineUpKnown is false when the server did
+	// not send it (the field is optional), so absence is not read as down.
+	MachineUp, MachineUpKnown bool
+	// Status is status.name: ACTIVE_FOR_TAPE_AND_DISK, ACTIVE_FOR_TAPE,
+	// ACTIVE_FOR_DISK, DEACTIVATED, OFFLINE, VIRTUAL_NODE.
+	Status      string
+	ClusterName string
+}
+
+type mediaServerAttrs struct {
+	HostName         lString    `json:"hostName"`
+	OSType           lString    `json:"osType"`
+	OSVersion        lString    `json:"osVersion"`
+	OSReleaseVersion lString    `json:"osReleaseVersion"`
+	NBUVersion       lString    `json:"nbuVersion"`
+	IsMachineUp      optBool    `json:"isMachineUp"`
+	Status           hostStatus `json:"status"`
+	ClusterName      lString    `json:"clusterName"`
+}
+
+// MediaServers fetches every page of GET /config/media-servers (offset
+// paging, page[limit] = pageSize, 0 = 500).
+func (c *Client) MediaServers(ctx context.Context, pageSize int) ([]MediaServer, error) {
+	var out []MediaServer
+	var id lString
+	var a mediaServerAttrs
+	err := c.offsetWalk(ctx, mediaServersEndpoint, pageSize, maxOffsetPageSize, &recordSink{
+		id:    &id,
+		attrs: &a,
+		reset: func() { id, a = "", mediaServerAttrs{} },
+		emit: func() error {
+			m := MediaServer{
+				Name: string(a.HostName), OSType: string(a.OSType), OSVersion: string(a.OSVersion),
+				OSReleaseVersion: string(a.OSReleaseVersion), NBUVersion: string(a.NBUVersion),
+				MachineUp: a.IsMachineUp.v, MachineUpKnown: a.IsMachineUp.set,
+				Status: string(a.Status), ClusterName: string(a.ClusterName),
+			}
+			if m.Name == "" {
+				m.Name = string(id)
+			}
+			out = append(out, m)
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// hostStatus is status.name as documented ({"name": ..., "resourceBundleKey": ...}),
+// or the status itself where a server sends a plain string.
+type hostStatus string
+
+func (h *hostStatus) UnmarshalJSON(b []byte) error {
+	*h = ""
+	if len(b) > 0 && b[0] == '{' {
+		var o struct {
+			Name lEnum `json:"name"`
+		}
+		_ = decodeLenientBytes(b, &o)
+		*h = hostStatus(o.Name)
+		return nil
+	}
+	var e lEnum
+	_ = e.UnmarshalJSON(b)
+	*h = hostStatus(e)
+	return nil
+}

@@ -1,0 +1,187 @@
+package prober
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/nbu"
+)
+
+const clientsCollectorName = "clients"
+
+var (
+	descClientLastSuccess = prometheus.NewDesc("nbu_client_last_successful_backup_timestamp_seconds",
+		"End time of the client's newest finished BACKUP job with a status in clients.success_statuses; 0 = none found in the whole job history.",
+		[]string{"client"}, nil)
+	descClientLastBackup = prometheus.NewDesc("nbu_client_last_backup_timestamp_seconds",
+		"End time of the client's newest finished BACKUP job seen in the job stream, whatever its status.", []string{"client"}, nil)
+	descClientLastStatus = prometheus.NewDesc("nbu_client_last_backup_status",
+		"Status code of the client's newest finished BACKUP job seen in the job stream.", []string{"client"}, nil)
+	descClientsBackfill = prometheus.NewDesc("nbu_clients_backfill_complete",
+		"Share (0..1) of known clients whose last successful backup is known; clients the job window did not show are looked up within clients.max_requests_per_probe per probe.",
+		nil, nil)
+	descClientsDropped = prometheus.NewDesc("nbu_clients_dropped",
+		"Clients left out because the target has more than clients.max_series.", nil, nil)
+)
+
+// clientsCollector reports every client's last backups from the job stream the jobs collector
+// reads (no request of its own on a steady master), plus the clients of the policies collector.
+// A client no job of the look-back window showed with a good backup is looked up once, in the
+// background of later probes, by one sorted, filtered request (see backfill).
+type clientsCollector struct{}
+
+func (clientsCollector) Name() string                          { return clientsCollectorName }
+func (clientsCollector) MinAPIVersion() string                 { return "" }
+func (clientsCollector) CacheTTL(*config.Module) time.Duration { return 0 }
+
+// DependsOn makes the clients collector run after the policies collector in a probe, so that the
+// policies' clients are known to the backfill of the same probe.
+func (clientsCollector) DependsOn() []string { return []string{policiesCollectorName} }
+func (clientsCollector) NewState() CollectorState {
+	return &clientsState{clients: map[string]*clientRec{}, dropped: map[string]struct{}{}}
+}
+
+// clientRec is what is known of one client. newestByStatus keeps the newest end time per status
+// code (a handful per client), so a change of clients.success_statuses applies at once.
+type clientRec struct {
+	newestByStatus map[int64]time.Time
+	last           time.Time // newest finished backup seen in the stream
+	lastStatus     int64
+	lastJobID      int64
+	backfilled     bool // the newest good backup was looked up (found or not)
+}
+
+// clientsState is shared by ObserveJob (inside jobs runs) and Collect: mu guards everything.
+type clientsState struct {
+	mu      sync.Mutex
+	clients map[string]*clientRec
+	dropped map[string]struct{} // names refused by the cap, bounded by maxDroppedTracked
+	cap     int                 // clients.max_series, as of the last Collect (0 = default)
+}
+
+// maxDroppedTracked bounds the names kept only to count them once; beyond it the count stops
+// growing rather than the memory.
+const maxDroppedTracked = 100000
+
+// ObserveJob folds one job record of the stream into the client's record.
+func (s *clientsState) ObserveJob(j *nbu.Job) {
+	if j.JobType != "BACKUP" || j.State != "DONE" || j.ClientName == "" || j.EndTime.IsZero() {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.track(j.ClientName)
+	if rec == nil {
+		return
+	}
+	rec.fold(j.Status, j.EndTime)
+	if j.EndTime.After(rec.last) || (j.EndTime.Equal(rec.last) && j.JobID > rec.lastJobID) {
+		rec.last, rec.lastStatus, rec.lastJobID = j.EndTime, j.Status, j.JobID
+	}
+}
+
+func (rec *clientRec) fold(status int64, end time.Time) {
+	if rec.newestByStatus == nil {
+		rec.newestByStatus = map[int64]time.Time{}
+	}
+	if end.After(rec.newestByStatus[status]) {
+		rec.newestByStatus[status] = end
+	}
+}
+
+// track returns the client's record, creating it unless the cap is reached (then nil). The caller
+// holds mu.
+func (s *clientsState) track(name string) *clientRec {
+	if rec := s.clients[name]; rec != nil {
+		return rec
+	}
+	limit := s.cap
+	if limit <= 0 {
+		limit = 20000
+	}
+	if len(s.clients) >= limit {
+		if len(s.dropped) < maxDroppedTracked {
+			s.dropped[name] = struct{}{}
+		}
+		return nil
+	}
+	rec := &clientRec{}
+	s.clients[name] = rec
+	return rec
+}
+
+// lastGood is the newest end time among the success statuses (zero when none).
+func (rec *clientRec) lastGood(success []int) time.Time {
+	var t time.Time
+	for _, st := range success {
+		if v := rec.newestByStatus[int64(st)]; v.After(t) {
+			t = v
+		}
+	}
+	return t
+}
+
+func (s *clientsState) Collect(ctx context.Context, r *Run, out *metricSet) error {
+	success := r.Module.Clients.SuccessStatuses
+	s.mu.Lock()
+	s.cap = r.Module.Clients.MaxSeries
+	s.mu.Unlock()
+	if ps, ok := r.Peer(policiesCollectorName).(*policiesState); ok {
+		names := ps.clientNames()
+		s.mu.Lock()
+		for _, n := range names {
+			s.track(n)
+		}
+		s.mu.Unlock()
+	}
+	err := s.backfill(ctx, r, success)
+	s.export(out, success)
+	return err
+}
+
+// export writes the series of every tracked client, in name order.
+func (s *clientsState) export(out *metricSet, success []int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := make([]string, 0, len(s.clients))
+	for n := range s.clients {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	// A cap lowered by a reload applies here too.
+	extra := 0
+	if s.cap > 0 && len(names) > s.cap {
+		extra, names = len(names)-s.cap, names[:s.cap]
+	}
+	known := 0
+	for _, n := range names {
+		rec := s.clients[n]
+		if good := rec.lastGood(success); !good.IsZero() || rec.backfilled {
+			known++
+			out.gauge(descClientLastSuccess, unixSeconds(good), n)
+		}
+		if !rec.last.IsZero() {
+			out.gauge(descClientLastBackup, unixSeconds(rec.last), n)
+			out.gauge(descClientLastStatus, float64(rec.lastStatus), n)
+		}
+	}
+	done := 1.0
+	if len(names) > 0 {
+		done = float64(known) / float64(len(names))
+	}
+	out.gauge(descClientsBackfill, done)
+	out.gauge(descClientsDropped, float64(len(s.dropped)+extra))
+}
+
+// unixSeconds is t in Unix seconds, with 0 for the zero time ("never").
+func unixSeconds(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.UnixNano()) / 1e9
+}
