@@ -236,6 +236,39 @@ func TestReloadOnKeyFileRotation(t *testing.T) {
 	}
 }
 
+// TestReloadOnPasswordFileRotation: a changed password_file is watched like a key file, and the
+// next probe logs in with the new password.
+func TestReloadOnPasswordFileRotation(t *testing.T) {
+	const before, after = "password-before-4e2a", "password-after-7b1c"
+	fake, target := newFake(t, fakenbu.Options{Users: []fakenbu.User{{Name: "monitor", Password: before}}}, nil)
+	pwDir := t.TempDir()
+	pwFile := filepath.Join(pwDir, "password")
+	writeFile(t, pwFile, before+"\n")
+	a := newTestApp(t, configYAML(moduleYAML("login", "username: monitor", "password_file: "+pwFile, "collectors: [storage]", "storage: {cache_ttl: 0}")), withWatch)
+	if _, body := a.do(t, "GET", probeURL("/probe", "login", target)); !strings.Contains(body, "\nprobe_success 1\n") {
+		t.Fatalf("the first login failed:\n%s", body)
+	}
+
+	old := a.config.Get().Modules["login"].Fingerprint()
+	fake.SetUsers(fakenbu.User{Name: "monitor", Password: after})
+	fake.ExpireTokens()
+	writeFile(t, pwFile, after+"\n")
+	eventually(t, "the password rotation to reload the module", func() bool {
+		return a.config.Get().Modules["login"].Fingerprint() != old
+	})
+	if _, body := a.do(t, "GET", probeURL("/probe", "login", target)); !strings.Contains(body, "\nprobe_success 1\n") {
+		t.Errorf("the probe after rotation does not log in with the new password:\n%s", body)
+	}
+	if n := fake.Logins(); n != 2 {
+		t.Errorf("logins = %d, want 2 (one per password)", n)
+	}
+	for _, pw := range []string{before, after} {
+		if strings.Contains(a.logs.String(), pw) {
+			t.Errorf("the log contains the password %q", pw[:8]+"...")
+		}
+	}
+}
+
 func TestReloadWarnsInsecureSkipVerifyOncePerModule(t *testing.T) {
 	insecure := "tls_config: {insecure_skip_verify: true}"
 	a := newTestApp(t, configYAML(

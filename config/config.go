@@ -36,10 +36,23 @@ type Config struct {
 
 // Module is one named way of probing a NetBackup primary.
 type Module struct {
-	Name                  string               `yaml:"-"`
-	Timeout               model.Duration       `yaml:"timeout"`
-	APIKey                promconfig.Secret    `yaml:"api_key,omitempty"`
-	APIKeyFile            string               `yaml:"api_key_file,omitempty"`
+	Name       string            `yaml:"-"`
+	Timeout    model.Duration    `yaml:"timeout"`
+	APIKey     promconfig.Secret `yaml:"api_key,omitempty"`
+	APIKeyFile string            `yaml:"api_key_file,omitempty"`
+	// APIKeyEnv names the environment variable that holds the key, read at load; /config shows
+	// the name, never the value.
+	APIKeyEnv string `yaml:"api_key_env,omitempty"`
+	// A NetBackup user that logs in (POST /login), instead of an API key.
+	Username     string            `yaml:"username,omitempty"`
+	Password     promconfig.Secret `yaml:"password,omitempty"`
+	PasswordFile string            `yaml:"password_file,omitempty"`
+	PasswordEnv  string            `yaml:"password_env,omitempty"`
+	DomainType   string            `yaml:"domain_type,omitempty"`
+	DomainName   string            `yaml:"domain_name,omitempty"`
+	// TokenTTL is how long a login's token is used when NetBackup's answer does not say; 0 = the
+	// client's default.
+	TokenTTL              model.Duration       `yaml:"token_ttl,omitempty"`
 	APIVersion            string               `yaml:"api_version"`
 	TLSConfig             promconfig.TLSConfig `yaml:"tls_config,omitempty"`
 	Collectors            []string             `yaml:"collectors"`
@@ -64,15 +77,16 @@ type Module struct {
 	// clear. Off by default: whoever can reach /probe picks the target's scheme.
 	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
 
-	// Filled at load. Unexported so the key read from api_key_file never reaches yaml.Marshal,
-	// and behind a pointer so fmt prints an address rather than the key if a Module is embedded
-	// unexported somewhere and printed with %+v.
+	// Filled at load. Unexported so the key and password read from files and the environment
+	// never reach yaml.Marshal, and behind a pointer so fmt prints an address rather than a secret
+	// if a Module is embedded unexported somewhere and printed with %+v.
 	resolved *resolved
 }
 
 type resolved struct {
-	apiKey      string
-	fingerprint string
+	apiKey, password string
+	// fingerprint covers the whole module; sessionFingerprint all but the credentials.
+	fingerprint, sessionFingerprint string
 }
 
 // JobsConfig tunes the /admin/jobs collector.

@@ -192,15 +192,15 @@ func TestParseErrors(t *testing.T) {
     api_key: k
     api_key_file: api.key
     allow_any_target: true
-`, `modules.yml:4: module "default": exactly one of api_key and api_key_file is required (found both)`},
+`, `modules.yml:4: module "default": exactly one of api_key, api_key_file, api_key_env or a login (username with password, password_file or password_env) is required (found api_key, api_key_file)`},
 		{"neither key", `modules:
   default:
     timeout: 5s
     allow_any_target: true
-`, `modules.yml:2: module "default": exactly one of api_key and api_key_file is required (found neither)`},
+`, `modules.yml:2: module "default": exactly one of api_key, api_key_file, api_key_env or a login (username with password, password_file or password_env) is required (found none)`},
 		{"null module has no key", `modules:
   default:
-`, `modules.yml:2: module "default": exactly one of api_key and api_key_file is required (found neither)`},
+`, `modules.yml:2: module "default": exactly one of api_key, api_key_file, api_key_env or a login (username with password, password_file or password_env) is required (found none)`},
 		{"missing key file", `modules:
   default:
     allow_any_target: true

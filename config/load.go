@@ -14,8 +14,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Load reads, validates and resolves the config file at path: api_key_file is read, TLS files
-// are read and parsed, relative paths are taken relative to the file's directory.
+// Load reads, validates and resolves the config file at path: api_key_file, password_file and the
+// api_key_env and password_env variables are read, TLS files are read and parsed, relative paths
+// are taken relative to the file's directory.
 func (s Schema) Load(path string) (*Config, error) {
 	data, err := ReadFile(path, MaxConfigFileBytes)
 	if err != nil {
@@ -159,21 +160,9 @@ func (s Schema) loadModule(file, dir string, key, value *yaml.Node, read fileRea
 // resolveModule does the file-system half of loading: reading the key and the TLS material, so
 // that a config that loads is one the prober can use without surprises.
 func resolveModule(m *Module, d *decoder, dir string, moduleLine int, read fileReader) error {
-	key := string(m.APIKey)
-	if m.APIKeyFile != "" {
-		m.APIKeyFile = promconfig.JoinDir(dir, m.APIKeyFile)
-		line := d.lineOf("api_key_file", moduleLine)
-		raw, err := read(m.APIKeyFile, maxKeyFileBytes)
-		if err != nil {
-			return d.errAt(line, "api_key_file", err)
-		}
-		key = strings.TrimSpace(string(raw))
-		if key == "" {
-			return d.errAt(line, "api_key_file", fmt.Errorf("%s is empty", m.APIKeyFile))
-		}
-		if !validKey(key) {
-			return d.errAt(line, "api_key_file", fmt.Errorf("the key in %s contains whitespace or control characters", m.APIKeyFile))
-		}
+	key, password, err := resolveCredentials(m, d, dir, moduleLine, read)
+	if err != nil {
+		return err
 	}
 
 	m.TLSConfig.SetDirectory(dir)
@@ -189,8 +178,9 @@ func resolveModule(m *Module, d *decoder, dir string, moduleLine int, read fileR
 		return d.errAt(d.lineOf("tls_config", moduleLine), "tls_config", err)
 	}
 
-	m.resolved = &resolved{apiKey: key}
-	m.resolved.fingerprint = fingerprint(m, files)
+	m.resolved = &resolved{apiKey: key, password: password}
+	m.resolved.fingerprint = fingerprint(m, files, true)
+	m.resolved.sessionFingerprint = fingerprint(m, files, false)
 	return nil
 }
 
@@ -218,19 +208,20 @@ func readTLSFiles(tc *promconfig.TLSConfig, read fileReader, fail func(field str
 	return files, nil
 }
 
-// KeyFiles lists the absolute api_key_file paths the config names, sorted and without
-// duplicates, so callers can watch them and reload when a key is rotated.
+// KeyFiles lists the absolute api_key_file and password_file paths the config names, sorted and
+// without duplicates, so callers can watch them and reload when a key or password is rotated.
 func (c *Config) KeyFiles() []string {
 	var out []string
 	for _, m := range c.Modules {
-		if m.APIKeyFile == "" {
-			continue
+		for _, p := range []string{m.APIKeyFile, m.PasswordFile} {
+			if p == "" {
+				continue
+			}
+			if abs, err := filepath.Abs(p); err == nil {
+				p = abs
+			}
+			out = append(out, p)
 		}
-		p := m.APIKeyFile
-		if abs, err := filepath.Abs(p); err == nil {
-			p = abs
-		}
-		out = append(out, p)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -15,13 +15,23 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// APIKeyValue returns the key to send: api_key, or the trimmed content of api_key_file as read at
-// load time. Modules built in code rather than loaded fall back to APIKey.
+// APIKeyValue returns the key to send: api_key, or the key from api_key_file or api_key_env as
+// read at load time; "" for a module that logs in. Modules built in code rather than loaded fall
+// back to APIKey.
 func (m *Module) APIKeyValue() string {
 	if m.resolved != nil {
 		return m.resolved.apiKey
 	}
 	return string(m.APIKey)
+}
+
+// PasswordValue returns the login's password: password, or the one from password_file or
+// password_env as read at load time. Modules built in code fall back to Password.
+func (m *Module) PasswordValue() string {
+	if m.resolved != nil {
+		return m.resolved.password
+	}
+	return string(m.Password)
 }
 
 // Enabled reports whether the module's collectors list names collector.
@@ -37,29 +47,52 @@ func (m *Module) NewTLSConfig() (*tls.Config, error) {
 }
 
 // Fingerprint identifies everything that affects how the module talks to NetBackup: every field,
-// the resolved key and the contents of the TLS files. It is a hash, so it is safe to log and to use
-// as a cache key, and it is computed at load so it does not change until the next reload.
+// the resolved key and password and the contents of the TLS files. It is a hash, so it is safe to
+// log and to use as a cache key, and it is computed at load so it does not change until the next
+// reload.
 func (m *Module) Fingerprint() string {
 	if m.resolved != nil && m.resolved.fingerprint != "" {
 		return m.resolved.fingerprint
 	}
-	// A module built in code: read its TLS files now, best effort.
-	files, _ := readTLSFiles(&m.TLSConfig, readRegularFile, func(string, error) error { return nil })
-	return fingerprint(m, files)
+	return fingerprint(m, m.tlsFilesBestEffort(), true)
 }
 
-func fingerprint(m *Module, tlsFiles map[string][]byte) string {
+// SessionFingerprint is Fingerprint without the credentials (every key of the API key and the
+// login, and what they resolve to). It keys what the prober keeps per target, so that rotating a
+// key or a password keeps a target's job counters while any change to what is collected, or to
+// TLS, starts afresh.
+func (m *Module) SessionFingerprint() string {
+	if m.resolved != nil && m.resolved.sessionFingerprint != "" {
+		return m.resolved.sessionFingerprint
+	}
+	return fingerprint(m, m.tlsFilesBestEffort(), false)
+}
+
+// tlsFilesBestEffort reads the TLS files of a module built in code, for its fingerprints.
+func (m *Module) tlsFilesBestEffort() map[string][]byte {
+	files, _ := readTLSFiles(&m.TLSConfig, readRegularFile, func(string, error) error { return nil })
+	return files
+}
+
+func fingerprint(m *Module, tlsFiles map[string][]byte, withCredentials bool) string {
 	c := *m
 	// Secrets go in as hashes of their own so the marshalled form never holds them, whatever
 	// promconfig.MarshalSecretValue is set to.
-	c.APIKey, c.TLSConfig.Key, c.resolved = "", "", nil
+	c.APIKey, c.Password, c.TLSConfig.Key, c.resolved = "", "", "", nil
+	if !withCredentials {
+		c.APIKeyFile, c.APIKeyEnv, c.Username, c.PasswordFile, c.PasswordEnv = "", "", "", "", ""
+		c.DomainType, c.DomainName, c.TokenTTL = "", "", 0
+	}
 	body, err := yaml.Marshal(&c)
 	if err != nil {
 		body = []byte("marshal error: " + err.Error())
 	}
 	h := sha256.New()
 	writeField(h, "module", body)
-	writeField(h, "api_key", sum(m.APIKeyValue()))
+	if withCredentials {
+		writeField(h, "api_key", sum(m.APIKeyValue()))
+		writeField(h, "password", sum(m.PasswordValue()))
+	}
 	writeField(h, "tls_key", sum(string(m.TLSConfig.Key)))
 	paths := make([]string, 0, len(tlsFiles))
 	for p := range tlsFiles {
@@ -145,7 +178,7 @@ func matchPattern(p string) string {
 }
 
 // Format prints only the module's name: promconfig.Secret has no String method, so %+v on a
-// Module would otherwise print an inline api_key.
+// Module would otherwise print an inline api_key or password.
 func (m Module) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "module %q", m.Name)
 }

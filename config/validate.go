@@ -15,7 +15,7 @@ import (
 // line of the module's name, used for problems that belong to no single field.
 func validateModule(m *Module, d *decoder, moduleLine int) error {
 	checks := []func(*Module, *decoder, int) error{
-		validateKey,
+		validateCredentials,
 		validateAPIVersion,
 		validateLimits,
 		validatePosture,
@@ -26,21 +26,6 @@ func validateModule(m *Module, d *decoder, moduleLine int) error {
 		if err := check(m, d, moduleLine); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func validateKey(m *Module, d *decoder, moduleLine int) error {
-	hasKey, hasFile := m.APIKey != "", m.APIKeyFile != ""
-	switch {
-	case hasKey && hasFile:
-		// Point at whichever came second: that is where the conflict starts.
-		line := max(d.lineOf("api_key", moduleLine), d.lineOf("api_key_file", moduleLine))
-		return d.errAt(line, "", errors.New("exactly one of api_key and api_key_file is required (found both)"))
-	case !hasKey && !hasFile:
-		return d.errAt(moduleLine, "", errors.New("exactly one of api_key and api_key_file is required (found neither)"))
-	case hasKey && !validKey(string(m.APIKey)):
-		return d.errAt(d.lineOf("api_key", moduleLine), "api_key", errors.New("contains whitespace or control characters"))
 	}
 	return nil
 }

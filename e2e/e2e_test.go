@@ -249,16 +249,9 @@ func newFake(t *testing.T, seed int64, key string) (*fakenbu.Server, []fakenbu.J
 		jobs = append(jobs, j)
 	}
 	fake.SetJobs(jobs)
-	fake.SetStorageUnits(fakenbu.DemoStorageUnits())
-	fake.SetDiskPools(fakenbu.DemoDiskPools())
-	// The demo's devices, so that the dashboards' tape and media server panels have data.
-	fake.SetDrives(fakenbu.DemoDrives())
-	fake.SetTapeMedia(fakenbu.DemoTapeMedia())
-	fake.SetVolumePools(fakenbu.DemoVolumePools())
-	fake.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
-	fake.SetMediaServers(fakenbu.DemoMediaServers())
-	// And its protection posture, for the posture dashboard and rules.
-	fake.SetPosture(fakenbu.DemoPosture(testNow))
+	// The demo's storage, devices and protection posture, so that every dashboard panel and rule
+	// has data.
+	fake.SetDemo(testNow)
 	return fake, jobs
 }
 

@@ -40,8 +40,10 @@ const (
 
 // Options configures a Client. Zero values select the documented defaults.
 type Options struct {
-	BaseURL    string      // "https://host:1556/netbackup" (scheme://host:port/path)
-	APIKey     string      // sent as `Authorization: <key>`; never logged or put in errors
+	BaseURL string // "https://host:1556/netbackup" (scheme://host:port/path)
+	APIKey  string // sent as `Authorization: <key>`; never logged or put in errors
+	// Login, instead of APIKey: the client logs in on first use and sends the token it gets.
+	Login      Login
 	APIVersion string      // "" or "auto" = detect per client (ladder); else pinned, e.g. "13.0"
 	TLSConfig  *tls.Config // nil = system roots
 	// MaxConcurrentRequests caps concurrent HTTP requests through this client (default 4).
@@ -63,7 +65,7 @@ type Options struct {
 
 // String keeps the API key out of any %v/%+v rendering of the options.
 func (o Options) String() string {
-	return fmt.Sprintf("nbu.Options{BaseURL: %q, APIKey: <redacted>, APIVersion: %q}", o.BaseURL, o.APIVersion)
+	return fmt.Sprintf("nbu.Options{BaseURL: %q, APIKey: <redacted>, Login: %v, APIVersion: %q}", o.BaseURL, o.Login, o.APIVersion)
 }
 
 // GoString covers %#v as well.
@@ -74,7 +76,7 @@ func (o Options) GoString() string { return o.String() }
 // API version and idle connections are reused between probes.
 type Client struct {
 	base           *url.URL
-	apiKey         string
+	auth           *auth // behind a pointer so that printing a Client value shows no secret
 	pinned         string
 	userAgent      string
 	maxTries       int
@@ -112,13 +114,12 @@ func NewClient(opts Options) (*Client, error) {
 	if pinned != "" && !versionRE.MatchString(pinned) {
 		return nil, fmt.Errorf("nbu: invalid API version %q: want \"auto\" or MAJOR.MINOR such as \"13.0\"", opts.APIVersion)
 	}
-	if strings.ContainsAny(opts.APIKey, "\r\n\x00") {
-		// The value itself is deliberately not quoted.
-		return nil, errors.New("nbu: API key contains control characters")
+	creds := Credentials{APIKey: opts.APIKey, Login: opts.Login}
+	if err := creds.validate(); err != nil {
+		return nil, err
 	}
 	c := &Client{
 		base:           base,
-		apiKey:         opts.APIKey,
 		pinned:         pinned,
 		userAgent:      opts.UserAgent,
 		maxTries:       opts.MaxTries,
@@ -130,6 +131,7 @@ func NewClient(opts Options) (*Client, error) {
 		sleep:          sleepCtx,
 		now:            time.Now,
 	}
+	c.auth = newAuth(creds, func() time.Time { return c.now() })
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}
@@ -241,24 +243,31 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // redact is the last line of defence for error text the targeted scrub calls do not cover:
 // net/http quotes a malformed status line or Location header verbatim, and a server that echoes
-// request headers there would otherwise put the key into the probe's log. When the key appears
-// anywhere in err's text, the error is replaced by its scrubbed text; the chain is dropped then,
-// since an unwrapped inner error would still hold the key.
+// request headers there would otherwise put the key or the token into the probe's log. When a
+// secret appears anywhere in err's text, the error is replaced by its scrubbed text; the chain is
+// dropped then, since an unwrapped inner error would still hold the secret.
 func (c *Client) redact(err error) error {
-	if err == nil || c.apiKey == "" {
+	if err == nil {
 		return err
 	}
-	if msg := err.Error(); strings.Contains(msg, c.apiKey) {
-		return errors.New(c.scrub(msg))
+	msg := err.Error()
+	for _, s := range c.secrets() {
+		if strings.Contains(msg, s) {
+			return errors.New(c.scrub(msg))
+		}
 	}
 	return err
 }
 
-// scrub removes the API key from server-controlled text before it is put into
-// an error: a proxy or a buggy server may echo request headers back.
+// scrub removes the API key, the password and the tokens from server-controlled text before it
+// is put into an error: a proxy or a buggy server may echo the request back.
+// Scrub replaces the client's secrets (the key, the password and the session tokens) in text
+// that came from the server, for callers that put such text in labels or logs.
+func (c *Client) Scrub(s string) string { return c.scrub(s) }
+
 func (c *Client) scrub(s string) string {
-	if c.apiKey == "" || !strings.Contains(s, c.apiKey) {
-		return s
+	for _, secret := range c.secrets() {
+		s = strings.ReplaceAll(s, secret, "<redacted>")
 	}
-	return strings.ReplaceAll(s, c.apiKey, "<redacted>")
+	return s
 }

@@ -9,8 +9,9 @@ import (
 )
 
 var (
-	// ErrUnauthorized is wrapped by errors for HTTP 401 and 403: the API key is
-	// wrong, expired or lacks the RBAC permission. Never retried.
+	// ErrUnauthorized is wrapped by errors for HTTP 401 and 403: the API key or
+	// the login's password is wrong, expired or lacks the RBAC permission. Never
+	// retried as such (a login's expired token is replaced once, see send).
 	ErrUnauthorized = errors.New("netbackup: unauthorized")
 	// ErrNotAcceptable is wrapped by errors for HTTP 406: the server does not
 	// serve the API version sent in Accept.

@@ -127,9 +127,9 @@ func FuzzDecodeErrorBody(f *testing.F) {
 	f.Add([]byte(`  {"errorDetails":["a","b","c","d","e","f","g","h","i","j"]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		body = bytes.ReplaceAll(body, []byte("{KEY}"), []byte(fuzzKey))
-		c := &Client{apiKey: fuzzKey, maxBody: 1 << 20}
+		c := &Client{auth: newAuth(Credentials{APIKey: fuzzKey}, time.Now), maxBody: 1 << 20}
 		resp := &http.Response{StatusCode: 500, Body: io.NopCloser(bytes.NewReader(body))}
-		e := c.readAPIError(resp, "/admin/jobs", "13.0")
+		e := c.readAPIError(resp, &request{method: http.MethodGet, endpoint: "/admin/jobs", version: "13.0"})
 		msg := e.Error()
 		if strings.Contains(msg, fuzzKey) {
 			t.Fatalf("error text contains the key: %q", msg)

@@ -1,6 +1,7 @@
 package nbu
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -66,29 +67,45 @@ func (c *Client) callPath(ctx context.Context, endpoint, path string, q url.Valu
 	return c.doPath(ctx, endpoint, path, q, nv, handle)
 }
 
-// do performs GET base+endpoint?q with retries and passes a 2xx body, capped
-// at MaxBodyBytes, to handle. Errors from handle are not retried: part of the
-// body may already have reached the caller.
+// request is one logical HTTP call: what to send, with which API version and credentials.
+type request struct {
+	method   string
+	endpoint string // names the call in errors, logs and self-metrics, e.g. "/config/policies/{policyName}"
+	path     string // what is requested below the base URL, e.g. "/config/policies/p1"
+	query    url.Values
+	body     []byte // sent as the versioned JSON media type; nil = no body
+	version  string
+	tok      *token // the Authorization to send; nil = none (POST /login)
+}
+
+// do performs GET base+endpoint?q with the client's credentials and retries, and passes a 2xx
+// body, capped at MaxBodyBytes, to handle. Errors from handle are not retried: part of the body
+// may already have reached the caller.
 func (c *Client) do(ctx context.Context, endpoint string, q url.Values, version string, handle func(io.Reader) error) error {
 	return c.doPath(ctx, endpoint, endpoint, q, version, handle)
 }
 
 func (c *Client) doPath(ctx context.Context, endpoint, path string, q url.Values, version string, handle func(io.Reader) error) error {
-	return c.redact(c.retry(ctx, endpoint, path, q, version, handle))
+	req := &request{method: http.MethodGet, endpoint: endpoint, path: path, query: q, version: version}
+	return c.redact(c.send(ctx, req, handle))
 }
 
-func (c *Client) retry(ctx context.Context, endpoint, path string, q url.Values, version string, handle func(io.Reader) error) error {
+func (c *Client) retry(ctx context.Context, req *request, handle func(io.Reader) error) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.requestTimeout)
 		defer cancel()
 	}
 	u := *c.base
+	path := req.path
+	if path == "" {
+		path = req.endpoint
+	}
 	u.Path = c.base.Path + path
-	u.RawQuery = q.Encode()
+	u.RawQuery = req.query.Encode()
 	target := u.String()
 	for attempt := 1; ; attempt++ {
-		o := c.attempt(ctx, endpoint, target, u.RawQuery, version, attempt, handle)
+		o := c.attempt(ctx, req, target, u.RawQuery, attempt, handle)
 		if !o.retry {
 			return o.err
 		}
@@ -109,30 +126,26 @@ func (c *Client) retry(ctx context.Context, endpoint, path string, q url.Values,
 			return fmt.Errorf("%w (no retry: waiting %s would pass the context deadline)", o.err, wait.Round(time.Millisecond))
 		}
 		if err := c.sleep(ctx, wait); err != nil {
-			return fmt.Errorf("GET %s: waiting to retry: %w (last error: %v)", endpoint, err, o.err)
+			return fmt.Errorf("%s %s: waiting to retry: %w (last error: %v)", req.method, req.endpoint, err, o.err)
 		}
 	}
 }
 
-func (c *Client) attempt(ctx context.Context, endpoint, target, rawQuery, version string, attempt int, handle func(io.Reader) error) outcome {
+func (c *Client) attempt(ctx context.Context, req *request, target, rawQuery string, attempt int, handle func(io.Reader) error) outcome {
+	endpoint, what := req.endpoint, req.method+" "+req.endpoint
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return outcome{err: fmt.Errorf("GET %s: waiting for a request slot: %w", endpoint, ctx.Err())}
+		return outcome{err: fmt.Errorf("%s: waiting for a request slot: %w", what, ctx.Err())}
 	}
 	defer func() { <-c.sem }()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	hreq, err := c.newHTTPRequest(ctx, req, target)
 	if err != nil {
-		return outcome{err: fmt.Errorf("GET %s: building request: %w", endpoint, err)}
+		return outcome{err: fmt.Errorf("%s: building request: %w", what, err)}
 	}
-	req.Header.Set("Authorization", c.apiKey)
-	req.Header.Set("Accept", mediaTypePrefix+version)
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("X-Client-ID", clientID)
-
 	start := time.Now()
-	resp, err := c.httpc.Do(req)
+	resp, err := c.httpc.Do(hreq)
 	d := time.Since(start)
 	code := 0
 	var tlsState *tls.ConnectionState
@@ -142,20 +155,26 @@ func (c *Client) attempt(ctx context.Context, endpoint, target, rawQuery, versio
 	if c.onRequest != nil {
 		c.onRequest(endpoint, code, d)
 	}
-	observeTrace(ctx, code, tlsState)
-	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup request", "method", http.MethodGet, "endpoint", endpoint,
-		"query", rawQuery, "version", version, "attempt", attempt, "status", code, "duration", d)
+	if req.tok != nil {
+		observeTrace(ctx, code, tlsState)
+	} else {
+		// A login's 201 proves the password, not that the API answers an authenticated request,
+		// which is what Answered stands for: count the request, not the answer.
+		observeTrace(ctx, 0, tlsState)
+	}
+	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup request", "method", req.method, "endpoint", endpoint,
+		"query", rawQuery, "version", req.version, "attempt", attempt, "status", code, "duration", d)
 
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
-			return outcome{err: fmt.Errorf("GET %s: %w", endpoint, cerr)}
+			return outcome{err: fmt.Errorf("%s: %w", what, cerr)}
 		}
 		// url.Error repeats the full URL; the endpoint is enough, the caller knows the host.
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return outcome{err: fmt.Errorf("GET %s: %w", endpoint, err), retry: !permanent(err)}
+		return outcome{err: fmt.Errorf("%s: %w", what, err), retry: !permanent(err)}
 	}
 	defer func() {
 		// Drain a little so the connection can be reused; never a whole large body.
@@ -165,16 +184,19 @@ func (c *Client) attempt(ctx context.Context, endpoint, target, rawQuery, versio
 
 	switch {
 	case code >= 200 && code < 300:
-		return outcome{err: c.handleBody(ctx, endpoint, resp, handle)}
+		if req.tok != nil {
+			req.tok.worked.Store(true)
+		}
+		return outcome{err: c.handleBody(ctx, what, resp, handle)}
 	case code >= 300 && code < 400:
 		host := "(no Location)"
 		if loc, lerr := resp.Location(); lerr == nil {
 			host = loc.Host
 		}
-		return outcome{err: fmt.Errorf("GET %s: HTTP %d redirect to host %q not followed (check BaseURL)", endpoint, code, c.scrub(host))}
+		return outcome{err: fmt.Errorf("%s: HTTP %d redirect to host %q not followed (check BaseURL)", what, code, c.scrub(host))}
 	}
 
-	apiErr := c.readAPIError(resp, endpoint, version)
+	apiErr := c.readAPIError(resp, req)
 	switch code {
 	case http.StatusTooManyRequests:
 		wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
@@ -186,18 +208,41 @@ func (c *Client) attempt(ctx context.Context, endpoint, target, rawQuery, versio
 	return outcome{err: apiErr}
 }
 
-func (c *Client) handleBody(ctx context.Context, endpoint string, resp *http.Response, handle func(io.Reader) error) error {
+// newHTTPRequest builds one attempt's request; the body is read afresh for every attempt.
+func (c *Client) newHTTPRequest(ctx context.Context, req *request, target string) (*http.Request, error) {
+	var body io.Reader
+	if req.body != nil {
+		body = bytes.NewReader(req.body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	if req.tok != nil {
+		hreq.Header.Set("Authorization", req.tok.header)
+	}
+	if req.body != nil {
+		hreq.Header.Set("Content-Type", mediaTypePrefix+req.version)
+	}
+	hreq.Header.Set("Accept", mediaTypePrefix+req.version)
+	hreq.Header.Set("User-Agent", c.userAgent)
+	hreq.Header.Set("X-Client-ID", clientID)
+	return hreq, nil
+}
+
+// handleBody passes a 2xx body to handle; what is "METHOD endpoint" for the error messages.
+func (c *Client) handleBody(ctx context.Context, what string, resp *http.Response, handle func(io.Reader) error) error {
 	ct := resp.Header.Get("Content-Type")
 	if ct != "" {
 		mt, _, perr := mime.ParseMediaType(ct)
 		if perr != nil || strings.Contains(mt, "html") {
 			// Typically a login or error page of a proxy in front of NetBackup.
-			return fmt.Errorf("GET %s: HTTP %d with content type %q, want JSON (a proxy or login page in front of NetBackup?)",
-				endpoint, resp.StatusCode, c.scrub(ct))
+			return fmt.Errorf("%s: HTTP %d with content type %q, want JSON (a proxy or login page in front of NetBackup?)",
+				what, resp.StatusCode, c.scrub(ct))
 		}
 	}
 	if resp.ContentLength > c.maxBody {
-		return fmt.Errorf("GET %s: %w", endpoint, &bodyTooLargeError{limit: c.maxBody})
+		return fmt.Errorf("%s: %w", what, &bodyTooLargeError{limit: c.maxBody})
 	}
 	err := handle(&capReader{r: resp.Body, left: c.maxBody, limit: c.maxBody})
 	if err == nil {
@@ -208,17 +253,17 @@ func (c *Client) handleBody(ctx context.Context, endpoint string, resp *http.Res
 	case errors.As(err, &ce):
 		return err
 	case errors.Is(err, ErrBodyTooLarge):
-		return fmt.Errorf("GET %s: %w", endpoint, err)
+		return fmt.Errorf("%s: %w", what, err)
 	case ctx.Err() != nil:
-		return fmt.Errorf("GET %s: reading response: %w", endpoint, ctx.Err())
+		return fmt.Errorf("%s: reading response: %w", what, ctx.Err())
 	}
-	return fmt.Errorf("GET %s: decoding response: %w", endpoint, err)
+	return fmt.Errorf("%s: decoding response: %w", what, err)
 }
 
 // readAPIError builds the error for a non-2xx answer, taking errorCode,
 // errorMessage and errorDetails from the body when it is a NetBackup error body.
-func (c *Client) readAPIError(resp *http.Response, endpoint, version string) *APIError {
-	e := &APIError{Method: http.MethodGet, Endpoint: endpoint, StatusCode: resp.StatusCode, Version: version}
+func (c *Client) readAPIError(resp *http.Response, req *request) *APIError {
+	e := &APIError{Method: req.method, Endpoint: req.endpoint, StatusCode: resp.StatusCode, Version: req.version}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, min(errorBodyLimit, c.maxBody)))
 	var eb errorBody
 	if decodeErrorBody(body, &eb) {

@@ -42,12 +42,7 @@ modules:
 // needing cleaning, 250 tape media over three pages, an empty scratch pool, a media server down.
 func newDeviceFake(t *testing.T, opts fakenbu.Options) (*fakenbu.Server, string) {
 	fake, srv := newFake(t, opts)
-	fake.SetDiskPools(fakenbu.DemoDiskPools())
-	fake.SetDrives(fakenbu.DemoDrives())
-	fake.SetTapeMedia(fakenbu.DemoTapeMedia())
-	fake.SetVolumePools(fakenbu.DemoVolumePools())
-	fake.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
-	fake.SetMediaServers(fakenbu.DemoMediaServers())
+	fake.SetDevices()
 	return fake, srv.URL + "/netbackup"
 }
 

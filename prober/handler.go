@@ -74,7 +74,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
 	} else {
-		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: scrub}
+		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: withClientSecrets(scrub, sess.client)}
 		success = p.run(ctx)
 	}
 	elapsed := time.Since(start)

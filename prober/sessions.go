@@ -15,8 +15,10 @@ import (
 
 // A session is what the exporter keeps between probes of one target with one module: the NetBackup
 // client (its connection pool, its detected API version and its cap on concurrent requests) and
-// each collector's state. It is keyed by the module's fingerprint too, so a reload that changes the
-// module's key or TLS settings starts afresh instead of reusing a client built from the old ones.
+// each collector's state. It is keyed by the module's session fingerprint too, so a reload that
+// changes the module's TLS settings or what it collects starts afresh instead of reusing a client
+// built from the old ones. Credentials are not in that key: a rotated key or password is handed to
+// the live client, so the target keeps its job counters (no reset, no second backfill).
 type session struct {
 	key    string
 	module string
@@ -104,11 +106,22 @@ func (s *Sessions) SetMax(n int) {
 	s.shrink(s.max)
 }
 
-// sessionKey is a session's identity: the module (its name, and a fingerprint of what it sends and
-// collects) and the canonical target (scheme, lower-case host, port, API base path; ParseTarget
+// sessionKey is a session's identity: the module (its name, and a fingerprint of what it collects
+// and how it connects, credentials left out) and the canonical target (scheme, lower-case host, port, API base path; ParseTarget
 // refuses any other path, so a path is never a new primary).
 func sessionKey(m *config.Module, t Target) string {
-	return m.Name + "\x00" + m.Fingerprint() + "\x00" + t.BaseURL
+	return m.Name + "\x00" + m.SessionFingerprint() + "\x00" + t.BaseURL
+}
+
+// credentials are the module's key or login as the client takes them.
+func credentials(m *config.Module) nbu.Credentials {
+	if m.Username == "" {
+		return nbu.Credentials{APIKey: m.APIKeyValue()}
+	}
+	return nbu.Credentials{Login: nbu.Login{
+		UserName: m.Username, Password: m.PasswordValue(),
+		DomainType: m.DomainType, DomainName: m.DomainName, TokenTTL: time.Duration(m.TokenTTL),
+	}}
 }
 
 // get returns the session for module and target, creating it on first use.
@@ -120,6 +133,10 @@ func (s *Sessions) get(m *config.Module, t Target) (*session, error) {
 	s.dropIdle(now)
 	if e, ok := s.byKey[key]; ok {
 		sess := e.Value.(*session)
+		// A no-op unless a reload changed the credentials.
+		if err := sess.client.SetCredentials(credentials(m)); err != nil {
+			return nil, fmt.Errorf("module %q, target %q: %w", m.Name, t.BaseURL, err)
+		}
 		sess.lastProbed = now
 		s.lru.MoveToFront(e)
 		return sess, nil
@@ -139,9 +156,11 @@ func (s *Sessions) newSession(key string, m *config.Module, t Target) (*session,
 	if err != nil {
 		return nil, fmt.Errorf("module %q: tls_config: %w", m.Name, err)
 	}
+	creds := credentials(m)
 	client, err := nbu.NewClient(nbu.Options{
 		BaseURL:               t.BaseURL,
-		APIKey:                m.APIKeyValue(),
+		APIKey:                creds.APIKey,
+		Login:                 creds.Login,
 		APIVersion:            m.APIVersion,
 		TLSConfig:             tlsCfg,
 		MaxConcurrentRequests: m.MaxConcurrentRequests,

@@ -49,6 +49,12 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// repeatFlag collects a repeatable flag verbatim: a password may hold a comma.
+type repeatFlag []string
+
+func (r *repeatFlag) String() string     { return strings.Join(*r, " ") }
+func (r *repeatFlag) Set(v string) error { *r = append(*r, v); return nil }
+
 type config struct {
 	listen      string
 	apiKeys     listFlag
@@ -62,6 +68,8 @@ type config struct {
 	tlsCert     string
 	tlsKey      string
 	serverName  string
+	users       repeatFlag
+	tokenTTL    time.Duration
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -79,6 +87,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&c.tlsCAOut, "tls-ca-out", "", "with --tls: write the generated CA certificate (PEM) to this file")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM) instead of a generated one")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "private key file (PEM) for --tls-cert")
+	fs.Var(&c.users, "user", "an account that may log in with POST /login, as name:password (repeatable)")
+	fs.DurationVar(&c.tokenTTL, "token-validity", fakenbu.DefaultTokenValidity, "how long a login's token is accepted")
 	fs.StringVar(&c.serverName, "server-name", "", "primary server name reported by serverinfo and in jobs (default nbu-primary.example.com)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -91,6 +101,14 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	}
 	if c.window <= 0 {
 		return c, fmt.Errorf("--window must be positive, got %s", c.window)
+	}
+	for _, u := range c.users {
+		if name, pw, ok := strings.Cut(u, ":"); !ok || name == "" || pw == "" {
+			return c, errors.New("--user: want name:password")
+		}
+	}
+	if c.tokenTTL <= 0 {
+		return c, fmt.Errorf("--token-validity must be positive, got %s", c.tokenTTL)
 	}
 	if c.pageLatency < 0 {
 		return c, fmt.Errorf("--page-latency must not be negative, got %s", c.pageLatency)
@@ -153,21 +171,21 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 		return err
 	}
 	now := time.Now()
+	users := make([]fakenbu.User, 0, len(c.users))
+	for _, u := range c.users {
+		name, pw, _ := strings.Cut(u, ":")
+		users = append(users, fakenbu.User{Name: name, Password: pw})
+	}
 	srv := fakenbu.New(fakenbu.Options{
-		APIKeys:     c.apiKeys,
-		Versions:    c.versions,
-		PageLatency: c.pageLatency,
-		ServerName:  c.serverName,
+		APIKeys:       c.apiKeys,
+		Versions:      c.versions,
+		PageLatency:   c.pageLatency,
+		ServerName:    c.serverName,
+		Users:         users,
+		TokenValidity: c.tokenTTL,
 	})
 	srv.SetJobs(fakenbu.GenerateJobs(c.seed, c.jobs, c.window, now))
-	srv.SetStorageUnits(fakenbu.DemoStorageUnits())
-	srv.SetDiskPools(fakenbu.DemoDiskPools())
-	srv.SetDrives(fakenbu.DemoDrives())
-	srv.SetTapeMedia(fakenbu.DemoTapeMedia())
-	srv.SetVolumePools(fakenbu.DemoVolumePools())
-	srv.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
-	srv.SetMediaServers(fakenbu.DemoMediaServers())
-	srv.SetPosture(fakenbu.DemoPosture(now))
+	srv.SetDemo(now)
 
 	hs := &http.Server{
 		Handler:           srv,

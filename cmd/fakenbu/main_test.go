@@ -34,6 +34,13 @@ func TestParseFlags(t *testing.T) {
 				t.Error("tls not enabled by --tls-cert")
 			}
 		}},
+		{"users", []string{"--user", "monitor:pw:with,comma", "--token-validity", "5m"}, false, func(t *testing.T, c config) {
+			if !slices.Equal(c.users, repeatFlag{"monitor:pw:with,comma"}) || c.tokenTTL != 5*time.Minute {
+				t.Errorf("users = %v, token validity %v", c.users, c.tokenTTL)
+			}
+		}},
+		{"user without password", []string{"--user", "monitor"}, true, nil},
+		{"zero token validity", []string{"--token-validity", "0s"}, true, nil},
 		{"bad version", []string{"--versions", "13"}, true, nil},
 		{"cert without key", []string{"--tls-cert", "c.pem"}, true, nil},
 		{"ca-out without tls", []string{"--tls-ca-out", "ca.pem"}, true, nil},

@@ -16,15 +16,6 @@ const (
 	mediaPlain = "text/vnd.netbackup+plain"
 )
 
-func (s *Server) authorized(r *http.Request) bool {
-	key := r.Header.Get("Authorization")
-	if key == "" {
-		return false
-	}
-	_, ok := s.apiKeys[key]
-	return ok
-}
-
 // acceptedVersion returns the version parameter of the first media range in
 // an Accept header whose type is one of types; "" when there is none. It
 // tolerates spaces around ';' and '=' and a comma-separated list.

@@ -18,6 +18,12 @@ type Options struct {
 	PageLatency time.Duration    // wait before answering each list page (aborted with the request)
 	Now         func() time.Time // clock for /ping and elapsed times of running jobs; default time.Now
 	ServerName  string           // serverinfo serverName and the jobs' controlHost; default "nbu-primary.example.com"
+	// Users may log in with POST /login and then send `Authorization: <token>`.
+	Users []User
+	// TokenValidity is how long a token from /login is accepted (default DefaultTokenValidity).
+	TokenValidity time.Duration
+	// OmitValidity leaves validity out of the login answer, for clients' fallbacks.
+	OmitValidity bool
 }
 
 // DefaultAPIKey is the key accepted when Options.APIKeys is empty.
@@ -32,7 +38,14 @@ const defaultServerName = "nbu-primary.example.com"
 // Server is the fake primary. It is safe for concurrent use: data setters may
 // run while requests are served.
 type Server struct {
-	apiKeys     map[string]struct{}
+	// authMu guards the accepted keys and the issued tokens, which tests change while serving.
+	authMu        sync.Mutex
+	apiKeys       map[string]struct{}
+	users         []User
+	tokens        map[string]tokenInfo
+	tokenValidity time.Duration
+	omitValidity  bool
+
 	versions    map[string]struct{}
 	maxVersion  string
 	pageLatency time.Duration
@@ -64,19 +77,24 @@ type Server struct {
 	countMu sync.Mutex
 	counts  map[string]int
 	total   int
+	logins  int
 	fails   map[string]int // endpoint -> status answered for ever (FailEndpoint)
 }
 
 // New returns an empty Server (no jobs, storage units or disk pools).
 func New(opts Options) *Server {
 	s := &Server{
-		apiKeys:     map[string]struct{}{},
-		versions:    map[string]struct{}{},
-		pageLatency: opts.PageLatency,
-		now:         opts.Now,
-		serverName:  opts.ServerName,
-		byID:        map[int64]int{},
-		counts:      map[string]int{},
+		apiKeys:       map[string]struct{}{},
+		users:         append([]User(nil), opts.Users...),
+		tokens:        map[string]tokenInfo{},
+		tokenValidity: opts.TokenValidity,
+		omitValidity:  opts.OmitValidity,
+		versions:      map[string]struct{}{},
+		pageLatency:   opts.PageLatency,
+		now:           opts.Now,
+		serverName:    opts.ServerName,
+		byID:          map[int64]int{},
+		counts:        map[string]int{},
 	}
 	keys := opts.APIKeys
 	if len(keys) == 0 {
@@ -97,6 +115,9 @@ func New(opts Options) *Server {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.tokenValidity <= 0 {
+		s.tokenValidity = DefaultTokenValidity
 	}
 	if s.serverName == "" {
 		s.serverName = defaultServerName
@@ -124,6 +145,7 @@ func splitVersion(v string) (int, int) {
 
 // route describes how one endpoint is guarded and answered.
 type route struct {
+	method string // "" = GET
 	// minVersion is the oldest API version whose spec has the endpoint: a
 	// request in an older version gets the 404 of an unknown path, as from a
 	// primary whose release lacks the endpoint.
@@ -158,11 +180,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"no such endpoint: "+r.URL.Path)
 		return
 	}
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", http.MethodGet)
+	method := rt.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	if r.Method != method {
+		w.Header().Set("Allow", method)
 		s.writeError(w, rc, http.StatusMethodNotAllowed, "Method not allowed. The specified HTTP operation is invalid.",
 			r.Method+" is not supported on "+endpoint)
 		return
+	}
+	if endpoint == "/login" {
+		s.countLogin()
 	}
 	// Authentication is checked before the media type: a caller with a bad
 	// key learns nothing about the versions served, and a version ladder
@@ -223,6 +252,10 @@ func (s *Server) route(endpoint string) (route, bool) {
 		return route{handle: s.handleServerInfo}, true
 	case "/ping":
 		return route{plain: true, handle: s.handlePing}, true
+	case "/login":
+		return route{method: http.MethodPost, handle: s.handleLogin}, true
+	case "/logout":
+		return route{method: http.MethodPost, auth: true, handle: s.handleLogout}, true
 	}
 	if name, ok := strings.CutPrefix(endpoint, "/config/policies/"); ok && name != "" && !strings.Contains(name, "/") {
 		return route{auth: true, handle: func(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -269,6 +302,7 @@ func (s *Server) ResetCounters() {
 	defer s.countMu.Unlock()
 	s.counts = map[string]int{}
 	s.total = 0
+	s.logins = 0
 }
 
 // FailEndpoint makes every authenticated request to endpoint (e.g.

@@ -1,0 +1,22 @@
+package fakenbu
+
+import "time"
+
+// SetDevices serves the demo's devices: a DOWN disk pool and a full one, a DOWN drive and one
+// needing cleaning, 250 tape media over several pages, an empty scratch pool, a media server down.
+func (s *Server) SetDevices() {
+	s.SetDiskPools(DemoDiskPools())
+	s.SetDrives(DemoDrives())
+	s.SetTapeMedia(DemoTapeMedia())
+	s.SetVolumePools(DemoVolumePools())
+	s.SetRobotDeviceHosts(DemoRobotDeviceHosts())
+	s.SetMediaServers(DemoMediaServers())
+}
+
+// SetDemo serves the demo's data but the jobs: storage units, devices and protection posture
+// (which is dated from now).
+func (s *Server) SetDemo(now time.Time) {
+	s.SetStorageUnits(DemoStorageUnits())
+	s.SetDevices()
+	s.SetPosture(DemoPosture(now))
+}
