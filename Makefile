@@ -14,7 +14,7 @@ FUZZTIME  ?= 5s
 PLATFORMS ?= linux/amd64 linux/arm64 windows/amd64
 TARBALL_FILES := LICENSE README.md modules.yml web-config.yml
 
-.PHONY: all build test unit vet fmt-check rules-test fuzz e2e bench demo check-config crossbuild tarball check-systemd clean
+.PHONY: all build test unit vet fmt-check rules-test fuzz e2e bench bench-compare demo check-config crossbuild tarball check-systemd clean
 
 all: build test
 
@@ -60,6 +60,10 @@ e2e:
 
 bench:
 	./scripts/bench.sh
+
+# A base revision (BASE, default main) against the working tree, interleaved in one run.
+bench-compare:
+	./scripts/bench-compare.sh
 
 demo:
 	./scripts/demo.sh

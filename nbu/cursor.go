@@ -39,17 +39,33 @@ type cursorQuery struct {
 // are set here). stats is updated as pages arrive, so it is accurate when the
 // walk ends in an error too.
 func (c *Client) cursorWalk(ctx context.Context, q cursorQuery, sink *recordSink, stats *PageStats) error {
-	logger := loggerFrom(ctx)
 	var meta cursorMeta
 	page := *sink
 	page.meta = &meta
 	emit := sink.emit
 	page.emit = func() error { stats.Records++; return emit() }
-	page.skip = func(i int, kind string) {
+	page.skip = skipLogger(ctx, q.endpoint, stats)
+	return c.cursorPages(ctx, q, stats, func(r io.Reader) (string, error) {
+		meta = cursorMeta{}
+		err := walkPage(r, &page)
+		return string(meta.Pagination.Next), err
+	})
+}
+
+// skipLogger counts, and logs at debug, the records of a walk that could not be decoded.
+func skipLogger(ctx context.Context, endpoint string, stats *PageStats) func(int, string) {
+	logger := loggerFrom(ctx)
+	return func(i int, kind string) {
 		stats.Skipped++
-		level.Debug(logger).Log("msg", "skipping undecodable record", "endpoint", q.endpoint,
+		level.Debug(logger).Log("msg", "skipping undecodable record", "endpoint", endpoint,
 			"page", stats.Pages+1, "index", i, "kind", kind)
 	}
+}
+
+// cursorPages is the paging loop of a cursor walk: decode reads one page, calling back as its
+// records go by, and returns the page's meta.pagination.next. The jobs walk has a decoder of its
+// own (jobsDecoder); the other lists go through walkPage (cursorWalk).
+func (c *Client) cursorPages(ctx context.Context, q cursorQuery, stats *PageStats, decode func(io.Reader) (string, error)) error {
 	cursor := q.after
 	guard := newCursorGuard(cursor, c.pageLimits.cursorPages)
 	for {
@@ -60,8 +76,12 @@ func (c *Client) cursorWalk(ctx context.Context, q cursorQuery, sink *recordSink
 		if cursor != "" {
 			vals.Set("page[after]", cursor)
 		}
-		meta = cursorMeta{}
-		err := c.call(withPage(ctx, stats.Pages+1), q.endpoint, vals, func(r io.Reader) error { return walkPage(r, &page) })
+		var next string
+		err := c.call(withPage(ctx, stats.Pages+1), q.endpoint, vals, func(r io.Reader) error {
+			var err error
+			next, err = decode(r)
+			return err
+		})
 		if err != nil {
 			var ce *callbackError
 			if errors.As(err, &ce) {
@@ -70,7 +90,6 @@ func (c *Client) cursorWalk(ctx context.Context, q cursorQuery, sink *recordSink
 			return err
 		}
 		stats.Pages++
-		next := string(meta.Pagination.Next)
 		stats.LastCursor = next
 		if next == "" {
 			return nil

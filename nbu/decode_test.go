@@ -112,22 +112,13 @@ func TestCapReader(t *testing.T) {
 	}
 }
 
-// decodeJobsPage and decodeOffsetPage run a page through the same walker the
-// client uses, for the fuzz targets and the benchmark.
+// decodeJobsPage runs a page through the decoder Jobs uses, and decodeOffsetPage through the
+// walker the offset-paged endpoints use, for the fuzz targets and the benchmarks.
 func decodeJobsPage(r io.Reader, fn func(*Job) error) (next string, skipped int, err error) {
-	var (
-		job  Job
-		id   lString
-		a    jobAttrs
-		meta cursorMeta
-	)
-	err = walkPage(r, &recordSink{
-		id: &id, attrs: &a, meta: &meta,
-		reset: func() { id, a = "", jobAttrs{} },
-		emit:  func() error { a.toJob(&job, string(id)); return fn(&job) },
-		skip:  func(int, string) { skipped++ },
-	})
-	return string(meta.Pagination.Next), skipped, err
+	d := newJobsDecoder(fn, func(int, string) { skipped++ })
+	defer d.s.release()
+	err = d.decodePage(r)
+	return string(d.next), skipped, err
 }
 
 func decodeOffsetPage(r io.Reader) (units []StorageUnit, meta offsetMeta, err error) {

@@ -3,6 +3,7 @@ package nbu
 import (
 	"context"
 	"errors"
+	"io"
 	"net/url"
 	"strconv"
 	"time"
@@ -70,9 +71,10 @@ type jobAttrs struct {
 }
 
 // Jobs walks every page of GET /admin/jobs (cursor paging) and calls fn for
-// each job, decoding each response as a stream so that the jobs of a window
-// are never held in memory together. fn returning an error stops the walk and
-// is returned wrapped. The *Job passed to fn is reused after fn returns.
+// each job, decoding each response as a stream (jobsDecoder: one pass, only
+// the fields of Job) so that the jobs of a window are never held in memory
+// together. fn returning an error stops the walk and is returned wrapped.
+// The *Job passed to fn is reused after fn returns.
 //
 // fn runs while the page's HTTP request holds one of the client's
 // MaxConcurrentRequests slots, so fn must not wait on another request
@@ -82,21 +84,14 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 	if fn == nil {
 		return stats, errors.New("nbu: Jobs called with a nil callback")
 	}
-	var (
-		job Job
-		id  lString
-		a   jobAttrs
-	)
-	sink := &recordSink{
-		id:    &id,
-		attrs: &a,
-		reset: func() { id, a = "", jobAttrs{} },
-		emit: func() error {
-			a.toJob(&job, string(id))
-			stats.Rejected += rejectImpossible(&job)
-			return fn(&job)
+	dec := newJobsDecoder(
+		func(j *Job) error {
+			stats.Records++
+			stats.Rejected += rejectImpossible(j)
+			return fn(j)
 		},
-	}
+		skipLogger(ctx, jobsEndpoint, &stats))
+	defer dec.s.release()
 	params := url.Values{}
 	if q.Filter != "" {
 		params.Set("filter", q.Filter)
@@ -104,8 +99,11 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 	if q.Sort != "" {
 		params.Set("sort", q.Sort)
 	}
-	err := c.cursorWalk(ctx, cursorQuery{endpoint: jobsEndpoint, params: params, limit: cursorLimit(q.PageSize),
-		after: q.After, what: "jobs callback"}, sink, &stats)
+	err := c.cursorPages(ctx, cursorQuery{endpoint: jobsEndpoint, params: params, limit: cursorLimit(q.PageSize),
+		after: q.After, what: "jobs callback"}, &stats, func(r io.Reader) (string, error) {
+		err := dec.decodePage(r)
+		return string(dec.next), err
+	})
 	return stats, err
 }
 

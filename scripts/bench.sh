@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and keeps their output in bench/, for benchstat:
 #   go run golang.org/x/perf/cmd/benchstat@latest bench/before-issue5.txt bench/latest.txt
-# BENCH selects benchmarks (a go test -bench regexp), COUNT repeats them.
+# BENCH selects benchmarks (a go test -bench regexp), COUNT repeats them. nbu's
+# BenchmarkJobsDecoders runs the old and the new /admin/jobs decoder on the same page:
+#   go run golang.org/x/perf/cmd/benchstat@latest -col /decoder bench/latest.txt
+# A revision against the working tree, turn about in one run: scripts/bench-compare.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench
