@@ -44,10 +44,17 @@ func (l *connLimiter) track(c net.Conn, state http.ConnState) {
 }
 
 // limitRequests answers 503 at once past max requests in flight, and gives every answer a write
-// deadline (handlers that need longer extend it).
+// deadline (handlers that need longer extend it). The exporter's own health and metrics are not
+// counted: a flood of probes must not make it look dead to what watches it.
 func limitRequests(next http.Handler, limit int) http.Handler {
 	slots := make(chan struct{}, max(limit, 1))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(defaultWriteTimeout))
+		switch r.URL.Path {
+		case "/-/healthy", "/-/ready", "/metrics":
+			next.ServeHTTP(w, r)
+			return
+		}
 		select {
 		case slots <- struct{}{}:
 			defer func() { <-slots }()
@@ -56,7 +63,6 @@ func limitRequests(next http.Handler, limit int) http.Handler {
 			http.Error(w, "too many requests in flight (--web.max-requests)", http.StatusServiceUnavailable)
 			return
 		}
-		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(defaultWriteTimeout))
 		next.ServeHTTP(w, r)
 	})
 }

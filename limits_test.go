@@ -33,7 +33,17 @@ func TestLimitRequestsAnswers503PastTheCap(t *testing.T) {
 	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "--web.max-requests") {
 		t.Errorf("second request in flight: %d %q, want 503", w.Code, w.Body)
 	}
+	health := make(chan int)
+	go func() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/-/healthy", nil))
+		health <- w.Code
+	}()
+	<-inside // the health check is served although the slot is taken
 	close(release)
+	if code := <-health; code != http.StatusOK {
+		t.Errorf("/-/healthy while the requests are at the cap: %d", code)
+	}
 	if code := <-done; code != http.StatusOK {
 		t.Errorf("first request: %d", code)
 	}

@@ -25,6 +25,7 @@ const (
 	MaxStoragePageSize    = 500
 	MaxConcurrentRequests = 64
 	DefaultMaxSeries      = 100_000
+	DefaultAPIPath        = "/netbackup"
 	maxMaxSeries          = 10_000_000
 )
 
@@ -73,6 +74,10 @@ type Module struct {
 	MaxSeries      int      `yaml:"max_series"`
 	AllowedTargets []string `yaml:"allowed_targets,omitempty"`
 	AllowAnyTarget bool     `yaml:"allow_any_target,omitempty"`
+	// APIPaths are the API base paths a target may have (a reverse proxy may put one primary's API
+	// under a prefix). A path is part of a target's identity, so whoever reaches /probe must not
+	// be able to invent new ones.
+	APIPaths []string `yaml:"api_paths"`
 	// InsecureHTTP lets this module be used with http:// targets, which send the API key in
 	// clear. Off by default: whoever can reach /probe picks the target's scheme.
 	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
@@ -85,6 +90,9 @@ type Module struct {
 
 type resolved struct {
 	apiKey, password string
+	// tls is tls_config with the files' contents, read once at load through ReadFile, in place
+	// of their paths: building a client never opens a file (which could have become a FIFO).
+	tls *promconfig.TLSConfig
 	// fingerprint covers the whole module; sessionFingerprint all but the credentials.
 	fingerprint, sessionFingerprint string
 }
@@ -130,6 +138,7 @@ func (s Schema) DefaultModule() Module {
 		MediaServers:          CacheConfig{CacheTTL: model.Duration(10 * time.Minute)},
 		MaxConcurrentRequests: 4,
 		MaxSeries:             DefaultMaxSeries,
+		APIPaths:              []string{DefaultAPIPath},
 	}
 	applyPostureDefaults(&m)
 	return m

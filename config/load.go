@@ -173,12 +173,17 @@ func resolveModule(m *Module, d *decoder, dir string, moduleLine int, read fileR
 		return err
 	}
 	// Building the tls.Config once is the only way to find out that a CA or key pair is unusable.
-	// It reads the files again itself; readTLSFiles has checked that they are files of sane size.
+	// It gets the contents read above, never the paths, so that nothing reads them again.
+	m.resolved = &resolved{apiKey: key, password: password, tls: inlineTLSFiles(m.TLSConfig, files)}
 	if _, err := m.NewTLSConfig(); err != nil {
+		// Said again from the files (vetted just now), so that the error names the one at fault.
+		tc := m.TLSConfig
+		if _, ferr := promconfig.NewTLSConfig(&tc); ferr != nil {
+			err = ferr
+		}
 		return d.errAt(d.lineOf("tls_config", moduleLine), "tls_config", err)
 	}
 
-	m.resolved = &resolved{apiKey: key, password: password}
 	m.resolved.fingerprint = fingerprint(m, files, true)
 	m.resolved.sessionFingerprint = fingerprint(m, files, false)
 	return nil

@@ -43,7 +43,26 @@ func (m *Module) Enabled(collector string) bool {
 // client-certificate callback keeps a pointer to what it is given, and the module is shared.
 func (m *Module) NewTLSConfig() (*tls.Config, error) {
 	tc := m.TLSConfig
+	if m.resolved != nil && m.resolved.tls != nil {
+		tc = *m.resolved.tls
+	}
 	return promconfig.NewTLSConfig(&tc)
+}
+
+// inlineTLSFiles returns tc with each file it names replaced by the content read at load.
+func inlineTLSFiles(tc promconfig.TLSConfig, files map[string][]byte) *promconfig.TLSConfig {
+	for _, f := range []struct {
+		path   *string
+		inline *string
+	}{{&tc.CAFile, &tc.CA}, {&tc.CertFile, &tc.Cert}} {
+		if b, ok := files[*f.path]; ok && *f.path != "" {
+			*f.inline, *f.path = string(b), ""
+		}
+	}
+	if b, ok := files[tc.KeyFile]; ok && tc.KeyFile != "" {
+		tc.Key, tc.KeyFile = promconfig.Secret(b), ""
+	}
+	return &tc
 }
 
 // Fingerprint identifies everything that affects how the module talks to NetBackup: every field,

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
 )
 
 func TestReadFileRefusesWhatIsNotAFile(t *testing.T) {
@@ -44,5 +47,39 @@ func TestReadFileRefusesWhatIsNotAFile(t *testing.T) {
 	}
 	if _, err := testSchema.Load(big); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("Load(too large) = %v", err)
+	}
+}
+
+// The TLS files are read once, at load: a CA file swapped for a FIFO afterwards cannot make
+// building a client (under the session store's lock) wait for a writer.
+func TestTLSFilesAreNotReadAgainAfterLoad(t *testing.T) {
+	dir := t.TempDir()
+	caPEM, _, err := fakenbu.NewTestCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := testSchema.Parse([]byte("modules:\n  m:\n    api_key: k\n    allow_any_target: true\n    tls_config: {ca_file: ca.pem}\n"), "modules.yml", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(ca); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(ca, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := cfg.Modules["m"].NewTLSConfig(); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("NewTLSConfig after the swap: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("NewTLSConfig opened the CA file again and is waiting on the FIFO")
 	}
 }

@@ -104,6 +104,15 @@ func validateLimits(m *Module, d *decoder, moduleLine int) error {
 }
 
 func validateTargets(m *Module, d *decoder, moduleLine int) error {
+	if len(m.APIPaths) == 0 {
+		return d.errAt(d.lineOf("api_paths", moduleLine), "api_paths", errors.New("at least one path is required (default [/netbackup])"))
+	}
+	for i, p := range m.APIPaths {
+		if !strings.HasPrefix(p, "/") || !strings.HasSuffix(p, DefaultAPIPath) || strings.Contains(p, "//") || strings.ContainsAny(p, "%?#") {
+			return d.errAt(elemLine(d, "api_paths", i, moduleLine), "api_paths",
+				fmt.Errorf("path %q: want an absolute path ending in %s, without escapes", p, DefaultAPIPath))
+		}
+	}
 	for i, p := range m.AllowedTargets {
 		line := elemLine(d, "allowed_targets", i, moduleLine)
 		if p == "" {

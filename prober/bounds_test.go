@@ -44,8 +44,13 @@ func TestSessionsAreCappedAndCloseTheirConnections(t *testing.T) {
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: strip}}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	env := newTestEnv(t, mustConfig(t, boundsModule("storage", 1000)))
 	const maxSessions, paths = 20, 200
+	var apiPaths []string
+	for i := range paths {
+		apiPaths = append(apiPaths, fmt.Sprintf("/x%d/netbackup", i))
+	}
+	// A module that lists that many prefixes is the worst case the cap must hold.
+	env := newTestEnv(t, mustConfig(t, boundsModule("storage", 1000)+"    api_paths: ["+strings.Join(apiPaths, ", ")+"]\n"))
 	env.handler.Sessions.SetMax(maxSessions)
 	for i := range paths {
 		w := env.probe(t, probeQuery("default", fmt.Sprintf("%s/x%d/netbackup", srv.URL, i)), nil)
@@ -62,9 +67,16 @@ func TestSessionsAreCappedAndCloseTheirConnections(t *testing.T) {
 	// Each kept session holds at most its pool of idle connections (max_concurrent_requests).
 	ln.waitFor(t, "connections of evicted sessions closed", 10*time.Second, func() bool { return ln.open <= maxSessions*4 })
 
-	// A path below the API base is not another primary.
+	// A path below the API base is not another primary, nor is a prefix the module does not list.
 	if w := env.probe(t, probeQuery("default", srv.URL+"/netbackup/x1"), nil); w.Code != http.StatusBadRequest {
 		t.Errorf("a path below the API base: %d, want 400", w.Code)
+	}
+	accepted := ln.acceptedBefore(t) + 1 // the sentinel itself
+	if w := env.probe(t, probeQuery("default", srv.URL+"/other/netbackup"), nil); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "api_paths") {
+		t.Errorf("a prefix outside api_paths: %d %s, want 403", w.Code, w.Body)
+	}
+	if n := ln.acceptedBefore(t); n != accepted {
+		t.Errorf("%d connections for a refused path", n-accepted)
 	}
 }
 
@@ -226,5 +238,34 @@ func TestEndlessCursorsCostABoundedLog(t *testing.T) {
 	last := env.handler.History.List()[0]
 	if got, _ := env.handler.History.Get(last.ID); len(got.DebugOutput) > maxHistoryLogBytes+256<<10 {
 		t.Errorf("history entry of %d bytes", len(got.DebugOutput))
+	}
+}
+
+// A probe's answer is bounded in bytes: a collector whose series would pass the bound is left out
+// (and fails), the others are answered.
+func TestAnswerSizeIsCapped(t *testing.T) {
+	fake := fakenbu.New(fakenbu.Options{APIKeys: []string{testKey}, Now: func() time.Time { return fixtureNow }})
+	var units []fakenbu.StorageUnit
+	for i := range 400 {
+		units = append(units, fakenbu.StorageUnit{Name: fmt.Sprintf("stu-%03d-%s", i, strings.Repeat("n", 200)), StorageType: "DISK",
+			StorageServerType: "PureDisk", StorageCategory: "MSDP", TotalCapacityBytes: 100})
+	}
+	fake.SetStorageUnits(units)
+	fake.SetJobs(fixtureJobs())
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	env := newTestEnv(t, mustConfig(t, boundsModule("jobs, storage", 100_000)))
+	env.handler.MaxAnswerBytes = 64 << 10
+	w := env.probe(t, probeQuery("default", srv.URL+"/netbackup"), nil)
+	if int64(w.Body.Len()) > 2*env.handler.MaxAnswerBytes {
+		t.Errorf("answer of %d bytes, bound %d", len(w.Body.String()), env.handler.MaxAnswerBytes)
+	}
+	fams := parseExposition(t, w.Body.String())
+	if gaugeValue(fams, "nbu_collector_success", "collector", "storage") != 0 || gaugeValue(fams, "nbu_series_dropped", "collector", "storage") < 400 {
+		t.Errorf("storage: success %v, dropped %v; want it left out and counted",
+			gaugeValue(fams, "nbu_collector_success", "collector", "storage"), gaugeValue(fams, "nbu_series_dropped", "collector", "storage"))
+	}
+	if fams["nbu_jobs_count"] == nil || fams["nbu_disk_bytes"] != nil {
+		t.Error("want the jobs series in the answer and no storage series")
 	}
 }

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -29,7 +30,9 @@ type Handler struct {
 	Metrics       *ExporterMetrics
 	History       *History
 	TimeoutOffset time.Duration
-	Now           func() time.Time // nil = time.Now
+	// MaxAnswerBytes bounds what one probe's series may weigh (0: maxAnswerBytes).
+	MaxAnswerBytes int64
+	Now            func() time.Time // nil = time.Now
 	// TracerProvider receives a span per probe, per collector and (through the sessions' clients)
 	// per NetBackup request; nil = no tracing.
 	TracerProvider trace.TracerProvider
@@ -76,15 +79,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(probeSuccess, probeDuration, probeTimeoutG, out)
 
-	success := false
-	sess, err := h.Sessions.get(module, target)
-	if err != nil {
-		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
-		recordError(span, err)
-	} else {
-		p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: withClientSecrets(scrub, sess.client)}
-		success = p.run(ctx)
-	}
+	success, weight := h.collect(ctx, span, module, target, logger, out, scrub)
 	elapsed := time.Since(start)
 	probeDuration.Set(elapsed.Seconds())
 	probeTimeoutG.Set(timeout.Seconds())
@@ -97,25 +92,60 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Metrics.probeDone(moduleName, success, elapsed)
 	endProbe(span, success)
 
-	gatherer := untypedReserved{probeGatherer{registry: registry, reused: out}}
-	logs := cutLog(plog.String(), maxHistoryLogBytes)
-	res := ProbeResult{Module: moduleName, Target: target.BaseURL, Success: success, Time: h.now(),
-		render: lazyText(func() string { return debugOutput(module, logs, gatherer) }),
-		brief:  lazyText(func() string { return debugOutput(module, logs, nil) })}
+	h.answer(w, r, answerParts{moduleName: moduleName, module: module, target: target, success: success, weight: weight,
+		debug: debug, plog: plog, registry: registry, out: out})
+}
+
+// collect runs the probe's collection in the target's session.
+func (h *Handler) collect(ctx context.Context, span trace.Span, module *config.Module, target Target, logger log.Logger,
+	out *metricSet, scrub func(string) string) (success bool, weight int64) {
+	sess, err := h.Sessions.get(module, target)
+	if err != nil {
+		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
+		recordError(span, err)
+		return false, 0
+	}
+	p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: withClientSecrets(scrub, sess.client),
+		maxAnswer: cmp.Or(h.MaxAnswerBytes, maxAnswerBytes)}
+	success = p.run(ctx)
+	return success, p.answer.Load()
+}
+
+// answerParts is what a probe's answer and its history entry are made of.
+type answerParts struct {
+	moduleName string
+	module     *config.Module
+	target     Target
+	success    bool
+	weight     int64 // what the series weigh (probe.answer)
+	debug      bool
+	plog       *probeLogger
+	registry   *prometheus.Registry
+	out        *metricSet
+}
+
+// answer writes the probe's answer (metrics, or the debug text) and records it in the history.
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) {
+	gatherer := untypedReserved{probeGatherer{registry: a.registry, reused: a.out}}
+	logs := cutLog(a.plog.String(), maxHistoryLogBytes)
+	res := ProbeResult{Module: a.moduleName, Target: a.target.BaseURL, Success: a.success, Time: h.now(), size: len(logs),
+		render: lazyText(func() string { return debugOutput(a.module, logs, gatherer) }),
+		brief:  lazyText(func() string { return debugOutput(a.module, logs, nil) })}
 	cw := &countingWriter{ResponseWriter: w}
 	defer func() {
-		if cw.n > maxRenderedAnswerBytes {
+		// The series' weight too, not only the bytes written: a client that goes away early
+		// writes few.
+		if cw.n > maxRenderedAnswerBytes || a.weight > maxRenderedAnswerBytes {
 			res.render, res.brief = res.brief, nil
 		}
 		h.History.Add(res)
 	}()
-
-	if debug {
+	if a.debug {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(cw, debugOutput(module, plog.String(), gatherer))
+		fmt.Fprint(cw, debugOutput(a.module, a.plog.String(), gatherer))
 		return
 	}
-	if serveText(cw, r, untypedReserved{registry}, out.reusedFamilies(), logger) {
+	if serveText(cw, r, untypedReserved{a.registry}, a.out.reusedFamilies(), a.plog.Logger()) {
 		return
 	}
 	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(cw, r)

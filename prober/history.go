@@ -19,6 +19,7 @@ type ProbeResult struct {
 	// list keep it (it holds the probe's metrics); older ones keep brief, the log and module.
 	render func() string
 	brief  func() string
+	size   int // the bytes of its log, counted against maxHistoryBytes
 }
 
 // Bounds on what the history keeps: the log of each probe up to maxHistoryLogBytes, and the
@@ -28,6 +29,9 @@ const (
 	maxHistoryLogBytes     = 64 << 10
 	keptRenders            = 8
 	maxRenderedAnswerBytes = 4 << 20
+	// maxHistoryBytes bounds the logs the history keeps, whatever --history.limit says: the
+	// oldest probes go first (successes before failures).
+	maxHistoryBytes = 32 << 20
 )
 
 // lazyText renders once, when first asked.
@@ -76,7 +80,26 @@ func (h *History) Add(r ProbeResult) int64 {
 	}
 	forgetMetrics(h.recent)
 	forgetMetrics(h.failures)
+	h.shrink()
 	return r.ID
+}
+
+// shrink drops the oldest probes, successes before failures, until the logs fit maxHistoryBytes.
+func (h *History) shrink() {
+	total := 0
+	for _, list := range [][]*ProbeResult{h.recent, h.failures} {
+		for _, r := range list {
+			total += r.size
+		}
+	}
+	for total > maxHistoryBytes && len(h.failures) > 0 {
+		total -= h.failures[0].size
+		h.failures = h.failures[1:]
+	}
+	for total > maxHistoryBytes && len(h.recent) > 1 {
+		total -= h.recent[0].size
+		h.recent = h.recent[1:]
+	}
 }
 
 // forgetMetrics drops the metrics of all but the newest keptRenders probes of list.

@@ -40,7 +40,7 @@ func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub func(strin
 		s.cachedCounts = built.limits
 	}
 	series, dropped, truncated := s.cachedCounts.counts()
-	out.limits.absorb(series, dropped+s.keysDropped, truncated+s.keysCut)
+	out.limits.absorb(series, dropped+s.keysDropped, truncated+s.keysCut, s.cachedCounts.weight())
 	out.mu.Lock()
 	out.families = append(out.families, s.cached...)
 	out.mu.Unlock()

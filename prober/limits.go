@@ -14,6 +14,11 @@ import (
 const (
 	// maxLabelValueBytes cuts label values: NetBackup names are short, a longer value is junk.
 	maxLabelValueBytes = 256
+	// maxAnswerBytes bounds one probe's answer: what its collectors' series weigh (label values
+	// and a share for the name and value of each). A collector whose series would pass it is left
+	// out of the answer and fails; a real master's answer is a few megabytes.
+	maxAnswerBytes = 64 << 20
+	seriesOverhead = 64
 )
 
 // seriesLimits applies the bounds and the secret scrub to the series one collector run builds,
@@ -26,6 +31,7 @@ type seriesLimits struct {
 	series    int
 	dropped   int
 	truncated int
+	bytes     int // what the admitted series weigh in the answer, roughly
 }
 
 func newSeriesLimits(maxSeries int, scrub func(string) string) *seriesLimits {
@@ -44,6 +50,7 @@ func (l *seriesLimits) admit(labels []string) bool {
 		return false
 	}
 	l.series++
+	l.bytes += seriesOverhead
 	for i, v := range labels {
 		if l.scrub != nil {
 			v = l.scrub(v)
@@ -53,12 +60,13 @@ func (l *seriesLimits) admit(labels []string) bool {
 			l.truncated++
 		}
 		labels[i] = v
+		l.bytes += len(v)
 	}
 	return true
 }
 
 // absorb adds the counts of series built under other limits (the jobs collector's cached series).
-func (l *seriesLimits) absorb(series, dropped, truncated int) {
+func (l *seriesLimits) absorb(series, dropped, truncated, bytes int) {
 	if l == nil {
 		return
 	}
@@ -66,6 +74,7 @@ func (l *seriesLimits) absorb(series, dropped, truncated int) {
 	l.series += series
 	l.dropped += dropped
 	l.truncated += truncated
+	l.bytes += bytes
 	l.mu.Unlock()
 }
 
@@ -76,6 +85,15 @@ func (l *seriesLimits) counts() (series, dropped, truncated int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.series, l.dropped, l.truncated
+}
+
+func (l *seriesLimits) weight() int {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bytes
 }
 
 // cutUTF8 cuts s to at most n bytes without splitting a character.

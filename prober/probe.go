@@ -1,12 +1,14 @@
 package prober
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-kit/log"
@@ -18,12 +20,14 @@ import (
 
 // probe is one bounded collection against one target: what the collectors read from and write to.
 type probe struct {
-	module *config.Module
-	sess   *session
-	logger log.Logger
-	out    *metricSet
-	now    func() time.Time
-	scrub  func(string) string // the module's secrets out of label values; nil: none
+	module    *config.Module
+	sess      *session
+	logger    log.Logger
+	out       *metricSet
+	now       func() time.Time
+	scrub     func(string) string // the module's secrets out of label values; nil: none
+	answer    atomic.Int64        // what the collectors' series weigh so far
+	maxAnswer int64               // the most they may weigh (Handler.MaxAnswerBytes)
 }
 
 // collectorResult is how one collector fared in one probe.
@@ -159,8 +163,17 @@ func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, v
 		return out, err
 	})
 	res.elapsed, res.requests, res.source = time.Since(start), trace.Requests(), src
-	if out != nil {
-		_, res.dropped, res.truncated = out.limits.counts()
+	if out == nil {
+		res.err = err
+		return res
+	}
+	series, dropped, truncated := out.limits.counts()
+	res.dropped, res.truncated = dropped, truncated
+	if w, limit := int64(out.limits.weight()), cmp.Or(p.maxAnswer, maxAnswerBytes); p.answer.Add(w) > limit {
+		p.answer.Add(-w)
+		res.dropped += series
+		res.err = errors.Join(err, fmt.Errorf("the answer would pass %d bytes with this collector's %d series (%d bytes): left out", limit, series, w))
+		return res
 	}
 	if src != ranHere {
 		level.Debug(p.logger).Log("msg", "collector series "+src.String(), "collector", c.Name())

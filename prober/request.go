@@ -3,6 +3,7 @@ package prober
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,6 +62,10 @@ func (h *Handler) parseRequest(r *http.Request, cfg *config.Config) (request, *r
 	if !module.TargetAllowed(target.Host, target.Port) {
 		return bad(http.StatusForbidden, rejectTargetNotAllow,
 			"module %q may not be used against target %q: it is not in the module's allowed_targets", moduleName, target.Host+":"+target.Port)
+	}
+	if !slices.Contains(module.APIPaths, target.Path) {
+		return bad(http.StatusForbidden, rejectTargetNotAllow,
+			"module %q may not be used with the API path %q of target %q: it is not in the module's api_paths", moduleName, clip(target.Path), target.Host+":"+target.Port)
 	}
 	if target.Scheme == "http" && !module.InsecureHTTP {
 		return bad(http.StatusForbidden, rejectTargetNotAllow,

@@ -23,6 +23,7 @@ type Target struct {
 	Scheme  string // https, or http where the module allows it
 	Host    string // host name or IP, without brackets
 	Port    string
+	Path    string // the API base path, e.g. /netbackup
 }
 
 // String is the canonical form used as the cache key and in logs.
@@ -56,10 +57,10 @@ func ParseTarget(raw string) (Target, error) {
 		return Target{}, fmt.Errorf("target %q: %w", redactRawUserInfo(raw), err)
 	}
 	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
-		return Target{}, fmt.Errorf("target %q: scheme %q not supported (want https)", raw, u.Scheme)
 	case u.User != nil:
 		return Target{}, fmt.Errorf("target %q: user info is not allowed (credentials come from the module)", redactUser(u))
+	case u.Scheme != "https" && u.Scheme != "http":
+		return Target{}, fmt.Errorf("target %q: scheme %q not supported (want https)", raw, u.Scheme)
 	case u.RawQuery != "" || u.ForceQuery:
 		return Target{}, fmt.Errorf("target %q: a query string is not allowed", raw)
 	case u.Fragment != "":
@@ -104,7 +105,7 @@ func ParseTarget(raw string) (Target, error) {
 	// "01556" is port 1556: say it the one way allowed_targets patterns and the cache key do.
 	port = strconv.Itoa(n)
 	base := url.URL{Scheme: u.Scheme, Host: net.JoinHostPort(strings.ToLower(host), port)}
-	return Target{Scheme: u.Scheme, BaseURL: base.String() + path, Host: strings.ToLower(host), Port: port}, nil
+	return Target{Scheme: u.Scheme, BaseURL: base.String() + path, Host: strings.ToLower(host), Port: port, Path: path}, nil
 }
 
 // apiBasePath checks the target's path as the client will send it: the base of NetBackup's API

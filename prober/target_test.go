@@ -67,6 +67,7 @@ func TestParseTargetHidesUserInfo(t *testing.T) {
 		"https://admin:s3cr3t@nbu 1",    // a space
 		"https://admin:s3cr3t@nbu1:99x", // a bad port
 		"admin:s3cr3t@nbu1:99999",       // no scheme
+		"ftp://admin:s3cr3t@nbu1",       // another scheme
 		"https://a:s3cr3t@b@nbu1/x%zz",  // two @, a bad escape
 		"https://admin:s3cr3t@nbu1\x00", // a control character
 	} {
