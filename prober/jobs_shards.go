@@ -3,6 +3,7 @@ package prober
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"time"
 
@@ -44,6 +45,7 @@ type shardResult struct {
 	// cannot resume from its newest update.
 	unordered bool
 	done      bool
+	read      int // records read so far, while the shard runs (for stealing)
 	stats     nbu.PageStats
 	elapsed   time.Duration
 	err       error
@@ -77,16 +79,23 @@ var (
 // minSteal is the least time range worth handing to an idle reader.
 const minSteal = time.Second
 
+// minStealPages is the least a reader must still have to read, in pages at the density it has
+// read so far, for an idle reader to take half of it: a steal costs about one request (the range
+// gains an end, whose page comes back short) and saves half the victim's remaining pages of time,
+// so below a few pages it costs the master more than it saves the probe.
+const minStealPages = 16
+
 // shardQueue hands shards to readers: first the planned ones, in order; then, to a reader left
 // idle, the upper half of what the busiest reader still has to read. Updates bunch up (thousands
 // of running jobs all updated in the last seconds): a plan even in time cannot foresee that, the
 // readers' progress shows it.
 type shardQueue struct {
-	mu      sync.Mutex
-	results []*shardResult
-	next    int
-	running map[*shardResult]bool
-	now     time.Time
+	mu       sync.Mutex
+	results  []*shardResult
+	next     int
+	running  map[*shardResult]bool
+	now      time.Time
+	pageSize int
 }
 
 func (q *shardQueue) take() *shardResult {
@@ -98,17 +107,8 @@ func (q *shardQueue) take() *shardResult {
 		q.running[r] = true
 		return r
 	}
-	var victim *shardResult
-	var most time.Duration
-	for r := range q.running {
-		if r.done || r.unordered {
-			continue
-		}
-		if rem := r.rest().span(q.now); rem > most {
-			victim, most = r, rem
-		}
-	}
-	if victim == nil || most < minSteal {
+	victim, most := q.busiest()
+	if victim == nil {
 		return nil
 	}
 	rest := victim.rest()
@@ -124,6 +124,44 @@ func (q *shardQueue) take() *shardResult {
 	return stolen
 }
 
+// busiest is the running shard with the most records still to read, estimated at the density it
+// read (or, before its first page, at the density every shard read), and the time it has left;
+// nil when none is worth a steal.
+func (q *shardQueue) busiest() (*shardResult, time.Duration) {
+	var records int
+	var covered time.Duration
+	for _, r := range q.results {
+		if r.read > 0 && r.newest.After(r.rng.lo) {
+			records += r.read
+			covered += r.newest.Sub(r.rng.lo)
+		}
+	}
+	var victim *shardResult
+	var most time.Duration
+	var mostRecords float64
+	for r := range q.running {
+		if r.done || r.unordered {
+			continue
+		}
+		rem := r.rest().span(q.now)
+		n, span := records, covered
+		if r.read >= q.pageSize && r.newest.After(r.rng.lo) {
+			n, span = r.read, r.newest.Sub(r.rng.lo)
+		}
+		est := math.Inf(1) // nothing read anywhere yet: only time can tell
+		if span > 0 {
+			est = float64(n) / span.Seconds() * rem.Seconds()
+		}
+		if victim == nil || est > mostRecords || est == mostRecords && rem > most {
+			victim, most, mostRecords = r, rem, est
+		}
+	}
+	if victim == nil || most < minSteal || mostRecords < float64(minStealPages*q.pageSize) {
+		return nil, 0
+	}
+	return victim, most
+}
+
 func (q *shardQueue) done(r *shardResult) {
 	q.mu.Lock()
 	delete(q.running, r)
@@ -135,7 +173,7 @@ func (q *shardQueue) done(r *shardResult) {
 // stopping count. limit > 0 stops each shard after that many records (not done, no error). The
 // results are the shards as finally cut: the planned ones, then those handed over to idle readers.
 func readShards(ctx context.Context, client jobsSource, shards []timeRange, workers, pageSize, limit int, now time.Time, fn func(*nbu.Job)) []shardResult {
-	q := &shardQueue{running: map[*shardResult]bool{}, now: now}
+	q := &shardQueue{running: map[*shardResult]bool{}, now: now, pageSize: max(pageSize, 1)}
 	for _, r := range shards {
 		q.results = append(q.results, &shardResult{rng: r})
 	}
@@ -186,6 +224,7 @@ func readShard(ctx context.Context, client jobsSource, res *shardResult, pageSiz
 				res.oldest = j.LastUpdateTime
 			}
 			fn(j)
+			res.read++
 			if n++; limit > 0 && n >= limit {
 				return errSampled
 			}
