@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -10,11 +11,20 @@ import (
 type stateKey struct{ action, state string }
 type queueKey struct{ action, reason string }
 
-// unfinishedJob is what the state gauges need of a job that is not DONE.
+// unfinishedJob is what the state gauges need of a job that is not DONE. A busy master has tens of
+// thousands, so it is kept small: interned strings, the update time in nanoseconds.
 type unfinishedJob struct {
 	action, state string
 	reason        int64
-	updated       time.Time
+	updated       int64 // lastUpdateTime, Unix nanoseconds (updateNanos)
+}
+
+// updateNanos is t in Unix nanoseconds, the zero time (no lastUpdateTime) before every other.
+func updateNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return math.MinInt64
+	}
+	return t.UnixNano()
 }
 
 // unfinishedJobs follows the jobs that are not DONE now, by id. The update walk keeps it current
@@ -27,13 +37,13 @@ func entryOf(j *nbu.Job) unfinishedJob {
 	if state == "" {
 		state = "UNKNOWN"
 	}
-	return unfinishedJob{action: j.JobType, state: state, reason: j.JobQueueReason, updated: j.LastUpdateTime}
+	return unfinishedJob{action: intern(j.JobType), state: intern(state), reason: j.JobQueueReason, updated: updateNanos(j.LastUpdateTime)}
 }
 
 // record keeps the newest record of each job seen, DONE ones included: applied to the set later,
 // a DONE record removes the job.
 func (u unfinishedJobs) record(j *nbu.Job) {
-	if old, ok := u[j.JobID]; ok && old.updated.After(j.LastUpdateTime) {
+	if old, ok := u[j.JobID]; ok && old.updated > updateNanos(j.LastUpdateTime) {
 		return
 	}
 	u[j.JobID] = entryOf(j)
@@ -58,7 +68,7 @@ func (u unfinishedJobs) apply(records unfinishedJobs) bool {
 
 func (u unfinishedJobs) applyOne(id int64, e unfinishedJob) bool {
 	old, had := u[id]
-	if had && old.updated.After(e.updated) {
+	if had && old.updated > e.updated {
 		return false
 	}
 	if e.state == "DONE" {
