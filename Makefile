@@ -11,7 +11,7 @@ LDFLAGS   := -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) -X $(PK
              -X $(PKG).BuildUser=$(BUILDUSER) -X $(PKG).BuildDate=$(BUILDDATE)
 FUZZTIME  ?= 5s
 
-.PHONY: all build test unit vet fmt-check fuzz e2e bench demo check-config clean
+.PHONY: all build test unit vet fmt-check fuzz e2e bench bench-scale demo check-config clean
 
 all: build test
 
@@ -48,6 +48,11 @@ e2e:
 
 bench:
 	./scripts/bench.sh
+
+# 1,000 targets (250 fake primaries x 4 modules) through one exporter and a real Prometheus, a
+# few minutes: p99 probe_duration_seconds and the exporter's CPU per steady probe.
+bench-scale:
+	./scripts/bench-scale.sh
 
 demo:
 	./scripts/demo.sh
