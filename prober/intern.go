@@ -35,3 +35,31 @@ func intern(s string) string {
 	labelValues.m[c] = c
 	return c
 }
+
+// jobKinds interns the (job type, state) pairs of unfinished jobs, so that each of the tens of
+// thousands a busy master has costs a pointer, not two string headers. Bounded like labelValues:
+// past maxInterned, a pair is allocated for the job that brings it.
+var jobKinds = struct {
+	sync.RWMutex
+	m map[stateKey]*stateKey
+}{m: map[stateKey]*stateKey{}}
+
+func internKind(action, state string) *stateKey {
+	k := stateKey{action, state}
+	jobKinds.RLock()
+	v, ok := jobKinds.m[k]
+	jobKinds.RUnlock()
+	if ok {
+		return v
+	}
+	jobKinds.Lock()
+	defer jobKinds.Unlock()
+	if v, ok := jobKinds.m[k]; ok {
+		return v
+	}
+	v = &stateKey{intern(action), intern(state)}
+	if len(jobKinds.m) < maxInterned {
+		jobKinds.m[*v] = v
+	}
+	return v
+}

@@ -12,11 +12,12 @@ type stateKey struct{ action, state string }
 type queueKey struct{ action, reason string }
 
 // unfinishedJob is what the state gauges need of a job that is not DONE. A busy master has tens of
-// thousands, so it is kept small: interned strings, the update time in nanoseconds.
+// thousands, so it is kept small (24 bytes): its type and state as one interned pair, the update
+// time in nanoseconds.
 type unfinishedJob struct {
-	action, state string
-	reason        int64
-	updated       int64 // lastUpdateTime, Unix nanoseconds (updateNanos)
+	kind    *stateKey // from internKind; compare the pairs, not the pointers
+	reason  int64
+	updated int64 // lastUpdateTime, Unix nanoseconds (updateNanos)
 }
 
 // updateNanos is t in Unix nanoseconds, the zero time (no lastUpdateTime) before every other.
@@ -37,7 +38,7 @@ func entryOf(j *nbu.Job) unfinishedJob {
 	if state == "" {
 		state = "UNKNOWN"
 	}
-	return unfinishedJob{action: intern(j.JobType), state: intern(state), reason: j.JobQueueReason, updated: updateNanos(j.LastUpdateTime)}
+	return unfinishedJob{kind: internKind(j.JobType, state), reason: j.JobQueueReason, updated: updateNanos(j.LastUpdateTime)}
 }
 
 // record keeps the newest record of each job seen, DONE ones included: applied to the set later,
@@ -71,21 +72,21 @@ func (u unfinishedJobs) applyOne(id int64, e unfinishedJob) bool {
 	if had && old.updated > e.updated {
 		return false
 	}
-	if e.state == "DONE" {
+	if e.kind.state == "DONE" {
 		delete(u, id)
 		return had
 	}
 	u[id] = e
-	return !had || old.action != e.action || old.state != e.state || old.reason != e.reason
+	return !had || *old.kind != *e.kind || old.reason != e.reason
 }
 
 func (u unfinishedJobs) export(out *metricSet) {
 	states := map[stateKey]float64{}
 	queued := map[queueKey]float64{}
 	for _, j := range u {
-		states[stateKey{j.action, j.state}]++
-		if j.state == "QUEUED" || j.state == "REQUEUED" {
-			queued[queueKey{j.action, strconv.FormatInt(j.reason, 10)}]++
+		states[*j.kind]++
+		if j.kind.state == "QUEUED" || j.kind.state == "REQUEUED" {
+			queued[queueKey{j.kind.action, strconv.FormatInt(j.reason, 10)}]++
 		}
 	}
 	for k, n := range states {
