@@ -58,7 +58,7 @@ func (r jobsReader) read(ctx context.Context, plan jobsPlan, pace readPace, fold
 		workers, shards := planShards(ranges, plan.now, got.pace, r.pageSize, time.Until(deadlineOf(ctx)), r.maxReaders)
 		level.Debug(r.logger).Log("msg", "reading job updates", "ranges", len(ranges), "readers", workers, "shards", len(shards),
 			"updates_per_second", got.pace.updatesPerSecond, "page_latency", got.pace.pageLatency)
-		main := readShards(ctx, r.src, shards, workers, r.pageSize, 0, plan.now, fold)
+		main := readShardsPaced(ctx, r.src, shards, workers, r.pageSize, 0, plan.now, got.pace.updatesPerSecond, fold)
 		got.pace = paceOf(main, plan.now, got.pace)
 		got.results = append(got.results, main...)
 	}
