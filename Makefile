@@ -14,7 +14,7 @@ FUZZTIME  ?= 5s
 PLATFORMS ?= linux/amd64 linux/arm64 windows/amd64
 TARBALL_FILES := LICENSE README.md modules.yml web-config.yml
 
-.PHONY: all build test unit vet fmt-check rules-test fuzz e2e bench bench-compare demo check-config crossbuild tarball check-systemd clean
+.PHONY: all build test unit vet fmt-check rules-test fuzz e2e bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
 
 all: build test
 
@@ -64,6 +64,11 @@ bench:
 # A base revision (BASE, default main) against the working tree, interleaved in one run.
 bench-compare:
 	./scripts/bench-compare.sh
+
+# 1,000 targets (250 fake primaries x 4 modules) through one exporter and a real Prometheus, a
+# few minutes: p99 probe_duration_seconds and the exporter's CPU per steady probe.
+bench-scale:
+	./scripts/bench-scale.sh
 
 demo:
 	./scripts/demo.sh

@@ -42,7 +42,10 @@
 //     by earlier reads; it decides how many readers a read needs to fit its deadline.
 //   - sample: the first page of a read whose pace is not known yet, read to learn it.
 //   - shard: a slice of a range of lastUpdateTime, paged by one reader; ranges are cut into
-//     several shards per reader, taken in turn.
+//     two shards per reader (none planned under a few pages, each ends in a short page), taken
+//     newest first.
 //   - steal: an idle reader takes the upper half of what the busiest reader still has to read,
-//     since updates bunch up in ways an even plan cannot foresee.
+//     since updates bunch up in ways an even plan cannot foresee; only when that rest is worth
+//     several pages (a steal costs a request), else the idle reader waits for the others.
+//   - id set: the ids a minute bucket has counted (idSet), sorted, with a short unsorted tail.
 package prober

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -10,11 +11,21 @@ import (
 type stateKey struct{ action, state string }
 type queueKey struct{ action, reason string }
 
-// unfinishedJob is what the state gauges need of a job that is not DONE.
+// unfinishedJob is what the state gauges need of a job that is not DONE. A busy master has tens of
+// thousands, so it is kept small (24 bytes): its type and state as one interned pair, the update
+// time in nanoseconds.
 type unfinishedJob struct {
-	action, state string
-	reason        int64
-	updated       time.Time
+	kind    *stateKey // from internKind; compare the pairs, not the pointers
+	reason  int64
+	updated int64 // lastUpdateTime, Unix nanoseconds (updateNanos)
+}
+
+// updateNanos is t in Unix nanoseconds, the zero time (no lastUpdateTime) before every other.
+func updateNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return math.MinInt64
+	}
+	return t.UnixNano()
 }
 
 // unfinishedJobs follows the jobs that are not DONE now, by id. The update walk keeps it current
@@ -27,13 +38,13 @@ func entryOf(j *nbu.Job) unfinishedJob {
 	if state == "" {
 		state = "UNKNOWN"
 	}
-	return unfinishedJob{action: j.JobType, state: state, reason: j.JobQueueReason, updated: j.LastUpdateTime}
+	return unfinishedJob{kind: internKind(j.JobType, state), reason: j.JobQueueReason, updated: updateNanos(j.LastUpdateTime)}
 }
 
 // record keeps the newest record of each job seen, DONE ones included: applied to the set later,
 // a DONE record removes the job.
 func (u unfinishedJobs) record(j *nbu.Job) {
-	if old, ok := u[j.JobID]; ok && old.updated.After(j.LastUpdateTime) {
+	if old, ok := u[j.JobID]; ok && old.updated > updateNanos(j.LastUpdateTime) {
 		return
 	}
 	u[j.JobID] = entryOf(j)
@@ -58,24 +69,24 @@ func (u unfinishedJobs) apply(records unfinishedJobs) bool {
 
 func (u unfinishedJobs) applyOne(id int64, e unfinishedJob) bool {
 	old, had := u[id]
-	if had && old.updated.After(e.updated) {
+	if had && old.updated > e.updated {
 		return false
 	}
-	if e.state == "DONE" {
+	if e.kind.state == "DONE" {
 		delete(u, id)
 		return had
 	}
 	u[id] = e
-	return !had || old.action != e.action || old.state != e.state || old.reason != e.reason
+	return !had || *old.kind != *e.kind || old.reason != e.reason
 }
 
 func (u unfinishedJobs) export(out *metricSet) {
 	states := map[stateKey]float64{}
 	queued := map[queueKey]float64{}
 	for _, j := range u {
-		states[stateKey{j.action, j.state}]++
-		if j.state == "QUEUED" || j.state == "REQUEUED" {
-			queued[queueKey{j.action, strconv.FormatInt(j.reason, 10)}]++
+		states[*j.kind]++
+		if j.kind.state == "QUEUED" || j.kind.state == "REQUEUED" {
+			queued[queueKey{j.kind.action, strconv.FormatInt(j.reason, 10)}]++
 		}
 	}
 	for k, n := range states {

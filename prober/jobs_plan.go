@@ -87,7 +87,14 @@ func (p readPace) known() bool { return p != readPace{} }
 // slicesPerWorker: shards are cut finer than the number of concurrent readers, who take them in
 // turn, because updates are not spread evenly in time (a backup window is busier than the hours
 // around it): equal slices of time would leave some readers idle while one works through the rush.
-const slicesPerWorker = 4
+// Only twice as fine: every slice ends in a page that comes back short (half a request wasted on
+// average), and work stealing evens out what the slices do not.
+const slicesPerWorker = 2
+
+// minSlicePages is the least a slice is planned to hold, in pages at the pace seen: a read of a
+// few pages is cut into fewer slices than readers*slicesPerWorker, rather than into slices that
+// come back nearly empty.
+const minSlicePages = 16
 
 // planShards decides how many readers page concurrently so that the reads fit the budget at the
 // pace seen before: as few as that needs (a small master costs one request), at most maxShards.
@@ -97,7 +104,17 @@ func planShards(ranges []timeRange, now time.Time, pace readPace, pageSize int, 
 	if workers <= 1 {
 		return 1, ranges
 	}
-	return workers, splitRanges(ranges, now, pace, pageSize, workers*slicesPerWorker)
+	return workers, splitRanges(ranges, now, pace, pageSize, sliceCount(ranges, now, pace, pageSize, workers))
+}
+
+// sliceCount is how many slices the readers get: slicesPerWorker each, fewer when that would
+// make slices under minSlicePages, never fewer than the readers.
+func sliceCount(ranges []timeRange, now time.Time, pace readPace, pageSize, workers int) int {
+	var pages float64
+	for _, r := range ranges {
+		pages += pace.updatesPerSecond * r.span(now).Seconds() / float64(pageSize)
+	}
+	return min(workers*slicesPerWorker, max(int(pages/minSlicePages), workers))
 }
 
 func planWorkers(ranges []timeRange, now time.Time, pace readPace, pageSize int, budget time.Duration, maxShards int) int {

@@ -58,7 +58,7 @@ func (r jobsReader) read(ctx context.Context, plan jobsPlan, pace readPace, fold
 		workers, shards := planShards(ranges, plan.now, got.pace, r.pageSize, time.Until(deadlineOf(ctx)), r.maxReaders)
 		level.Debug(r.logger).Log("msg", "reading job updates", "ranges", len(ranges), "readers", workers, "shards", len(shards),
 			"updates_per_second", got.pace.updatesPerSecond, "page_latency", got.pace.pageLatency)
-		main := readShards(ctx, r.src, shards, workers, r.pageSize, 0, plan.now, fold)
+		main := readShardsPaced(ctx, r.src, shards, workers, r.pageSize, 0, plan.now, got.pace.updatesPerSecond, fold)
 		got.pace = paceOf(main, plan.now, got.pace)
 		got.results = append(got.results, main...)
 	}
@@ -78,12 +78,17 @@ func (r jobsReader) readSample(ctx context.Context, plan jobsPlan, got *jobsRead
 		got.results = append(got.results, sample)
 		return ranges[:len(ranges)-1]
 	}
+	ranges[len(ranges)-1] = sample.rest()
 	// The oldest updates of a window can be sparse (jobs that started in it have not ended yet):
-	// the newest page says how dense it gets.
+	// the newest page says how dense it gets. It costs a request that reads nothing for the
+	// state, so it is made only when the sample's pace leaves room for more readers.
+	budget := time.Until(deadlineOf(ctx))
+	if planWorkers(ranges, plan.now, got.pace, r.pageSize, budget, r.maxReaders) >= r.maxReaders {
+		return ranges
+	}
 	if rate := r.newestRate(ctx, sample.rest()); rate > got.pace.updatesPerSecond {
 		got.pace.updatesPerSecond = rate
 	}
-	ranges[len(ranges)-1] = sample.rest()
 	return ranges
 }
 

@@ -3,6 +3,7 @@ package prober
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"time"
 
@@ -44,9 +45,14 @@ type shardResult struct {
 	// cannot resume from its newest update.
 	unordered bool
 	done      bool
-	stats     nbu.PageStats
-	elapsed   time.Duration
-	err       error
+	read      int // records read so far, while the shard runs (for stealing)
+	// pageMark is the newest update when the last page's worth of records was complete, and
+	// pageDensity the updates per second of that page: how dense the shard is where it reads now.
+	pageMark    time.Time
+	pageDensity float64
+	stats       nbu.PageStats
+	elapsed     time.Duration
+	err         error
 }
 
 // rest is what remains of the shard to read: everything from the newest update it read on
@@ -67,6 +73,18 @@ func (s shardResult) reached() time.Time {
 	return s.rest().lo
 }
 
+// markPage notes the density of the page's worth of records just read.
+func (s *shardResult) markPage(pageSize int) {
+	from := s.pageMark
+	if from.IsZero() {
+		from = s.rng.lo
+	}
+	if d := s.newest.Sub(from); d > 0 {
+		s.pageDensity = float64(pageSize) / d.Seconds()
+	}
+	s.pageMark = s.newest
+}
+
 // errSampled stops a shard read after its record limit; errCut stops it where another reader took
 // over the rest of its range.
 var (
@@ -77,38 +95,59 @@ var (
 // minSteal is the least time range worth handing to an idle reader.
 const minSteal = time.Second
 
-// shardQueue hands shards to readers: first the planned ones, in order; then, to a reader left
+// minStealPages is the least a reader must still have to read, in pages at the density it has
+// read so far, for an idle reader to take half of it: a steal costs about one request (the range
+// gains an end, whose page comes back short) and saves half the victim's remaining pages of time,
+// so below a few pages it costs the master more than it saves the probe.
+const minStealPages = 16
+
+// shardQueue hands shards to readers: first the planned ones, newest first; then, to a reader left
 // idle, the upper half of what the busiest reader still has to read. Updates bunch up (thousands
 // of running jobs all updated in the last seconds): a plan even in time cannot foresee that, the
 // readers' progress shows it.
 type shardQueue struct {
-	mu      sync.Mutex
-	results []*shardResult
-	next    int
-	running map[*shardResult]bool
-	now     time.Time
+	mu       sync.Mutex
+	moved    sync.Cond      // on mu: a shard finished or read another page, for readers waiting to steal
+	results  []*shardResult // the planned shards, in time order, then the stolen ones
+	planned  int
+	next     int // planned shards handed out
+	running  map[*shardResult]bool
+	now      time.Time
+	pageSize int
+	rate     float64 // the plan's updates per second (0: not known)
 }
 
-func (q *shardQueue) take() *shardResult {
+// take returns the next shard to read, nil when there is none and none will come. A reader that
+// finds nothing worth stealing waits for the others' progress rather than leaving: a rest too
+// small to split may turn out dense once read into, and a reader gone cannot take half of it.
+func (q *shardQueue) take(ctx context.Context) *shardResult {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.next < len(q.results) {
-		r := q.results[q.next]
-		q.next++
-		q.running[r] = true
-		return r
-	}
-	var victim *shardResult
-	var most time.Duration
-	for r := range q.running {
-		if r.done || r.unordered {
-			continue
+	for ctx.Err() == nil {
+		if q.next < q.planned {
+			// Newest first: the newest slices are the densest (the running jobs were all updated
+			// in the last seconds), and the longest reads started first finish with the others.
+			r := q.results[q.planned-1-q.next]
+			q.next++
+			q.running[r] = true
+			return r
 		}
-		if rem := r.rest().span(q.now); rem > most {
-			victim, most = r, rem
+		if r := q.steal(); r != nil {
+			return r
 		}
+		if len(q.running) == 0 {
+			return nil
+		}
+		q.moved.Wait()
 	}
-	if victim == nil || most < minSteal {
+	return nil
+}
+
+// steal cuts the busiest shard's rest in two and returns the upper half, or nil when no rest is
+// worth it. Called under q.mu.
+func (q *shardQueue) steal() *shardResult {
+	victim, most := q.busiest()
+	if victim == nil {
 		return nil
 	}
 	rest := victim.rest()
@@ -119,14 +158,55 @@ func (q *shardQueue) take() *shardResult {
 	stolen := &shardResult{rng: timeRange{lo: mid, hi: victim.rng.hi}}
 	victim.rng.hi = mid
 	q.results = append(q.results, stolen)
-	q.next = len(q.results)
 	q.running[stolen] = true
 	return stolen
+}
+
+// busiest is the running shard with the most records still to read, and the time it has left; nil
+// when none is worth a steal. Its records are estimated at the highest density known: the
+// plan's pace (which the newest page sets), what all shards read, its own last page. The
+// highest, because updates bunch up at the end of a window (the running jobs, all updated in the
+// last seconds): a reader whose rest holds them has read only the sparse part before.
+func (q *shardQueue) busiest() (*shardResult, time.Duration) {
+	var records int
+	var covered time.Duration
+	for _, r := range q.results {
+		if r.read > 0 && r.newest.After(r.rng.lo) {
+			records += r.read
+			covered += r.newest.Sub(r.rng.lo)
+		}
+	}
+	var victim *shardResult
+	var most time.Duration
+	var mostRecords float64
+	for r := range q.running {
+		if r.done || r.unordered {
+			continue
+		}
+		rem := r.rest().span(q.now)
+		density := q.rate
+		if covered > 0 {
+			density = max(density, float64(records)/covered.Seconds())
+		}
+		density = max(density, r.pageDensity)
+		est := math.Inf(1) // nothing known of the density: only time can tell
+		if density > 0 {
+			est = density * rem.Seconds()
+		}
+		if victim == nil || est > mostRecords || est == mostRecords && rem > most {
+			victim, most, mostRecords = r, rem, est
+		}
+	}
+	if victim == nil || most < minSteal || mostRecords < float64(minStealPages*q.pageSize) {
+		return nil, 0
+	}
+	return victim, most
 }
 
 func (q *shardQueue) done(r *shardResult) {
 	q.mu.Lock()
 	delete(q.running, r)
+	q.moved.Broadcast()
 	q.mu.Unlock()
 }
 
@@ -135,21 +215,29 @@ func (q *shardQueue) done(r *shardResult) {
 // stopping count. limit > 0 stops each shard after that many records (not done, no error). The
 // results are the shards as finally cut: the planned ones, then those handed over to idle readers.
 func readShards(ctx context.Context, client jobsSource, shards []timeRange, workers, pageSize, limit int, now time.Time, fn func(*nbu.Job)) []shardResult {
-	q := &shardQueue{running: map[*shardResult]bool{}, now: now}
+	return readShardsPaced(ctx, client, shards, workers, pageSize, limit, now, 0, fn)
+}
+
+// readShardsPaced is readShards for a plan made at rate updates per second, which tells idle
+// readers what the busy ones have left.
+func readShardsPaced(ctx context.Context, client jobsSource, shards []timeRange, workers, pageSize, limit int, now time.Time, rate float64, fn func(*nbu.Job)) []shardResult {
+	q := &shardQueue{running: map[*shardResult]bool{}, now: now, pageSize: max(pageSize, 1), rate: rate}
 	for _, r := range shards {
 		q.results = append(q.results, &shardResult{rng: r})
 	}
+	q.planned = len(q.results)
+	q.moved.L = &q.mu
 	var wg sync.WaitGroup
 	for range min(max(workers, 1), len(shards)*slicesPerWorker) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				res := q.take()
+				res := q.take(ctx)
 				if res == nil {
 					return
 				}
-				readShard(ctx, client, res, pageSize, limit, &q.mu, fn)
+				readShard(ctx, client, res, pageSize, limit, &q.moved, fn)
 				q.done(res)
 			}
 		}()
@@ -163,7 +251,9 @@ func readShards(ctx context.Context, client jobsSource, shards []timeRange, work
 }
 
 // readShard pages one shard into res.
-func readShard(ctx context.Context, client jobsSource, res *shardResult, pageSize, limit int, mu *sync.Mutex, fn func(*nbu.Job)) {
+// moved is signalled at every page's worth of records, under its lock, which guards res.
+func readShard(ctx context.Context, client jobsSource, res *shardResult, pageSize, limit int, moved *sync.Cond, fn func(*nbu.Job)) {
+	mu := moved.L
 	start := time.Now()
 	n := 0
 	mu.Lock()
@@ -187,6 +277,10 @@ func readShard(ctx context.Context, client jobsSource, res *shardResult, pageSiz
 				res.oldest = j.LastUpdateTime
 			}
 			fn(j)
+			if res.read++; res.read%max(pageSize, 1) == 0 {
+				res.markPage(pageSize)
+				moved.Broadcast()
+			}
 			if n++; limit > 0 && n >= limit {
 				return errSampled
 			}

@@ -63,9 +63,13 @@ func (s *jobSums) merge(o *jobSums, sign int64) {
 // their ids, so that a job seen again (updated after it finished, or re-read by an overlapping
 // query) is never counted twice. A job's bucket follows from its end time, which NetBackup does not
 // change once the job is DONE, so one bucket is all there is to check.
+//
+// A bucket is kept for the whole window, one for each minute, so it is kept small: the ids in a
+// compact set (idSet) and the aggregates by label set number (jobsState.keys), not by the three
+// strings.
 type minuteBucket struct {
-	ids   map[int64]struct{}
-	stats map[jobKey]*jobSums
+	ids   idSet
+	stats map[int32]*jobSums
 }
 
 // jobsPhase is where a target's job state stands. It only moves forward: a probe cut short in
@@ -111,7 +115,11 @@ type jobsState struct {
 	buckets map[int64]*minuteBucket
 	window  map[jobKey]*jobSums // the sum of the buckets, kept as jobs come and buckets go
 	totals  map[jobKey]*countBytesTotal
-	readAt  time.Time // when NetBackup was last read completely (zero: never)
+	// keys numbers the label sets seen (those of totals), their values interned; keyIDs finds a
+	// label set's number.
+	keys   []jobKey
+	keyIDs map[jobKey]int32
+	readAt time.Time // when NetBackup was last read completely (zero: never)
 	// unfinished is exported once unfinishedKnown: a read of the jobs not DONE has succeeded, so
 	// the state gauges cover jobs that sent no update in the window.
 	unfinished      unfinishedJobs
@@ -153,7 +161,7 @@ type countBytesTotal struct{ count, bytes int64 }
 
 func newJobsState(lookback time.Duration, now time.Time) *jobsState {
 	return &jobsState{lookback: lookback, followedSince: now, buckets: map[int64]*minuteBucket{}, window: map[jobKey]*jobSums{},
-		totals:     map[jobKey]*countBytesTotal{},
+		totals: map[jobKey]*countBytesTotal{}, keyIDs: map[jobKey]int32{},
 		unfinished: unfinishedJobs{}, version: 1}
 }
 
@@ -178,7 +186,8 @@ func (s *jobsState) prune(since time.Time) {
 		if m >= first {
 			continue
 		}
-		for k, st := range b.stats {
+		for id, st := range b.stats {
+			k := s.keys[id]
 			w := s.window[k]
 			w.merge(st, -1)
 			if w.count == 0 {
@@ -199,21 +208,21 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 	m := minuteOf(j.EndTime)
 	b := s.buckets[m]
 	if b == nil {
-		b = &minuteBucket{ids: map[int64]struct{}{}, stats: map[jobKey]*jobSums{}}
+		b = &minuteBucket{stats: map[int32]*jobSums{}}
 		s.buckets[m] = b
 	}
-	if _, seen := b.ids[j.JobID]; seen {
+	if !b.ids.add(j.JobID) {
 		return false
 	}
-	b.ids[j.JobID] = struct{}{}
-	k, ok := s.keyOf(j)
+	id, ok := s.keyOf(j)
 	if !ok {
 		return false
 	}
-	st := b.stats[k]
+	k := s.keys[id]
+	st := b.stats[id]
 	if st == nil {
 		st = &jobSums{}
-		b.stats[k] = st
+		b.stats[id] = st
 	}
 	st.add(j)
 	w := s.window[k]
@@ -243,7 +252,7 @@ func (s *jobsState) jobsInWindow(since time.Time) int {
 	first, n := minuteOf(since), 0
 	for m, b := range s.buckets {
 		if m >= first {
-			n += len(b.ids)
+			n += b.ids.len()
 		}
 	}
 	return n
@@ -292,19 +301,25 @@ func (s *jobsState) enter(p jobsPhase) {
 
 // keyOf is the label set a finished job is aggregated by, its values cut to maxLabelValueBytes
 // (so that two long values sharing a prefix aggregate together instead of colliding at export).
-// ok is false when the job would start a label set past maxKeys.
-func (s *jobsState) keyOf(j *nbu.Job) (jobKey, bool) {
+// It returns the label set's number in keys; ok is false when the job would start a label set past
+// maxKeys.
+func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
 	k := jobKey{cutUTF8(j.JobType, maxLabelValueBytes), cutUTF8(j.PolicyType, maxLabelValueBytes), strconv.FormatInt(j.Status, 10)}
-	if _, known := s.totals[k]; known {
-		return k, true
+	if id, known := s.keyIDs[k]; known {
+		return id, true
 	}
-	if s.maxKeys > 0 && len(s.totals) >= s.maxKeys {
+	if s.maxKeys > 0 && len(s.keys) >= s.maxKeys {
 		s.keysDropped++
 		s.touch()
-		return k, false
+		return 0, false
 	}
 	if k.action != j.JobType || k.policyType != j.PolicyType {
 		s.keysCut++
 	}
-	return k, true
+	// Interned: the decoded job's strings would otherwise be kept for as long as the state.
+	k = jobKey{intern(k.action), intern(k.policyType), intern(k.status)}
+	id := int32(len(s.keys))
+	s.keys = append(s.keys, k)
+	s.keyIDs[k] = id
+	return id, true
 }
