@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -140,16 +141,18 @@ func TestLabelValuesCutAndScrubbed(t *testing.T) {
 		{Name: "stu-" + testKey, StorageType: "DISK", StorageServerType: "PureDisk", StorageCategory: "MSDP", TotalCapacityBytes: 1},
 		{Name: huge, StorageType: "DISK", StorageServerType: "PureDisk", StorageCategory: "MSDP", TotalCapacityBytes: 1},
 	})
-	j1, j2 := finished(1, fixtureNow.Add(-time.Minute), 0), finished(2, fixtureNow.Add(-time.Minute), 0)
-	j1.JobType, j2.JobType = "T-"+testKey, huge
-	fake.SetJobs([]fakenbu.Job{j1, j2})
+	j1, j2, j3 := finished(1, fixtureNow.Add(-time.Minute), 0), finished(2, fixtureNow.Add(-time.Minute), 0), finished(3, fixtureNow.Add(-time.Minute), 0)
+	// j3's type has the key across the 256 bytes a label value keeps: cut first, a piece of it
+	// would pass the scrub.
+	j1.JobType, j2.JobType, j3.JobType = "T-"+testKey, huge, strings.Repeat("s", maxLabelValueBytes-len(testKey)/2)+testKey
+	fake.SetJobs([]fakenbu.Job{j1, j2, j3})
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	env := newTestEnv(t, mustConfig(t, boundsModule("jobs, storage", 1000)))
 	w := env.probe(t, probeQuery("default", srv.URL+"/netbackup")+"&debug=true", nil)
 	body := w.Body.String()
-	if strings.Contains(body, testKey) || strings.Contains(env.logs.String(), testKey) {
-		t.Error("the API key reached the answer or the log")
+	if strings.Contains(body, testKey) || strings.Contains(env.logs.String(), testKey) || strings.Contains(body, testKey[:len(testKey)/2]) {
+		t.Error("the API key, or a piece of it, reached the answer or the log")
 	}
 	if !strings.Contains(body, "stu-<redacted>") || !strings.Contains(body, "T-<redacted>") {
 		t.Errorf("scrubbed names missing from the answer")
@@ -193,26 +196,38 @@ func counterValue(t *testing.T, c prometheus.Collector, name, reason string) flo
 	return -1
 }
 
-// Impossible byte counts never make a gauge negative nor a counter go down.
+// Impossible byte counts never make a gauge negative nor a counter go down, nor do many jobs of
+// the largest size a job may have.
 func TestImpossibleCountsKeepCountersMonotonic(t *testing.T) {
 	fake := fakenbu.New(fakenbu.Options{APIKeys: []string{testKey}, Now: func() time.Time { return fixtureNow }})
-	env := newTestEnv(t, mustConfig(t, boundsModule("jobs", 1000)))
+	env := newTestEnv(t, mustConfig(t, boundsModule("jobs", 1_000_000)))
+	now := fixtureNow
+	env.handler.Now = func() time.Time { return now }
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	query := probeQuery("default", srv.URL+"/netbackup")
-	last := 0.0
+	env.probe(t, query, nil) // from now on the counters count what finishes
+	const maxKB = (1 << 53) / 1024
+	rounds := [][]int64{{-1 << 40}, {1e16}, {10}, {-5}, slices.Repeat([]int64{maxKB}, 1100)}
 	var jobs []fakenbu.Job
-	for i, kb := range []int64{-1 << 40, 1e16, 10, -5} {
-		j := finished(int64(i+1), fixtureNow.Add(-time.Duration(10-i)*time.Second), 0)
-		j.KilobytesTransferred = kb
-		jobs = append(jobs, j)
+	last := 0.0
+	for _, kbs := range rounds {
+		for _, kb := range kbs {
+			j := finished(int64(len(jobs)+1), now.Add(time.Duration(len(jobs)%50+1)*time.Millisecond), 0)
+			j.KilobytesTransferred = kb
+			jobs = append(jobs, j)
+		}
 		fake.SetJobs(jobs)
+		now = now.Add(time.Minute)
 		fams := parseExposition(t, env.probe(t, query, nil).Body.String())
 		total := sumFamily(fams, "nbu_jobs_bytes_total", nil)
 		if window := sumFamily(fams, "nbu_jobs_bytes", nil); window < 0 || total < last {
-			t.Errorf("after a job of %d KB: window bytes %v, total %v (was %v)", kb, window, total, last)
+			t.Errorf("after %d jobs of %d KB: window bytes %v, total %v (was %v)", len(kbs), kbs[0], window, total, last)
 		}
 		last = total
+	}
+	if last < 1e18 {
+		t.Errorf("total %v: the jobs of the largest size were not counted", last)
 	}
 }
 

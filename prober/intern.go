@@ -2,64 +2,57 @@ package prober
 
 import "sync"
 
-// labelValues interns the label values the job state keeps (job types, policy types, states,
-// statuses): every decoded job brings its own copy of "BACKUP", and the state would otherwise
-// hold one for each label set of each minute bucket and each unfinished job. The values are few
-// and the same on every primary, so one table serves all sessions; it is bounded, since a
-// primary may send values without end: past maxInterned, values are kept as they come.
-var labelValues = struct {
-	sync.RWMutex
-	m map[string]string
-}{m: map[string]string{}}
+// interner interns the label values one target's job state keeps (job types, policy types,
+// states, statuses): every decoded job brings its own copy of "BACKUP", and the state would
+// otherwise hold one for each label set of each minute bucket and each unfinished job. It is
+// bounded, since a primary may send values without end: past maxInterned, values are kept as they
+// come. One per job state (a session), guarded: the full read of the unfinished jobs runs beside
+// the update walk.
+type interner struct {
+	mu     sync.Mutex
+	values map[string]string
+	kinds  map[stateKey]*stateKey
+}
 
 const maxInterned = 4096
 
-// intern returns the table's copy of s, adding a copy of s (so as not to keep a page's buffer
+func newInterner() *interner {
+	return &interner{values: map[string]string{}, kinds: map[stateKey]*stateKey{}}
+}
+
+// value returns the table's copy of s, adding a copy of s (so as not to keep a page's buffer
 // alive) while there is room. A lookup allocates nothing.
-func intern(s string) string {
-	labelValues.RLock()
-	v, ok := labelValues.m[s]
-	labelValues.RUnlock()
-	if ok {
+func (in *interner) value(s string) string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.valueLocked(s)
+}
+
+func (in *interner) valueLocked(s string) string {
+	if v, ok := in.values[s]; ok {
 		return v
 	}
-	labelValues.Lock()
-	defer labelValues.Unlock()
-	if v, ok := labelValues.m[s]; ok {
-		return v
-	}
-	if len(labelValues.m) >= maxInterned {
+	if len(in.values) >= maxInterned {
 		return s
 	}
 	c := string([]byte(s))
-	labelValues.m[c] = c
+	in.values[c] = c
 	return c
 }
 
-// jobKinds interns the (job type, state) pairs of unfinished jobs, so that each of the tens of
-// thousands a busy master has costs a pointer, not two string headers. Bounded like labelValues:
-// past maxInterned, a pair is allocated for the job that brings it.
-var jobKinds = struct {
-	sync.RWMutex
-	m map[stateKey]*stateKey
-}{m: map[stateKey]*stateKey{}}
-
-func internKind(action, state string) *stateKey {
+// kind interns the (job type, state) pair of an unfinished job, so that each of the tens of
+// thousands a busy master has costs a pointer, not two string headers. Past maxInterned, a pair
+// is allocated for the job that brings it.
+func (in *interner) kind(action, state string) *stateKey {
 	k := stateKey{action, state}
-	jobKinds.RLock()
-	v, ok := jobKinds.m[k]
-	jobKinds.RUnlock()
-	if ok {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if v, ok := in.kinds[k]; ok {
 		return v
 	}
-	jobKinds.Lock()
-	defer jobKinds.Unlock()
-	if v, ok := jobKinds.m[k]; ok {
-		return v
-	}
-	v = &stateKey{intern(action), intern(state)}
-	if len(jobKinds.m) < maxInterned {
-		jobKinds.m[*v] = v
+	v := &stateKey{in.valueLocked(action), in.valueLocked(state)}
+	if len(in.kinds) < maxInterned {
+		in.kinds[*v] = v
 	}
 	return v
 }

@@ -38,13 +38,14 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 		c.st.maxKeys = r.Module.MaxSeries / 2
 	}
 	st := c.st
+	st.scrub = r.scrub
 	plan := st.plan(now)
 	st.prune(plan.since)
 
 	// Stop reading early enough to answer within the probe's deadline.
 	readCtx, cancel := context.WithDeadline(ctx, answerBy(ctx))
 	defer cancel()
-	rd := jobsReader{src: r.Client, pageSize: r.Module.Jobs.PageSize, maxReaders: r.Module.MaxConcurrentRequests, logger: r.Logger}
+	rd := jobsReader{src: r.Client, pageSize: r.Module.Jobs.PageSize, maxReaders: r.Module.MaxConcurrentRequests, logger: r.Logger, labels: st.labels}
 	var reseedErr error
 	if plan.reseed == reseedBeforeWindow {
 		fresh, err := rd.unfinished(readCtx, plan.beforeWindowFilter())

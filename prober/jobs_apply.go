@@ -34,7 +34,7 @@ func (f *jobFolder) fold(j *nbu.Job) {
 		o.ObserveJob(j)
 	}
 	if f.held != nil {
-		f.held.record(j)
+		f.held.record(j, f.st.labels)
 	} else {
 		f.st.observeUnfinished(j)
 	}

@@ -33,26 +33,26 @@ func updateNanos(t time.Time) int64 {
 // replaces it, because a job that is queued for hours, or deleted, sends no update.
 type unfinishedJobs map[int64]unfinishedJob
 
-func entryOf(j *nbu.Job) unfinishedJob {
+func entryOf(j *nbu.Job, in *interner) unfinishedJob {
 	state := j.State
 	if state == "" {
 		state = "UNKNOWN"
 	}
-	return unfinishedJob{kind: internKind(j.JobType, state), reason: j.JobQueueReason, updated: updateNanos(j.LastUpdateTime)}
+	return unfinishedJob{kind: in.kind(j.JobType, state), reason: j.JobQueueReason, updated: updateNanos(j.LastUpdateTime)}
 }
 
 // record keeps the newest record of each job seen, DONE ones included: applied to the set later,
 // a DONE record removes the job.
-func (u unfinishedJobs) record(j *nbu.Job) {
+func (u unfinishedJobs) record(j *nbu.Job, in *interner) {
 	if old, ok := u[j.JobID]; ok && old.updated > updateNanos(j.LastUpdateTime) {
 		return
 	}
-	u[j.JobID] = entryOf(j)
+	u[j.JobID] = entryOf(j, in)
 }
 
 // observe applies one job record now (see apply); it reports whether the gauges change.
-func (u unfinishedJobs) observe(j *nbu.Job) bool {
-	return u.applyOne(j.JobID, entryOf(j))
+func (u unfinishedJobs) observe(j *nbu.Job, in *interner) bool {
+	return u.applyOne(j.JobID, entryOf(j, in))
 }
 
 // apply merges records (from record) into the set, unless the set holds a newer one for a job. It

@@ -153,7 +153,7 @@ func TestReadFoldsEveryRecordAndFeedsObservers(t *testing.T) {
 	p := s.plan(fixtureNow)
 	obs := &testState{}
 	f := s.newFolder(p, []JobObserver{obs})
-	rd := jobsReader{src: src, pageSize: 100, maxReaders: 4, logger: log.NewNopLogger()}
+	rd := jobsReader{src: src, pageSize: 100, maxReaders: 4, logger: log.NewNopLogger(), labels: s.labels}
 	got := rd.read(t.Context(), p, s.pace, f.fold)
 	res := s.apply(p, got, f)
 	if !res.complete || s.phase != phaseFollowing || f.counted != 5 || src.calls != 1 {

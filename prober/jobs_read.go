@@ -24,6 +24,7 @@ type jobsReader struct {
 	pageSize   int
 	maxReaders int
 	logger     log.Logger
+	labels     *interner // the job state's
 }
 
 // jobsRead is what one read brought back, for apply.
@@ -118,7 +119,7 @@ func (r jobsReader) newestRate(ctx context.Context, rng timeRange) float64 {
 func (r jobsReader) unfinished(ctx context.Context, filter string) (unfinishedJobs, error) {
 	fresh := unfinishedJobs{}
 	stats, err := r.src.Jobs(ctx, nbu.JobsQuery{Filter: filter, Sort: "jobId", PageSize: r.pageSize},
-		func(j *nbu.Job) error { fresh.record(j); return nil })
+		func(j *nbu.Job) error { fresh.record(j, r.labels); return nil })
 	if err != nil {
 		return nil, fmt.Errorf("unfinished jobs: %w", err)
 	}

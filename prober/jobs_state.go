@@ -29,8 +29,8 @@ var jobDurationBucketsArr = [...]float64{60, 300, 900, 1800, 3600, 7200, 14400, 
 
 func (s *jobSums) add(j *nbu.Job) {
 	s.count++
-	s.bytes += j.KilobytesTransferred * 1024
-	s.files += j.NumberOfFiles
+	s.bytes = satAdd(s.bytes, j.KilobytesTransferred*1024)
+	s.files = satAdd(s.files, j.NumberOfFiles)
 	if j.DedupRatio > 0 { // 0 = the job did not deduplicate (not MSDP, no data): not a ratio of 0
 		s.dedupCount++
 		s.dedupMilli += int64(math.Round(j.DedupRatio * 1000))
@@ -48,8 +48,12 @@ func (s *jobSums) add(j *nbu.Job) {
 // merge adds o to s, or subtracts it when sign is -1.
 func (s *jobSums) merge(o *jobSums, sign int64) {
 	s.count += sign * o.count
-	s.bytes += sign * o.bytes
-	s.files += sign * o.files
+	if sign > 0 {
+		s.bytes, s.files = satAdd(s.bytes, o.bytes), satAdd(s.files, o.files)
+	} else {
+		// A sum that saturated is no longer exact: it must still never go below 0.
+		s.bytes, s.files = max(s.bytes-o.bytes, 0), max(s.files-o.files, 0)
+	}
 	s.durCount += sign * o.durCount
 	s.durMillis += sign * o.durMillis
 	s.dedupCount += sign * o.dedupCount
@@ -100,6 +104,9 @@ func (p jobsPhase) String() string { return [...]string{"first read", "backfill"
 // Every change to what the state exports goes through touch, which bumps version; the encoded
 // series are rebuilt when version moved since they were built.
 type jobsState struct {
+	labels *interner
+	// scrub takes the module's secrets out of the label values the state keeps (set by Collect).
+	scrub    func(string) string
 	lookback time.Duration
 	phase    jobsPhase
 	// followedSince: when the exporter began following the target; the counters count jobs that
@@ -162,7 +169,7 @@ type countBytesTotal struct{ count, bytes int64 }
 func newJobsState(lookback time.Duration, now time.Time) *jobsState {
 	return &jobsState{lookback: lookback, followedSince: now, buckets: map[int64]*minuteBucket{}, window: map[jobKey]*jobSums{},
 		totals: map[jobKey]*countBytesTotal{}, keyIDs: map[jobKey]int32{},
-		unfinished: unfinishedJobs{}, version: 1}
+		unfinished: unfinishedJobs{}, labels: newInterner(), version: 1}
 }
 
 func minuteOf(t time.Time) int64 {
@@ -241,7 +248,7 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 	// restart look like the window's jobs happened again to increase() and rate().
 	if !j.EndTime.Before(s.followedSince) {
 		t.count++
-		t.bytes += j.KilobytesTransferred * 1024
+		t.bytes = satAdd(t.bytes, j.KilobytesTransferred*1024)
 	}
 	s.touch()
 	return true
@@ -260,7 +267,7 @@ func (s *jobsState) jobsInWindow(since time.Time) int {
 
 // observeUnfinished applies one job record of the update walk to the unfinished jobs.
 func (s *jobsState) observeUnfinished(j *nbu.Job) {
-	if s.unfinished.observe(j) {
+	if s.unfinished.observe(j, s.labels) {
 		s.touch()
 	}
 }
@@ -304,7 +311,9 @@ func (s *jobsState) enter(p jobsPhase) {
 // It returns the label set's number in keys; ok is false when the job would start a label set past
 // maxKeys.
 func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
-	k := jobKey{cutUTF8(j.JobType, maxLabelValueBytes), cutUTF8(j.PolicyType, maxLabelValueBytes), strconv.FormatInt(j.Status, 10)}
+	// Scrubbed before it is cut: a secret cut in two would no longer be recognised.
+	action, policyType := s.scrubbed(j.JobType), s.scrubbed(j.PolicyType)
+	k := jobKey{cutUTF8(action, maxLabelValueBytes), cutUTF8(policyType, maxLabelValueBytes), strconv.FormatInt(j.Status, 10)}
 	if id, known := s.keyIDs[k]; known {
 		return id, true
 	}
@@ -313,13 +322,29 @@ func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
 		s.touch()
 		return 0, false
 	}
-	if k.action != j.JobType || k.policyType != j.PolicyType {
+	if k.action != action || k.policyType != policyType {
 		s.keysCut++
 	}
 	// Interned: the decoded job's strings would otherwise be kept for as long as the state.
-	k = jobKey{intern(k.action), intern(k.policyType), intern(k.status)}
+	k = jobKey{s.labels.value(k.action), s.labels.value(k.policyType), s.labels.value(k.status)}
 	id := int32(len(s.keys))
 	s.keys = append(s.keys, k)
 	s.keyIDs[k] = id
 	return id, true
+}
+
+func (s *jobsState) scrubbed(v string) string {
+	if s.scrub == nil {
+		return v
+	}
+	return s.scrub(v)
+}
+
+// satAdd adds a non-negative v to a sum that must never wrap: a counter never decreases, and a
+// hostile primary can send enough large jobs to pass 2^63.
+func satAdd(sum, v int64) int64 {
+	if v > math.MaxInt64-sum {
+		return math.MaxInt64
+	}
+	return sum + v
 }

@@ -5,10 +5,11 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/netbackup-exporter/netbackup_exporter/config"
 )
 
 // maxHeadersFile bounds the headers file: a few tokens, never megabytes.
@@ -18,12 +19,10 @@ const maxHeadersFile = 64 << 10
 // lines and lines starting with # ignored. The values are typically credentials, so errors name
 // the file and the line, never what the line holds.
 func readHeaders(path string) (map[string]string, error) {
-	b, err := os.ReadFile(path)
+	// The one reader of the exporter's files: a FIFO or a device fails instead of hanging.
+	b, err := config.ReadFile(path, maxHeadersFile)
 	if err != nil {
 		return nil, fmt.Errorf("tracing: --tracing.headers-file: %w", err)
-	}
-	if len(b) > maxHeadersFile {
-		return nil, fmt.Errorf("tracing: --tracing.headers-file %s: larger than %d bytes", path, maxHeadersFile)
 	}
 	headers := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
