@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -53,11 +54,20 @@ func TestSessionsAreCappedAndCloseTheirConnections(t *testing.T) {
 	// A module that lists that many prefixes is the worst case the cap must hold.
 	env := newTestEnv(t, mustConfig(t, boundsModule("storage", 1000)+"    api_paths: ["+strings.Join(apiPaths, ", ")+"]\n"))
 	env.handler.Sessions.SetMax(maxSessions)
+	var full uint64 // the heap once the store is full
 	for i := range paths {
 		w := env.probe(t, probeQuery("default", fmt.Sprintf("%s/x%d/netbackup", srv.URL, i)), nil)
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "probe_success 1") {
 			t.Fatalf("probe %d: %d %s", i, w.Code, w.Body)
 		}
+		if i == maxSessions-1 {
+			full = heapAfterGC()
+		}
+	}
+	// Ten times as many paths again cost no more heap than a few sessions' worth (each session,
+	// with its client and transport, is some 100 KiB: uncapped, the 180 more would be 18 MiB).
+	if grown := int64(heapAfterGC()) - int64(full); grown > 4<<20 {
+		t.Errorf("the heap grew by %d KiB past a full store", grown>>10)
 	}
 	if n := env.handler.Sessions.Len(); n != maxSessions {
 		t.Errorf("%d sessions kept, want the cap %d", n, maxSessions)
@@ -283,4 +293,11 @@ func TestAnswerSizeIsCapped(t *testing.T) {
 	if fams["nbu_jobs_count"] == nil || fams["nbu_disk_bytes"] != nil {
 		t.Error("want the jobs series in the answer and no storage series")
 	}
+}
+
+func heapAfterGC() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

@@ -86,9 +86,9 @@ func (s *jobsState) apply(plan jobsPlan, got jobsRead, f *jobFolder) readOutcome
 	if f.held != nil {
 		s.mergeUnfinished(f.held)
 	}
-	if !s.watermark.IsZero() {
-		s.enter(phaseBackfill)
-	}
+	// A first read, however far it got, has planned the window: from now on the plan starts
+	// at the watermark (or the window's start while there is none).
+	s.enter(phaseBackfill)
 	if out.complete {
 		s.enter(phaseFollowing)
 		s.readAt = plan.now
