@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/netbackup-exporter/netbackup_exporter/config"
 )
 
 // Keys for the fault suite. Each is distinctive, so finding it anywhere in the output means it
@@ -250,23 +252,7 @@ func startFaults(t *testing.T, seen func(string)) []*fault {
 func TestFaultsEndByDeadlineAndKeepTheKeyHome(t *testing.T) {
 	before := takeGoroutines()
 
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "api.key")
-	if err := os.WriteFile(keyFile, []byte(faultFileKey+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := mustConfig(t, `
-modules:
-  inline:
-    api_key: `+faultInlineKey+`
-    allowed_targets: ["127.0.0.1", "*.invalid"]
-    insecure_http: true
-  keyfile:
-    api_key_file: `+keyFile+`
-    api_version: "13.0"
-    allowed_targets: ["127.0.0.1", "*.invalid"]
-    insecure_http: true
-`)
+	cfg := faultModules(t)
 	env := newSecEnv(t, cfg)
 
 	var mu sync.Mutex
@@ -390,4 +376,26 @@ modules:
 		}
 	}
 	checkNoLeaks(t, before)
+}
+
+// faultModules are the fault suite's two modules: one with an inline key (API version detected),
+// one with a key file (version pinned).
+func faultModules(t *testing.T) *config.Config {
+	t.Helper()
+	keyFile := filepath.Join(t.TempDir(), "api.key")
+	if err := os.WriteFile(keyFile, []byte(faultFileKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return mustConfig(t, `
+modules:
+  inline:
+    api_key: `+faultInlineKey+`
+    allowed_targets: ["127.0.0.1", "*.invalid"]
+    insecure_http: true
+  keyfile:
+    api_key_file: `+keyFile+`
+    api_version: "13.0"
+    allowed_targets: ["127.0.0.1", "*.invalid"]
+    insecure_http: true
+`)
 }

@@ -3,8 +3,6 @@ package prober
 import (
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,23 +33,7 @@ func spanText(s sdktrace.ReadOnlySpan) string {
 // sent to NetBackup, and searches every recorded span for the keys, as the fault suite searches
 // the logs.
 func TestSpansKeepTheKeyHome(t *testing.T) {
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "api.key")
-	if err := os.WriteFile(keyFile, []byte(faultFileKey+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := mustConfig(t, `
-modules:
-  inline:
-    api_key: `+faultInlineKey+`
-    allowed_targets: ["127.0.0.1", "*.invalid"]
-    insecure_http: true
-  keyfile:
-    api_key_file: `+keyFile+`
-    api_version: "13.0"
-    allowed_targets: ["127.0.0.1", "*.invalid"]
-    insecure_http: true
-`)
+	cfg := faultModules(t)
 	env := newSecEnv(t, cfg)
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
