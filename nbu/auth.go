@@ -118,6 +118,18 @@ func isStatus(err error, code int) bool {
 
 // secrets lists what must never appear in an error: the key, the password, and the tokens that
 // requests in flight may still carry.
+// holdsSecret reports whether s contains one of the secrets, without building their list.
+func (a *auth) holdsSecret(s string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, v := range [...]string{a.creds.APIKey, a.creds.Login.Password, a.old.APIKey, a.old.Login.Password, a.prevToken} {
+		if v != "" && strings.Contains(s, v) {
+			return true
+		}
+	}
+	return a.cur != nil && a.cur.value != "" && strings.Contains(s, a.cur.value)
+}
+
 func (c *Client) secrets() []string {
 	a := c.auth
 	a.mu.Lock()
