@@ -61,10 +61,7 @@ func serve(ctx context.Context, a *app, p serveParams) int {
 	select {
 	case err := <-serveErr:
 		level.Error(p.logger).Log("msg", "HTTP server failed", "err", err)
-		flushCtx, cancel := context.WithTimeout(context.Background(), p.shutdownGrace)
-		defer cancel()
-		flushTraces(flushCtx, a, p.logger)
-		return 1
+		return 1 // run's deferred stop flushes the spans
 	case <-ctx.Done():
 	}
 	level.Info(p.logger).Log("msg", "shutting down: no new connections, waiting for requests in flight", "grace", p.shutdownGrace)

@@ -213,12 +213,14 @@ func readTLSFiles(tc *promconfig.TLSConfig, read fileReader, fail func(field str
 	return files, nil
 }
 
-// KeyFiles lists the absolute api_key_file and password_file paths the config names, sorted and
-// without duplicates, so callers can watch them and reload when a key or password is rotated.
+// KeyFiles lists the absolute api_key_file, password_file and TLS file paths the config names, sorted and
+// without duplicates, so callers can watch them and reload when a key, password or certificate is rotated.
 func (c *Config) KeyFiles() []string {
 	var out []string
 	for _, m := range c.Modules {
-		for _, p := range []string{m.APIKeyFile, m.PasswordFile} {
+		// The TLS files too: they are read once, at load, so a rotated certificate (cert-manager,
+		// say) takes effect through the reload its change on disk triggers.
+		for _, p := range []string{m.APIKeyFile, m.PasswordFile, m.TLSConfig.CAFile, m.TLSConfig.CertFile, m.TLSConfig.KeyFile} {
 			if p == "" {
 				continue
 			}

@@ -2,7 +2,6 @@ package prober
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,10 +51,7 @@ func (alertsState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 		return nil
 	})
 	if err != nil {
-		if isNotServed(err) {
-			return fmt.Errorf("alerts: %w: %w", ErrSkipped, err)
-		}
-		return fmt.Errorf("alerts: %w", err)
+		return skippedOr("alerts", err)
 	}
 	for k, n := range counts {
 		out.gauge(descAlertsCount, float64(n), k[0], k[1])

@@ -47,7 +47,7 @@ func (ic *imageCounts) collect(ctx context.Context, r *Run, out *metricSet) erro
 			ic.mu.Lock()
 			ic.counts, ic.fetchedAt = counts, now
 			ic.mu.Unlock()
-		case isNotServed(err):
+		case missing(err):
 			// A primary without /catalog/images still has its catalog backups reported; the
 			// counts are left out, and the collector does not fail for them.
 			level.Info(r.Logger).Log("msg", "catalog image counts not served by this primary", "err", err)

@@ -98,7 +98,7 @@ func TestDeviceMetricsMatchTheFake(t *testing.T) {
 	checkSeries(t, mfs, "nbu_tape_robot_device_hosts", map[string]float64{"": float64(len(fake.RobotDeviceHosts()))})
 	up, info := map[string]float64{}, map[string]float64{}
 	for _, m := range fake.MediaServers() {
-		up[m.Name] = boolValue(m.Up)
+		up[m.Name] = boolGauge(m.Up)
 		info[strings.Join([]string{m.Name, m.OSType, m.OSVersion, m.Status, m.NBUVersion}, "|")] = 1
 	}
 	checkSeries(t, mfs, "nbu_media_server_up", up)
@@ -126,7 +126,7 @@ func checkDiskPools(t *testing.T, mfs map[string]*dto.MetricFamily, pools []fake
 		map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}
 	for _, p := range pools {
 		k := p.Name + "|" + p.SType
-		up[k] = boolValue(p.DiskPoolState == "UP")
+		up[k] = boolGauge(p.DiskPoolState == "UP")
 		capacity[k], avail[k], used[k] = float64(p.UsableSizeBytes), float64(p.AvailableSpaceBytes), float64(p.UsedCapacityBytes)
 		high[k], low[k] = float64(p.HighWaterMark)/100, float64(p.LowWaterMark)/100
 		for _, v := range p.ServedVolumes() {
@@ -150,9 +150,9 @@ func checkDrives(t *testing.T, mfs map[string]*dto.MetricFamily, drives []fakenb
 		count[d.DriveType+"|"+d.RobotType+"|"+status]++
 		for _, p := range d.Paths {
 			info[strings.Join([]string{d.Name, d.DriveType, p.Host, strconv.FormatInt(d.RobotNumber, 10), status}, "|")] = 1
-			up[d.Name+"|"+p.Host] = boolValue(p.Up)
+			up[d.Name+"|"+p.Host] = boolGauge(p.Up)
 		}
-		clean[d.Name] = boolValue(d.NeedsCleaning)
+		clean[d.Name] = boolGauge(d.NeedsCleaning)
 	}
 	checkSeries(t, mfs, "nbu_tape_drives_count", count)
 	checkSeries(t, mfs, "nbu_tape_drive_info", info)

@@ -1,7 +1,6 @@
 package prober
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -79,7 +78,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(probeSuccess, probeDuration, probeTimeoutG, out)
 
-	success, weight := h.collect(ctx, span, module, target, logger, out, scrub)
+	success, weight := h.collect(ctx, span, module, target, logger, out)
 	elapsed := time.Since(start)
 	probeDuration.Set(elapsed.Seconds())
 	probeTimeoutG.Set(timeout.Seconds())
@@ -98,15 +97,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // collect runs the probe's collection in the target's session.
 func (h *Handler) collect(ctx context.Context, span trace.Span, module *config.Module, target Target, logger log.Logger,
-	out *metricSet, scrub func(string) string) (success bool, weight int64) {
+	out *metricSet) (success bool, weight int64) {
 	sess, err := h.Sessions.get(module, target)
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
 		recordError(span, err)
 		return false, 0
 	}
-	p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: withClientSecrets(scrub, sess.client),
-		maxAnswer: cmp.Or(h.MaxAnswerBytes, maxAnswerBytes)}
+	// The client's scrub covers the module's key and password and its session tokens.
+	p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: sess.client.Scrub,
+		maxAnswer: h.MaxAnswerBytes}
 	success = p.run(ctx)
 	return success, p.answer.Load()
 }

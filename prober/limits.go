@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
-	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 // Bounds on what one collector may put into a probe's answer: whatever a primary sends (50k
@@ -132,15 +131,4 @@ func secretScrubber(secrets ...string) func(string) string {
 // moduleSecrets are the credentials of a module that must never reach an answer or a log line.
 func moduleSecrets(m *config.Module) []string {
 	return []string{m.APIKeyValue(), m.PasswordValue()}
-}
-
-// withClientSecrets adds the session tokens the client holds (they change with each login) to a
-// module's scrub.
-func withClientSecrets(scrub func(string) string, c *nbu.Client) func(string) string {
-	return func(s string) string {
-		if scrub != nil {
-			s = scrub(s)
-		}
-		return c.Scrub(s)
-	}
 }

@@ -50,7 +50,7 @@ func (mediaServersState) Collect(ctx context.Context, r *Run, out *metricSet) er
 		seen[m.Name] = true
 		out.gauge(descMediaServerInfo, 1, m.Name, m.NBUVersion, m.OSType, m.OSVersion, m.Status)
 		if up, known := mediaServerUp(m); known {
-			out.gauge(descMediaServerUp, boolValue(up), m.Name)
+			out.gauge(descMediaServerUp, boolGauge(up), m.Name)
 		}
 	}
 	out.gauge(descLastScrape, float64(r.Now().UnixNano())/1e9, "media_servers")

@@ -51,8 +51,8 @@ func (s *policiesState) Collect(ctx context.Context, r *Run, out *metricSet) err
 	var errs []error
 	if s.listStale(now, time.Duration(r.Module.Policies.CacheTTL)) {
 		if err := s.refreshList(ctx, r, now); err != nil {
-			if isNotServed(err) {
-				return fmt.Errorf("policies: %w: %w", ErrSkipped, err)
+			if missing(err) {
+				return skippedOr("policies", err)
 			}
 			errs = append(errs, err)
 		}
@@ -78,8 +78,10 @@ func (s *policiesState) refreshList(ctx context.Context, r *Run, now time.Time) 
 		return fmt.Errorf("policies: %w", err)
 	}
 	names := make([]string, 0, len(list))
+	listedNow := make(map[string]bool, len(list))
 	for _, p := range list {
 		names = append(names, p.Name)
+		listedNow[p.Name] = true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -88,7 +90,7 @@ func (s *policiesState) refreshList(ctx context.Context, r *Run, now time.Time) 
 		s.clients = map[string][]string{}
 	}
 	for name := range s.clients {
-		if !slices.Contains(names, name) {
+		if !listedNow[name] {
 			delete(s.clients, name)
 		}
 	}
@@ -155,10 +157,4 @@ func (s *policiesState) clientNames() []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// isNotServed reports a 404 or 501: the primary's release lacks the endpoint.
-func isNotServed(err error) bool {
-	var ae *nbu.APIError
-	return errors.As(err, &ae) && (ae.StatusCode == http.StatusNotFound || ae.StatusCode == http.StatusNotImplemented)
 }

@@ -2,6 +2,7 @@ package prober
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -22,12 +23,12 @@ func (s runSource) String() string {
 
 // sharedRun is the one mechanism every collector goes through: one run per session at a time,
 // concurrent probes wait for it (or their own deadline) instead of asking NetBackup again, and a
-// successful run's series are served for ttl to later probes. Runs never overlap, so the
+// successful (or skipped) run's series are served for ttl to later probes. Runs never overlap, so the
 // collector's state is only ever touched by one run at a time.
 type sharedRun struct {
 	mu       sync.Mutex
 	cur      *sharedCall
-	last     *sharedCall // the newest successful run
+	last     *sharedCall // the newest run that succeeded or was skipped
 	lastDone time.Time
 }
 
@@ -44,7 +45,7 @@ func (s *sharedRun) do(ctx context.Context, ttl time.Duration, now time.Time, fn
 	if s.last != nil && ttl > 0 && now.Sub(s.lastDone) < ttl {
 		last := s.last
 		s.mu.Unlock()
-		return last.out, fromCache, nil
+		return last.out, fromCache, last.err
 	}
 	if c := s.cur; c != nil {
 		s.mu.Unlock()
@@ -62,7 +63,9 @@ func (s *sharedRun) do(ctx context.Context, ttl time.Duration, now time.Time, fn
 	defer func() {
 		s.mu.Lock()
 		s.cur = nil
-		if c.err == nil {
+		// A skip is a result too: a release without the endpoint will not grow one within the
+		// TTL, and asking again on every probe would cost it a request each time.
+		if c.err == nil || errors.Is(c.err, ErrSkipped) {
 			s.last, s.lastDone = c, now
 		}
 		s.mu.Unlock()

@@ -2,6 +2,7 @@ package prober
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -103,5 +104,20 @@ func TestSharedRunPanicIsAnErrorAndNotCached(t *testing.T) {
 	_, src, _ := s.do(t.Context(), time.Hour, time.Now(), func() (*metricSet, error) { return &metricSet{}, nil })
 	if src != ranHere {
 		t.Errorf("after a panic: %v, want a new run", src)
+	}
+}
+
+// A skipped run is cached like a success: the release will not grow the endpoint within the TTL.
+func TestSharedRunCachesASkip(t *testing.T) {
+	var s sharedRun
+	skip := fmt.Errorf("GET /manage/alerts: HTTP 404: %w", ErrSkipped)
+	now := time.Now()
+	if _, src, err := s.do(t.Context(), time.Minute, now, func() (*metricSet, error) { return &metricSet{}, skip }); src != ranHere || !errors.Is(err, ErrSkipped) {
+		t.Fatalf("first: %v %v", src, err)
+	}
+	runs := 0
+	_, src, err := s.do(t.Context(), time.Minute, now.Add(time.Second), func() (*metricSet, error) { runs++; return &metricSet{}, nil })
+	if src != fromCache || runs != 0 || !errors.Is(err, ErrSkipped) {
+		t.Errorf("second: %v, %d runs, %v; want the skip from the cache", src, runs, err)
 	}
 }

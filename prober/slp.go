@@ -2,7 +2,6 @@ package prober
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -66,10 +65,7 @@ func (slpState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 			return nil
 		})
 		if err != nil {
-			if isNotServed(err) {
-				return fmt.Errorf("slp images: %w: %w", ErrSkipped, err)
-			}
-			return fmt.Errorf("slp images in state %s: %w", state, err)
+			return skippedOr("slp images in state "+state, err)
 		}
 	}
 	for slp, a := range aggs {

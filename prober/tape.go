@@ -114,9 +114,9 @@ func collectDrives(ctx context.Context, r *Run, out *metricSet, _ *tapePools) er
 		counts[countKey{d.DriveType, d.RobotType, status}]++
 		for host, up := range driveHosts(d) {
 			out.gauge(descTapeDriveInfo, 1, d.Name, host, d.DriveType, d.RobotNumber, status)
-			out.gauge(descTapeDriveUp, boolValue(up), d.Name, host)
+			out.gauge(descTapeDriveUp, boolGauge(up), d.Name, host)
 		}
-		out.gauge(descTapeDriveCleaning, boolValue(d.NeedsCleaning()), d.Name)
+		out.gauge(descTapeDriveCleaning, boolGauge(d.NeedsCleaning()), d.Name)
 	}
 	for k, n := range counts {
 		out.gauge(descTapeDrivesCount, float64(n), k.driveType, k.robotType, k.status)
@@ -145,11 +145,4 @@ func driveHosts(d *nbu.Drive) map[string]bool {
 		hosts[d.DeviceHost] = overall
 	}
 	return hosts
-}
-
-func boolValue(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
 }

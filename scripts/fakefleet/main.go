@@ -94,12 +94,7 @@ func start(ctx context.Context, o options, seed int64, now time.Time) (*primary,
 	jobs := fakenbu.GenerateJobs(seed, o.jobs, o.window, now)
 	srv.SetJobs(jobs)
 	srv.SetStorageUnits(fakenbu.DemoStorageUnits())
-	srv.SetDiskPools(fakenbu.DemoDiskPools())
-	srv.SetDrives(fakenbu.DemoDrives())
-	srv.SetTapeMedia(fakenbu.DemoTapeMedia())
-	srv.SetVolumePools(fakenbu.DemoVolumePools())
-	srv.SetRobotDeviceHosts(fakenbu.DemoRobotDeviceHosts())
-	srv.SetMediaServers(fakenbu.DemoMediaServers())
+	srv.SetDevices()
 	p := &primary{srv: srv, nextID: 1}
 	for _, j := range jobs {
 		p.nextID = max(p.nextID, j.JobID+1)
