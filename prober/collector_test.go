@@ -115,13 +115,13 @@ func TestSchemaIsTheRegistry(t *testing.T) {
 // gatherSet gathers a metric set into its families by name.
 func gatherSet(t *testing.T, s *metricSet) map[string]bool {
 	t.Helper()
-	mfs, err := gatherOnce(s.metrics)
+	block, err := gatherOnce(s.metrics)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]bool{}
-	for _, f := range mfs {
-		out[f.mf.GetName()] = true
+	for _, name := range block.names {
+		out[name] = true
 	}
 	return out
 }

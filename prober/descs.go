@@ -27,31 +27,31 @@ var (
 		"When the data behind the metrics of this source was fetched from NetBackup (a cached answer keeps its own fetch time).",
 		[]string{"source"}, nil)
 
-	descJobsCount = prometheus.NewDesc("nbu_jobs_count",
-		"Jobs that ended inside the look-back window.", []string{"action", "policy_type", "status"}, nil)
-	descJobsBytes = prometheus.NewDesc("nbu_jobs_bytes",
-		"Bytes transferred by jobs that ended inside the look-back window.", []string{"action", "policy_type", "status"}, nil)
-	descStatusCount = prometheus.NewDesc("nbu_status_count",
-		"Jobs that ended inside the look-back window, by action and status code.", []string{"action", "status"}, nil)
-	descJobsFiles = prometheus.NewDesc("nbu_jobs_files_count",
-		"Files processed by jobs that ended inside the look-back window.", []string{"action", "policy_type"}, nil)
-	descJobsDedupRatio = prometheus.NewDesc("nbu_jobs_dedup_ratio",
+	descJobsCount = newTextDesc("nbu_jobs_count",
+		"Jobs that ended inside the look-back window.", "action", "policy_type", "status")
+	descJobsBytes = newTextDesc("nbu_jobs_bytes",
+		"Bytes transferred by jobs that ended inside the look-back window.", "action", "policy_type", "status")
+	descStatusCount = newTextDesc("nbu_status_count",
+		"Jobs that ended inside the look-back window, by action and status code.", "action", "status")
+	descJobsFiles = newTextDesc("nbu_jobs_files_count",
+		"Files processed by jobs that ended inside the look-back window.", "action", "policy_type")
+	descJobsDedupRatio = newTextDesc("nbu_jobs_dedup_ratio",
 		"Mean deduplication ratio (dedupRatio) of the jobs that ended inside the look-back window and report one (jobs with no ratio, 0, are left out).",
-		[]string{"action", "policy_type"}, nil)
-	descJobDuration = prometheus.NewDesc("nbu_job_duration_seconds",
-		"Duration (end time minus start time) of jobs that ended inside the look-back window.", []string{"action", "policy_type"}, nil)
-	descJobsState = prometheus.NewDesc("nbu_jobs_state_count",
+		"action", "policy_type")
+	descJobDuration = newTextDesc("nbu_job_duration_seconds",
+		"Duration (end time minus start time) of jobs that ended inside the look-back window.", "action", "policy_type")
+	descJobsState = newTextDesc("nbu_jobs_state_count",
 		`Jobs by state: state="DONE" counts jobs that ended inside the look-back window, every other state counts jobs in that state now.`,
-		[]string{"action", "state"}, nil)
-	descJobsQueued = prometheus.NewDesc("nbu_jobs_queued_count",
-		"Jobs queued now, by NetBackup queue reason code (jobQueueReason).", []string{"action", "reason"}, nil)
+		"action", "state")
+	descJobsQueued = newTextDesc("nbu_jobs_queued_count",
+		"Jobs queued now, by NetBackup queue reason code (jobQueueReason).", "action", "reason")
 	descJobsLookback = prometheus.NewDesc("nbu_jobs_lookback_seconds",
 		"The look-back window the job gauges cover.", nil, nil)
-	descJobsTotal = prometheus.NewDesc("nbu_jobs_total",
+	descJobsTotal = newTextDesc("nbu_jobs_total",
 		"Jobs that finished since the exporter began following this target, each counted once (jobs of the look-back window that ended before are in the window gauges only).",
-		[]string{"action", "policy_type", "status"}, nil)
-	descJobsBytesTotal = prometheus.NewDesc("nbu_jobs_bytes_total",
-		"Bytes transferred by the jobs nbu_jobs_total counts.", []string{"action", "policy_type", "status"}, nil)
+		"action", "policy_type", "status")
+	descJobsBytesTotal = newTextDesc("nbu_jobs_bytes_total",
+		"Bytes transferred by the jobs nbu_jobs_total counts.", "action", "policy_type", "status")
 	descJobsBackfillComplete = prometheus.NewDesc("nbu_jobs_backfill_complete",
 		"1 once the job updates of the whole look-back window have been read; until then the window gauges are not reported.", nil, nil)
 	descJobsWindowStart = prometheus.NewDesc("nbu_jobs_window_start_timestamp_seconds",

@@ -118,6 +118,10 @@ func TestDeviceMetricsMatchTheFake(t *testing.T) {
 	again := probeDevices(t, env, "devices", target)
 	checkSeries(t, again, "nbu_collector_requests", map[string]float64{"disk_pools": 0, "media_servers": 0, "tape": 0})
 	checkDrives(t, again, fake.Drives())
+	// Their encoded series are served as they are; the family all three write stays one family.
+	if got := series(again, "nbu_last_scrape_timestamp_seconds"); len(got) != 3 {
+		t.Errorf("nbu_last_scrape_timestamp_seconds has %d series, want one per collector: %v", len(got), got)
+	}
 }
 
 func checkDiskPools(t *testing.T, mfs map[string]*dto.MetricFamily, pools []fakenbu.DiskPool) {

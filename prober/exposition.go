@@ -3,6 +3,7 @@ package prober
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -52,10 +54,8 @@ func hasReservedSuffix(name string) bool {
 }
 
 // probeGatherer serves a probe's families: those of its registry (built for this probe) and the
-// pre-gathered ones a collector reuses while nothing changes. Those were validated and sorted when
-// they were gathered; going through prometheus.Gatherers would validate every series again on
-// every probe, which on a large master costs more than the whole rest of a steady-state probe.
-// The two sets have distinct names by construction; should they ever collide, Gatherers merges.
+// encoded blocks collectors reuse while nothing changes, for the formats serveText does not write
+// (and the debug page). Should a name be in both, Gatherers merges.
 type probeGatherer struct {
 	registry prometheus.Gatherer
 	reused   *metricSet
@@ -63,11 +63,14 @@ type probeGatherer struct {
 
 func (g probeGatherer) Gather() ([]*dto.MetricFamily, error) {
 	fresh, err := g.registry.Gather()
-	reused, _ := g.reused.Gather()
+	reused, rerr := g.reused.Gather()
+	if rerr != nil {
+		return fresh, errors.Join(err, rerr)
+	}
 	if len(reused) == 0 {
 		return fresh, err
 	}
-	names := make(map[string]bool, len(fresh))
+	names := make(map[string]bool, len(fresh)+len(reused))
 	for _, mf := range fresh {
 		names[mf.GetName()] = true
 	}
@@ -75,35 +78,72 @@ func (g probeGatherer) Gather() ([]*dto.MetricFamily, error) {
 		if names[mf.GetName()] {
 			return prometheus.Gatherers{g.registry, g.reused}.Gather()
 		}
+		names[mf.GetName()] = true
 	}
 	all := append(fresh, reused...)
 	slices.SortFunc(all, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
 	return all, err
 }
 
-// encodedFamily is a family gathered once, with its text exposition, plain and as a gzip member,
-// so that probes serving it unchanged do not encode and compress it again. A gzip stream may be
-// a series of members (RFC 1952), which Go's reader (and so Prometheus's) reads as one.
-type encodedFamily struct {
-	mf   *dto.MetricFamily
-	text []byte
-	gz   []byte
+// encodedBlock is families encoded once in the text format, to be served by every probe that
+// finds them unchanged: a TTL-cached collector's series, the job series of a state that did not
+// change. Its gzip member and its protobuf families are made when first asked for: a block served
+// once (the job series of a master where jobs end between every probe) is compressed as part of
+// the answer, never on its own, and the families are only needed for other formats. A gzip stream
+// may be a series of members (RFC 1952), which Go's reader (and so Prometheus's) reads as one.
+type encodedBlock struct {
+	names []string // the families it holds, sorted
+	text  []byte
+
+	gzOnce sync.Once
+	gz     []byte
+	gzErr  error
+
+	mfOnce sync.Once
+	mfs    []*dto.MetricFamily
+	mfErr  error
 }
 
-func encodeFamilies(mfs []*dto.MetricFamily) ([]*encodedFamily, error) {
-	out := make([]*encodedFamily, len(mfs))
+func newEncodedBlock(names []string, text []byte) *encodedBlock {
+	return &encodedBlock{names: names, text: text}
+}
+
+// gzipped is the block as one gzip member, compressed once.
+func (b *encodedBlock) gzipped() ([]byte, error) {
+	b.gzOnce.Do(func() { b.gz, b.gzErr = gzipMember(b.text) })
+	return b.gz, b.gzErr
+}
+
+// families reads the block back into protobuf families, once.
+func (b *encodedBlock) families() ([]*dto.MetricFamily, error) {
+	b.mfOnce.Do(func() {
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		byName, err := parser.TextToMetricFamilies(bytes.NewReader(b.text))
+		if err != nil {
+			b.mfErr = fmt.Errorf("reading back the encoded families %v: %w", b.names, err)
+			return
+		}
+		for _, name := range b.names {
+			if mf := byName[name]; mf != nil {
+				b.mfs = append(b.mfs, mf)
+			}
+		}
+	})
+	return b.mfs, b.mfErr
+}
+
+// encodeFamilies encodes gathered families into one block.
+func encodeFamilies(mfs []*dto.MetricFamily) (*encodedBlock, error) {
+	var buf bytes.Buffer
+	names := make([]string, len(mfs))
 	for i, mf := range mfs {
-		var buf bytes.Buffer
 		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
 			return nil, fmt.Errorf("encoding %s: %w", mf.GetName(), err)
 		}
-		gz, err := gzipMember(buf.Bytes())
-		if err != nil {
-			return nil, err
-		}
-		out[i] = &encodedFamily{mf: mf, text: buf.Bytes(), gz: gz}
+		names[i] = mf.GetName()
 	}
-	return out, nil
+	slices.Sort(names)
+	return newEncodedBlock(names, buf.Bytes()), nil
 }
 
 // gzipWriters are reused: a gzip writer allocates its compressor's tables, about a megabyte.
@@ -112,10 +152,25 @@ var gzipWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
+// storedWriters write gzip members that are not compressed: see storeBelow.
+var storedWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.NoCompression)
+	return zw
+}}
+
+// storeBelow: text shorter than this (a probe's own few series between the encoded blocks) goes
+// into its gzip member as it is. Compressing a few kilobytes saves a few kilobytes on the wire
+// and costs a Huffman table each time, which at a thousand targets was a tenth of the CPU.
+const storeBelow = 16 << 10
+
 func gzipMember(b []byte) ([]byte, error) {
+	pool := &gzipWriters
+	if len(b) < storeBelow {
+		pool = &storedWriters
+	}
 	var buf bytes.Buffer
-	zw := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(zw)
+	zw := pool.Get().(*gzip.Writer)
+	defer pool.Put(zw)
 	zw.Reset(&buf)
 	if _, err := zw.Write(b); err != nil {
 		return nil, err
@@ -127,9 +182,11 @@ func gzipMember(b []byte) ([]byte, error) {
 }
 
 // serveText answers in the text format when Prometheus asks for it (the default: promhttp offers
-// OpenMetrics only when enabled, which this exporter does not), reusing the encoded families.
-// It reports false, having written nothing, when it cannot: then promhttp answers.
-func serveText(w http.ResponseWriter, r *http.Request, registry prometheus.Gatherer, reused []*encodedFamily, logger log.Logger) bool {
+// OpenMetrics only when enabled, which this exporter does not): the registry's fresh families and
+// the encoded blocks as they are. The text format does not order families, it only wants each one
+// whole and once. It reports false, having written nothing, when it cannot (another
+// format, or a family name in two parts, which must be merged): then promhttp answers.
+func serveText(w http.ResponseWriter, r *http.Request, registry prometheus.Gatherer, reused []*encodedBlock, logger log.Logger) bool {
 	format := expfmt.Negotiate(r.Header)
 	if len(reused) == 0 || format.FormatType() != expfmt.TypeTextPlain {
 		return false
@@ -142,24 +199,51 @@ func serveText(w http.ResponseWriter, r *http.Request, registry prometheus.Gathe
 	for _, mf := range fresh {
 		names[mf.GetName()] = true
 	}
-	parts := make([]*encodedFamily, 0, len(fresh)+len(reused))
-	for _, mf := range fresh {
-		parts = append(parts, &encodedFamily{mf: mf})
-	}
-	for _, f := range reused {
-		if names[f.mf.GetName()] {
-			return false
+	for _, b := range reused {
+		for _, name := range b.names {
+			if names[name] {
+				return false
+			}
+			names[name] = true
 		}
-		parts = append(parts, f)
 	}
-	slices.SortFunc(parts, func(a, b *encodedFamily) int { return strings.Compare(a.mf.GetName(), b.mf.GetName()) })
-
 	gz := acceptsGzip(r)
 	w.Header().Set("Content-Type", string(format))
 	if gz {
 		w.Header().Set("Content-Encoding", "gzip")
 	}
-	// Fresh families (few, small) are encoded together into one member between reused ones.
+	if err := writeAnswer(w, gz, orderParts(fresh, reused), logger); err != nil {
+		level.Debug(logger).Log("msg", "writing the answer", "err", err)
+	}
+	return true
+}
+
+// answerPart is a fresh family or an encoded block, in the answer's order.
+type answerPart struct {
+	name  string
+	fresh *dto.MetricFamily
+	block *encodedBlock
+}
+
+// orderParts orders the parts by (first) name: families stay in name order, but for those of a
+// block, which are served together.
+func orderParts(fresh []*dto.MetricFamily, blocks []*encodedBlock) []answerPart {
+	parts := make([]answerPart, 0, len(fresh)+len(blocks))
+	for _, mf := range fresh {
+		parts = append(parts, answerPart{name: mf.GetName(), fresh: mf})
+	}
+	for _, b := range blocks {
+		if len(b.names) > 0 {
+			parts = append(parts, answerPart{name: b.names[0], block: b})
+		}
+	}
+	slices.SortFunc(parts, func(a, b answerPart) int { return strings.Compare(a.name, b.name) })
+	return parts
+}
+
+// writeAnswer writes the parts: consecutive fresh families encoded together (one gzip member when
+// gz), each block as it is (its own member).
+func writeAnswer(w io.Writer, gz bool, parts []answerPart, logger log.Logger) error {
 	var pending bytes.Buffer
 	flush := func() error {
 		if pending.Len() == 0 {
@@ -177,25 +261,27 @@ func serveText(w http.ResponseWriter, r *http.Request, registry prometheus.Gathe
 		return err
 	}
 	for _, p := range parts {
-		if p.text == nil {
-			if _, err := expfmt.MetricFamilyToText(&pending, p.mf); err != nil {
-				level.Error(logger).Log("msg", "encoding probe metrics", "family", p.mf.GetName(), "err", err)
+		if p.fresh != nil {
+			if _, err := expfmt.MetricFamilyToText(&pending, p.fresh); err != nil {
+				level.Error(logger).Log("msg", "encoding probe metrics", "family", p.name, "err", err)
 			}
 			continue
 		}
 		if err := flush(); err != nil {
-			return true
+			return err
 		}
-		b := p.text
+		b := p.block.text
 		if gz {
-			b = p.gz
+			var err error
+			if b, err = p.block.gzipped(); err != nil {
+				return err
+			}
 		}
 		if _, err := w.Write(b); err != nil {
-			return true
+			return err
 		}
 	}
-	_ = flush()
-	return true
+	return flush()
 }
 
 // acceptsGzip reads Accept-Encoding: gzip, unless with q=0.

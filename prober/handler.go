@@ -145,7 +145,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) 
 		fmt.Fprint(cw, debugOutput(a.module, a.plog.String(), gatherer))
 		return
 	}
-	if serveText(cw, r, untypedReserved{a.registry}, a.out.reusedFamilies(), a.plog.Logger()) {
+	if serveText(cw, r, untypedReserved{a.registry}, a.out.reusedBlocks(), a.plog.Logger()) {
 		return
 	}
 	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(cw, r)

@@ -80,7 +80,7 @@ func (u unfinishedJobs) applyOne(id int64, e unfinishedJob) bool {
 	return !had || *old.kind != *e.kind || old.reason != e.reason
 }
 
-func (u unfinishedJobs) export(out *metricSet) {
+func (u unfinishedJobs) export(out *textSet) {
 	states := map[stateKey]float64{}
 	queued := map[queueKey]float64{}
 	for _, j := range u {

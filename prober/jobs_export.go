@@ -26,30 +26,33 @@ func (s *jobsState) exportProbe(out *metricSet, since time.Time, maxSeries int, 
 // gathered before.
 func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub func(string) string) error {
 	if s.cached == nil || s.cachedVersion != s.version {
-		built := metricSet{limits: newSeriesLimits(maxSeries, scrub)}
-		s.export(&built, s.phase == phaseFollowing)
-		if s.unfinishedKnown {
-			s.unfinished.export(&built)
+		built := newTextSet(newSeriesLimits(maxSeries, scrub))
+		if s.cached != nil {
+			built.sizeHint = len(s.cached.text)
 		}
-		mfs, err := gatherOnce(built.metrics)
+		s.export(built, s.phase == phaseFollowing)
+		if s.unfinishedKnown {
+			s.unfinished.export(built)
+		}
+		block, err := built.encode()
 		if err != nil {
 			s.cached = nil
 			return fmt.Errorf("building the job metrics: %w", err)
 		}
-		s.cached, s.cachedVersion = mfs, s.version
+		s.cached, s.cachedVersion = block, s.version
 		s.cachedCounts = built.limits
 	}
 	series, dropped, truncated := s.cachedCounts.counts()
 	out.limits.absorb(series, dropped+s.keysDropped, truncated+s.keysCut, s.cachedCounts.weight())
 	out.mu.Lock()
-	out.families = append(out.families, s.cached...)
+	out.blocks = append(out.blocks, s.cached)
 	out.mu.Unlock()
 	return nil
 }
 
 // export writes the counters and, when window is true, the window gauges. The window's sums are
 // kept up to date by add and prune, so a probe pays for the label sets, not for the jobs.
-func (s *jobsState) export(out *metricSet, window bool) {
+func (s *jobsState) export(out *textSet, window bool) {
 	for k, t := range s.totals {
 		out.counter(descJobsTotal, float64(t.count), k.action, k.policyType, k.status)
 		out.counter(descJobsBytesTotal, float64(t.bytes), k.action, k.policyType, k.status)
@@ -84,12 +87,12 @@ func (s *jobsState) export(out *metricSet, window bool) {
 		if st.dedupCount > 0 {
 			out.gauge(descJobsDedupRatio, float64(st.dedupMilli)/1000/float64(st.dedupCount), k.action, k.policyType)
 		}
-		buckets := make(map[float64]uint64, len(jobDurationBucketsArr))
-		var cum int64
-		for i, ub := range jobDurationBucketsArr {
-			cum += st.durBuckets[i]
-			buckets[ub] = uint64(cum)
+		cum := make([]uint64, len(jobDurationBucketsArr))
+		var n int64
+		for i := range jobDurationBucketsArr {
+			n += st.durBuckets[i]
+			cum[i] = uint64(n)
 		}
-		out.histogram(descJobDuration, uint64(st.durCount), float64(st.durMillis)/1000, buckets, k.action, k.policyType)
+		out.histogram(descJobDuration, uint64(st.durCount), float64(st.durMillis)/1000, jobDurationBucketsArr[:], cum, k.action, k.policyType)
 	}
 }

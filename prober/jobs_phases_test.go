@@ -101,7 +101,7 @@ func TestExportCacheFollowsTheVersion(t *testing.T) {
 	s := newJobsState(time.Hour, fixtureNow.Add(-time.Hour))
 	since := windowStart(fixtureNow, time.Hour)
 	job := nbu.Job{JobID: 1, JobType: "BACKUP", State: "DONE", EndTime: fixtureNow.Add(-time.Minute), LastUpdateTime: fixtureNow.Add(-time.Minute)}
-	export := func() []*encodedFamily {
+	export := func() *encodedBlock {
 		var out metricSet
 		if err := s.exportCached(&out, 0, nil); err != nil {
 			t.Fatal(err)
@@ -112,12 +112,12 @@ func TestExportCacheFollowsTheVersion(t *testing.T) {
 	first := export()
 	s.add(&job, since) // seen before: nothing changes
 	s.observeUnfinished(&job)
-	if again := export(); &again[0] != &first[0] {
+	if again := export(); again != first {
 		t.Error("an unchanged state rebuilt its series")
 	}
 	job.JobID = 2
 	s.add(&job, since)
-	if again := export(); &again[0] == &first[0] {
+	if again := export(); again == first {
 		t.Error("a new job did not rebuild the series")
 	}
 }

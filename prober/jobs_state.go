@@ -141,7 +141,7 @@ type jobsState struct {
 	keysCut     int
 
 	version       uint64
-	cached        []*encodedFamily
+	cached        *encodedBlock
 	cachedVersion uint64
 	cachedCounts  *seriesLimits // what building cached cut
 }

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,9 +15,9 @@ type metricSet struct {
 	limits  *seriesLimits // nil: unbounded (sets built by the seam itself)
 	mu      sync.Mutex
 	metrics []prometheus.Metric
-	// families were gathered (and encoded) once and are shared by the probes that serve them
-	// unchanged (the job series of a master where nothing changed): never modified.
-	families []*encodedFamily
+	// blocks were encoded once and are shared by the probes that serve them unchanged (the job
+	// series of a master where nothing changed, a TTL-cached collector's series): never modified.
+	blocks []*encodedBlock
 }
 
 // merge adds what another set holds.
@@ -25,29 +26,31 @@ func (s *metricSet) merge(o *metricSet) {
 		return
 	}
 	o.mu.Lock()
-	metrics, families := o.metrics, o.families
+	metrics, blocks := o.metrics, o.blocks
 	o.mu.Unlock()
 	s.mu.Lock()
 	s.metrics = append(s.metrics, metrics...)
-	s.families = append(s.families, families...)
+	s.blocks = append(s.blocks, blocks...)
 	s.mu.Unlock()
 }
 
-// Gather serves the pre-gathered families (metricSet is also registered as a collector for the
+// Gather serves the encoded blocks' families (metricSet is also registered as a collector for the
 // rest).
 func (s *metricSet) Gather() ([]*dto.MetricFamily, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]*dto.MetricFamily, len(s.families))
-	for i, f := range s.families {
-		out[i] = f.mf
+	var out []*dto.MetricFamily
+	for _, b := range s.reusedBlocks() {
+		mfs, err := b.families()
+		if err != nil {
+			return out, err
+		}
+		out = append(out, mfs...)
 	}
 	return out, nil
 }
 
 // gatherOnce turns const metrics into families, validated, sorted and encoded, to be served many
 // times.
-func gatherOnce(metrics []prometheus.Metric) ([]*encodedFamily, error) {
+func gatherOnce(metrics []prometheus.Metric) (*encodedBlock, error) {
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(&metricSet{metrics: metrics}); err != nil {
 		return nil, err
@@ -95,8 +98,38 @@ func (s *metricSet) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func (s *metricSet) reusedFamilies() []*encodedFamily {
+func (s *metricSet) reusedBlocks() []*encodedBlock {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.families
+	return s.blocks
+}
+
+// sharedFamilies are written by several collectors, each its own series: they stay out of the
+// encoded blocks, so that the probe's registry merges them into one family.
+var sharedFamilies = []*prometheus.Desc{descLastScrape}
+
+// freeze encodes the set's series, but those of sharedFamilies, into a block, once: a TTL-cached
+// collector's series are then served by every probe of the TTL without being built, gathered and
+// encoded again. Called before the set is shared.
+func (s *metricSet) freeze() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var keep, encode []prometheus.Metric
+	for _, m := range s.metrics {
+		if slices.Contains(sharedFamilies, m.Desc()) {
+			keep = append(keep, m)
+		} else {
+			encode = append(encode, m)
+		}
+	}
+	if len(encode) == 0 {
+		return nil
+	}
+	b, err := gatherOnce(encode)
+	if err != nil {
+		return err
+	}
+	s.metrics = keep
+	s.blocks = append(s.blocks, b)
+	return nil
 }

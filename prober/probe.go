@@ -157,9 +157,17 @@ func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, v
 	cctx := nbu.ContextWithTrace(ctx, trace)
 	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers, scrub: p.scrub, sess: p.sess}
 	start := time.Now()
-	out, src, err := slot.run.do(cctx, c.CacheTTL(p.module), p.now(), func() (*metricSet, error) {
+	ttl := c.CacheTTL(p.module)
+	out, src, err := slot.run.do(cctx, ttl, p.now(), func() (*metricSet, error) {
 		out := &metricSet{limits: newSeriesLimits(p.module.MaxSeries, p.scrub)}
 		err := slot.state.Collect(cctx, run, out)
+		if ttl > 0 && (err == nil || errors.Is(err, ErrSkipped)) {
+			// Served until the TTL ends: encode once. Series the registry refuses stay as they
+			// are, for promhttp to report and leave out as it always has.
+			if ferr := out.freeze(); ferr != nil {
+				level.Debug(p.logger).Log("msg", "collector series not encoded ahead", "collector", c.Name(), "err", ferr)
+			}
+		}
 		return out, err
 	})
 	res.elapsed, res.requests, res.source = time.Since(start), trace.Requests(), src

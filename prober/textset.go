@@ -1,0 +1,237 @@
+package prober
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+)
+
+// textDesc is a family the text builder writes: the client library's Desc keeps its name, help
+// and label names to itself, and the builder needs them to write the exposition.
+type textDesc struct {
+	name, help string
+	labels     []string // label names in the order the values are given
+	order      []int    // positions of labels sorted by name: the order the exposition writes them in
+	sorted     []string // labels in that order
+}
+
+func newTextDesc(name, help string, labels ...string) *textDesc {
+	d := &textDesc{name: name, help: help, labels: labels, order: make([]int, len(labels))}
+	for i := range d.order {
+		d.order[i] = i
+	}
+	slices.SortFunc(d.order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
+	for _, i := range d.order {
+		d.sorted = append(d.sorted, labels[i])
+	}
+	return d
+}
+
+// Desc is the client library's descriptor of the same family (for tests and documentation).
+func (d *textDesc) Desc() *prometheus.Desc { return prometheus.NewDesc(d.name, d.help, d.labels, nil) }
+
+// textSet builds the text exposition of families of const series directly, byte for byte as the
+// client library writes them (families by name, label pairs by name, series by label values,
+// gauges named like histogram series typed untyped), without const metrics, a registry and
+// protobuf families in between. A target whose jobs change between every probe rebuilds its job
+// series on every probe: through the client library that was half of a steady probe's CPU.
+type textSet struct {
+	limits *seriesLimits
+	fams   map[string]*textFamily
+	err    error // the first family written two ways
+	// sizeHint: what the text is expected to weigh (the previous encoding's), to grow the buffer
+	// once.
+	sizeHint int
+}
+
+type textFamily struct {
+	desc   *textDesc
+	kind   dto.MetricType
+	series []textSeries
+}
+
+type textSeries struct {
+	labels []string // values in the order of desc.sorted
+	value  float64
+	hist   *textHistogram
+}
+
+// textHistogram: cumulative counts for the bounds; the +Inf bucket is the count.
+type textHistogram struct {
+	count  uint64
+	sum    float64
+	bounds []float64
+	cum    []uint64
+}
+
+func newTextSet(limits *seriesLimits) *textSet {
+	return &textSet{limits: limits, fams: map[string]*textFamily{}}
+}
+
+func (s *textSet) gauge(d *textDesc, v float64, labels ...string) {
+	s.add(d, dto.MetricType_GAUGE, textSeries{value: v}, labels)
+}
+
+func (s *textSet) counter(d *textDesc, v float64, labels ...string) {
+	s.add(d, dto.MetricType_COUNTER, textSeries{value: v}, labels)
+}
+
+// histogram adds a histogram series: cum[i] jobs took at most bounds[i] (bounds ascending).
+func (s *textSet) histogram(d *textDesc, count uint64, sum float64, bounds []float64, cum []uint64, labels ...string) {
+	s.add(d, dto.MetricType_HISTOGRAM, textSeries{hist: &textHistogram{count: count, sum: sum, bounds: bounds, cum: cum}}, labels)
+}
+
+func (s *textSet) add(d *textDesc, kind dto.MetricType, ts textSeries, labels []string) {
+	if len(labels) != len(d.labels) || !s.limits.admit(labels) {
+		return
+	}
+	f := s.fams[d.name]
+	if f == nil {
+		f = &textFamily{desc: d, kind: kind}
+		s.fams[d.name] = f
+	}
+	if f.kind != kind || (f.desc != d && (f.desc.help != d.help || !slices.Equal(f.desc.sorted, d.sorted))) {
+		if s.err == nil {
+			s.err = fmt.Errorf("%s: written as two types or with two descriptions", d.name)
+		}
+		return
+	}
+	ts.labels = make([]string, len(labels))
+	for i, j := range d.order {
+		ts.labels[i] = labels[j]
+	}
+	f.series = append(f.series, ts)
+}
+
+// encode writes the families into one block. Two series of a family with the same label values,
+// or one name written as two types or two descriptions, are an error, as the registry makes them.
+func (s *textSet) encode() (*encodedBlock, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	names := make([]string, 0, len(s.fams))
+	for name := range s.fams {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var buf bytes.Buffer
+	buf.Grow(s.sizeHint + s.sizeHint/8)
+	for _, name := range names {
+		if err := s.fams[name].write(&buf); err != nil {
+			return nil, err
+		}
+	}
+	return newEncodedBlock(names, buf.Bytes()), nil
+}
+
+func (f *textFamily) write(buf *bytes.Buffer) error {
+	slices.SortFunc(f.series, func(a, b textSeries) int { return slices.Compare(a.labels, b.labels) })
+	for i := 1; i < len(f.series); i++ {
+		if slices.Equal(f.series[i-1].labels, f.series[i].labels) {
+			return fmt.Errorf("%s: two series with the label values %q", f.desc.name, f.series[i].labels)
+		}
+	}
+	kind := f.kind
+	if kind == dto.MetricType_GAUGE && hasReservedSuffix(f.desc.name) {
+		kind = dto.MetricType_UNTYPED
+	}
+	buf.WriteString("# HELP ")
+	buf.WriteString(f.desc.name)
+	buf.WriteByte(' ')
+	helpEscaper.WriteString(buf, f.desc.help)
+	buf.WriteString("\n# TYPE ")
+	buf.WriteString(f.desc.name)
+	buf.WriteByte(' ')
+	buf.WriteString(strings.ToLower(kind.String()))
+	buf.WriteByte('\n')
+	for _, ts := range f.series {
+		if ts.hist == nil {
+			f.sample(buf, "", ts.labels, noBucket, ts.value)
+			continue
+		}
+		h := ts.hist
+		for i, ub := range h.bounds {
+			f.sample(buf, "_bucket", ts.labels, ub, float64(h.cum[i]))
+		}
+		f.sample(buf, "_bucket", ts.labels, math.Inf(+1), float64(h.count))
+		f.sample(buf, "_sum", ts.labels, noBucket, h.sum)
+		f.sample(buf, "_count", ts.labels, noBucket, float64(h.count))
+	}
+	return nil
+}
+
+// noBucket: a sample with no le label (NaN is no bucket's bound).
+var noBucket = math.NaN()
+
+// sample writes one line; le, unless NaN, is a histogram bucket's bound, after the labels.
+func (f *textFamily) sample(buf *bytes.Buffer, suffix string, labels []string, le float64, v float64) {
+	buf.WriteString(f.desc.name)
+	buf.WriteString(suffix)
+	sep := byte('{')
+	for i, name := range f.desc.sorted {
+		buf.WriteByte(sep)
+		buf.WriteString(name)
+		buf.WriteString(`="`)
+		writeLabelValue(buf, labels[i])
+		buf.WriteByte('"')
+		sep = ','
+	}
+	if !math.IsNaN(le) {
+		buf.WriteByte(sep)
+		buf.WriteString(`le="`)
+		appendFloat(buf, le)
+		buf.WriteByte('"')
+		sep = ','
+	}
+	if sep == ',' {
+		buf.WriteByte('}')
+	}
+	buf.WriteByte(' ')
+	appendFloat(buf, v)
+	buf.WriteByte('\n')
+}
+
+func writeLabelValue(buf *bytes.Buffer, v string) {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c >= utf8.RuneSelf || c == '\\' || c == '"' || c == '\n' {
+			writeLabelValueSlow(buf, v)
+			return
+		}
+	}
+	buf.WriteString(v) // plain ASCII, the usual NetBackup name
+}
+
+func writeLabelValueSlow(buf *bytes.Buffer, v string) {
+	if !utf8.ValidString(v) { // the registry would refuse the series; keep it, readable
+		v = strings.ToValidUTF8(v, "\uFFFD")
+	}
+	labelEscaper.WriteString(buf, v)
+}
+
+var (
+	helpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+	labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
+)
+
+// appendFloat writes a value as the text format does (Go's shortest 'g' form, +Inf, -Inf, NaN).
+func appendFloat(buf *bytes.Buffer, f float64) {
+	switch {
+	case f == 0: // -0 too
+		buf.WriteByte('0')
+	case math.IsNaN(f):
+		buf.WriteString("NaN")
+	case math.IsInf(f, +1):
+		buf.WriteString("+Inf")
+	case math.IsInf(f, -1):
+		buf.WriteString("-Inf")
+	default:
+		buf.Write(strconv.AppendFloat(buf.AvailableBuffer(), f, 'g', -1, 64))
+	}
+}

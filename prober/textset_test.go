@@ -1,0 +1,130 @@
+package prober
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// The text builder must write what the client library writes for the same series: the
+// reference is const metrics gathered by a registry and encoded by expfmt (gatherOnce).
+func TestTextSetWritesWhatTheClientLibraryWrites(t *testing.T) {
+	for seed := range uint64(300) {
+		rng := rand.New(rand.NewPCG(seed, 13))
+		fast, ref := newTextSet(nil), &metricSet{}
+		for f := range 1 + rng.IntN(4) {
+			addRandomFamily(rng, f, fast, ref)
+		}
+		want, werr := gatherOnce(ref.metrics)
+		got, gerr := fast.encode()
+		if (werr != nil) != (gerr != nil) {
+			t.Fatalf("seed %d: client library error %v, builder error %v", seed, werr, gerr)
+		}
+		if werr != nil {
+			continue
+		}
+		if string(got.text) != string(want.text) {
+			t.Fatalf("seed %d: the builder wrote\n%s\nthe client library\n%s", seed, got.text, want.text)
+		}
+		if strings.Join(got.names, ",") != strings.Join(want.names, ",") {
+			t.Fatalf("seed %d: names %v, want %v", seed, got.names, want.names)
+		}
+	}
+}
+
+var (
+	randomLabelNames  = []string{"action", "status", "b", "a_b", "zone", "policy_type"}
+	randomLabelValues = []string{"", "BACKUP", "0", "a\\b", `say "hi"`, "two\nlines", "ünïcödé", "x y", "}{,="}
+	randomValues      = []float64{0, math.Copysign(0, -1), 1, -1, 0.5, 3, 1e6, 1e21, 1.5e-7, 123456789, math.Inf(1), math.Inf(-1), math.NaN(), math.MaxFloat64}
+	randomSuffixes    = []string{"", "_count", "_total", "_sum", "_bytes"}
+)
+
+// addRandomFamily adds one family of random series to both sets, now and then with a duplicate
+// series, which both must refuse.
+func addRandomFamily(rng *rand.Rand, n int, fast *textSet, ref *metricSet) {
+	labels := rng.Perm(len(randomLabelNames))[:rng.IntN(4)]
+	var names []string
+	for _, i := range labels {
+		names = append(names, randomLabelNames[i])
+	}
+	name := "nbu_test_" + string(rune('a'+n)) + randomSuffixes[rng.IntN(len(randomSuffixes))]
+	d := newTextDesc(name, "Help with a \\ backslash\nand a new line "+name, names...)
+	ref.limits = nil
+	desc := d.Desc()
+	kind := rng.IntN(3)
+	bounds := []float64{0.5, 1, 60, 86400}
+	for range 1 + rng.IntN(5) {
+		values := make([]string, len(names))
+		for i := range values {
+			values[i] = randomLabelValues[rng.IntN(len(randomLabelValues))]
+		}
+		v := randomValues[rng.IntN(len(randomValues))]
+		switch kind {
+		case 0:
+			fast.gauge(d, v, values...)
+			ref.add(prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, values...))
+		case 1:
+			fast.counter(d, v, values...)
+			ref.add(prometheus.MustNewConstMetric(desc, prometheus.CounterValue, v, values...))
+		default:
+			cum := make([]uint64, len(bounds))
+			buckets := map[float64]uint64{}
+			var c uint64
+			for i, ub := range bounds {
+				c += uint64(rng.IntN(3))
+				cum[i], buckets[ub] = c, c
+			}
+			count, sum := c+uint64(rng.IntN(2)), float64(rng.IntN(1000))/7
+			fast.histogram(d, count, sum, bounds, cum, values...)
+			ref.add(prometheus.MustNewConstHistogram(desc, count, sum, buckets, values...))
+		}
+	}
+}
+
+// Label values that are not UTF-8 (which the client library refuses) are kept, made readable.
+func TestTextSetMakesLabelValuesUTF8(t *testing.T) {
+	s := newTextSet(nil)
+	s.gauge(newTextDesc("nbu_x", "x", "name"), 1, "a\xffb")
+	b, err := s.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b.text), "nbu_x{name=\"a\uFFFDb\"} 1\n") {
+		t.Errorf("got\n%s", b.text)
+	}
+}
+
+// One name written as two types is refused, as the registry refuses it.
+func TestTextSetRefusesAFamilyWrittenTwoWays(t *testing.T) {
+	s := newTextSet(nil)
+	d := newTextDesc("nbu_x", "x")
+	s.gauge(d, 1)
+	s.counter(d, 1)
+	if _, err := s.encode(); err == nil {
+		t.Error("a gauge and a counter of one name were encoded")
+	}
+}
+
+// freeze encodes a cached collector's series once, but for the families several collectors write.
+func TestFreezeKeepsSharedFamiliesApart(t *testing.T) {
+	s := &metricSet{}
+	s.gauge(descUp, 1)
+	s.gauge(descLastScrape, 1, "storage")
+	if err := s.freeze(); err != nil {
+		t.Fatal(err)
+	}
+	blocks := s.reusedBlocks()
+	if len(blocks) != 1 || strings.Join(blocks[0].names, ",") != "nbu_up" {
+		t.Fatalf("blocks %v", blocks)
+	}
+	if len(s.metrics) != 1 || s.metrics[0].Desc() != descLastScrape {
+		t.Errorf("left as series: %v", s.metrics)
+	}
+	mfs, err := s.Gather()
+	if err != nil || len(mfs) != 1 || mfs[0].GetName() != "nbu_up" || mfs[0].GetMetric()[0].GetGauge().GetValue() != 1 {
+		t.Errorf("the block reads back as %v, %v", mfs, err)
+	}
+}
