@@ -25,7 +25,9 @@
 //   - window: the look-back (jobs.lookback), widened to the start of its minute; the window
 //     gauges (nbu_jobs_count, ...) describe the jobs that ended inside it.
 //   - bucket: the finished jobs of the window that ended in one minute, with their ids, so that a
-//     job read twice is counted once; buckets leave the window whole.
+//     job read twice is counted once, and their sums by label set number (minuteBucket: a slice
+//     sorted by number, 32-bit counts); buckets leave the window whole, subtracted exactly from
+//     the window's running sums.
 //   - update walk: the read of job records by lastUpdateTime, oldest first, from the watermark.
 //   - watermark: every job update with a lastUpdateTime before it has been read.
 //   - overlap: every overlapInterval, the walk starts updateOverlap before the watermark, for
@@ -47,5 +49,6 @@
 //   - steal: an idle reader takes the upper half of what the busiest reader still has to read,
 //     since updates bunch up in ways an even plan cannot foresee; only when that rest is worth
 //     several pages (a steal costs a request), else the idle reader waits for the others.
-//   - id set: the ids a minute bucket has counted (idSet), sorted, with a short unsorted tail.
+//   - id set: the ids a minute bucket has counted (idSet): those within 2^31 of its first id as
+//     4-byte offsets from a base, any other as itself; each part sorted, with a short unsorted tail.
 package prober

@@ -11,13 +11,13 @@ import "sync"
 type interner struct {
 	mu     sync.Mutex
 	values map[string]string
-	kinds  map[stateKey]*stateKey
+	kinds  map[jobKind]*jobKind
 }
 
 const maxInterned = 4096
 
 func newInterner() *interner {
-	return &interner{values: map[string]string{}, kinds: map[stateKey]*stateKey{}}
+	return &interner{values: map[string]string{}, kinds: map[jobKind]*jobKind{}}
 }
 
 // value returns the table's copy of s, adding a copy of s (so as not to keep a page's buffer
@@ -40,17 +40,17 @@ func (in *interner) valueLocked(s string) string {
 	return c
 }
 
-// kind interns the (job type, state) pair of an unfinished job, so that each of the tens of
-// thousands a busy master has costs a pointer, not two string headers. Past maxInterned, a pair
-// is allocated for the job that brings it.
-func (in *interner) kind(action, state string) *stateKey {
-	k := stateKey{action, state}
+// kind interns the (job type, state, queue reason) of an unfinished job, so that each of the tens
+// of thousands a busy master has costs a pointer, not two string headers and a reason: a master
+// has a few dozen kinds. Past maxInterned, a kind is allocated for the job that brings it.
+func (in *interner) kind(action, state string, reason int64) *jobKind {
+	k := jobKind{action, state, reason}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if v, ok := in.kinds[k]; ok {
 		return v
 	}
-	v := &stateKey{in.valueLocked(action), in.valueLocked(state)}
+	v := &jobKind{in.valueLocked(action), in.valueLocked(state), reason}
 	if len(in.kinds) < maxInterned {
 		in.kinds[*v] = v
 	}

@@ -12,12 +12,18 @@ type stateKey struct{ action, state string }
 type queueKey struct{ action, reason string }
 
 // unfinishedJob is what the state gauges need of a job that is not DONE. A busy master has tens of
-// thousands, so it is kept small (24 bytes): its type and state as one interned pair, the update
-// time in nanoseconds.
+// thousands, so it is kept small (16 bytes, a map slot of 24 with its id): its type, state and
+// queue reason as one interned kind, the update time in nanoseconds.
 type unfinishedJob struct {
-	kind    *stateKey // from internKind; compare the pairs, not the pointers
-	reason  int64
-	updated int64 // lastUpdateTime, Unix nanoseconds (updateNanos)
+	kind    *jobKind // from interner.kind; compare the kinds, not the pointers
+	updated int64    // lastUpdateTime, Unix nanoseconds (updateNanos)
+}
+
+// jobKind is what the gauges show of an unfinished job: nbu_jobs_state counts by action and
+// state, nbu_jobs_queued by action and reason (of the queued ones).
+type jobKind struct {
+	action, state string
+	reason        int64
 }
 
 // updateNanos is t in Unix nanoseconds, the zero time (no lastUpdateTime) before every other.
@@ -38,7 +44,7 @@ func entryOf(j *nbu.Job, in *interner) unfinishedJob {
 	if state == "" {
 		state = "UNKNOWN"
 	}
-	return unfinishedJob{kind: in.kind(j.JobType, state), reason: j.JobQueueReason, updated: updateNanos(j.LastUpdateTime)}
+	return unfinishedJob{kind: in.kind(j.JobType, state, j.JobQueueReason), updated: updateNanos(j.LastUpdateTime)}
 }
 
 // record keeps the newest record of each job seen, DONE ones included: applied to the set later,
@@ -77,16 +83,16 @@ func (u unfinishedJobs) applyOne(id int64, e unfinishedJob) bool {
 		return had
 	}
 	u[id] = e
-	return !had || *old.kind != *e.kind || old.reason != e.reason
+	return !had || *old.kind != *e.kind
 }
 
 func (u unfinishedJobs) export(out *textSet) {
 	states := map[stateKey]float64{}
 	queued := map[queueKey]float64{}
 	for _, j := range u {
-		states[*j.kind]++
+		states[stateKey{j.kind.action, j.kind.state}]++
 		if j.kind.state == "QUEUED" || j.kind.state == "REQUEUED" {
-			queued[queueKey{j.kind.action, strconv.FormatInt(j.reason, 10)}]++
+			queued[queueKey{j.kind.action, strconv.FormatInt(j.kind.reason, 10)}]++
 		}
 	}
 	for k, n := range states {

@@ -2,7 +2,6 @@ package prober
 
 import (
 	"math"
-	"sort"
 	"strconv"
 	"time"
 
@@ -13,8 +12,9 @@ type jobKey struct{ action, policyType, status string }
 type policyKey struct{ action, policyType string }
 type actionStatusKey struct{ action, status string }
 
-// jobSums aggregates finished jobs that share a label set. Integers, so that a bucket leaving
-// the window can be subtracted from the window's running sums exactly.
+// jobSums aggregates finished jobs that share a label set: the window's running sums (a minute
+// bucket keeps the smaller bucketSums). Integers, so that a bucket leaving the window can be
+// subtracted from them exactly.
 type jobSums struct {
 	count, bytes, files int64
 	durCount, durMillis int64
@@ -24,23 +24,20 @@ type jobSums struct {
 	dedupCount, dedupMilli int64
 }
 
-// Job durations span seconds (image cleanup) to a day (large full backups).
-var jobDurationBucketsArr = [...]float64{60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400}
-
-func (s *jobSums) add(j *nbu.Job) {
+// add adds a job's figures, as bucketSums.add does for its bucket (without the guard: these counts
+// are 64 bits).
+func (s *jobSums) add(f jobFigures) {
 	s.count++
-	s.bytes = satAdd(s.bytes, j.KilobytesTransferred*1024)
-	s.files = satAdd(s.files, j.NumberOfFiles)
-	if j.DedupRatio > 0 { // 0 = the job did not deduplicate (not MSDP, no data): not a ratio of 0
+	s.bytes, s.files = satAdd(s.bytes, f.bytes), satAdd(s.files, f.files)
+	if f.hasDedup {
 		s.dedupCount++
-		s.dedupMilli += int64(math.Round(j.DedupRatio * 1000))
+		s.dedupMilli += f.dedupMilli
 	}
-	if !j.StartTime.IsZero() && !j.EndTime.Before(j.StartTime) {
-		d := j.EndTime.Sub(j.StartTime)
+	if f.hasDur {
 		s.durCount++
-		s.durMillis += d.Milliseconds()
-		if i := sort.SearchFloat64s(jobDurationBucketsArr[:], d.Seconds()); i < len(s.durBuckets) {
-			s.durBuckets[i]++
+		s.durMillis += f.durMillis
+		if f.durBucket < len(s.durBuckets) {
+			s.durBuckets[f.durBucket]++
 		}
 	}
 }
@@ -63,17 +60,19 @@ func (s *jobSums) merge(o *jobSums, sign int64) {
 	}
 }
 
-// minuteBucket holds the finished jobs whose end time falls in one minute: their aggregates, and
-// their ids, so that a job seen again (updated after it finished, or re-read by an overlapping
-// query) is never counted twice. A job's bucket follows from its end time, which NetBackup does not
-// change once the job is DONE, so one bucket is all there is to check.
-//
-// A bucket is kept for the whole window, one for each minute, so it is kept small: the ids in a
-// compact set (idSet) and the aggregates by label set number (jobsState.keys), not by the three
-// strings.
-type minuteBucket struct {
-	ids   idSet
-	stats map[int32]*jobSums
+// drop subtracts a bucket that leaves the window from the window's sums: exactly, since the window
+// added each of its jobs' figures as the bucket did.
+func (s *jobSums) drop(o *bucketSums) {
+	s.count -= int64(o.count)
+	// A sum that saturated is no longer exact: it must still never go below 0.
+	s.bytes, s.files = max(s.bytes-o.bytes, 0), max(s.files-o.files, 0)
+	s.durCount -= int64(o.durCount)
+	s.durMillis -= o.durMillis
+	s.dedupCount -= int64(o.dedupCount)
+	s.dedupMilli -= o.dedupMilli
+	for i := range s.durBuckets {
+		s.durBuckets[i] -= int64(o.durBuckets[i])
+	}
 }
 
 // jobsPhase is where a target's job state stands. It only moves forward: a probe cut short in
@@ -193,10 +192,10 @@ func (s *jobsState) prune(since time.Time) {
 		if m >= first {
 			continue
 		}
-		for id, st := range b.stats {
-			k := s.keys[id]
+		for i := range b.stats {
+			k := s.keys[b.stats[i].key]
 			w := s.window[k]
-			w.merge(st, -1)
+			w.drop(&b.stats[i].bucketSums)
 			if w.count == 0 {
 				delete(s.window, k)
 			}
@@ -215,7 +214,7 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 	m := minuteOf(j.EndTime)
 	b := s.buckets[m]
 	if b == nil {
-		b = &minuteBucket{stats: map[int32]*jobSums{}}
+		b = &minuteBucket{}
 		s.buckets[m] = b
 	}
 	if !b.ids.add(j.JobID) {
@@ -225,19 +224,15 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 	if !ok {
 		return false
 	}
-	k := s.keys[id]
-	st := b.stats[id]
-	if st == nil {
-		st = &jobSums{}
-		b.stats[id] = st
+	k, fig := s.keys[id], figuresOf(j)
+	if b.sums(id).add(fig) { // else the bucket is full (bucketSums.add): out of the window as well
+		w := s.window[k]
+		if w == nil {
+			w = &jobSums{}
+			s.window[k] = w
+		}
+		w.add(fig)
 	}
-	st.add(j)
-	w := s.window[k]
-	if w == nil {
-		w = &jobSums{}
-		s.window[k] = w
-	}
-	w.add(j)
 	t := s.totals[k]
 	if t == nil {
 		t = &countBytesTotal{} // a backfilled label set starts at 0, so that increase() sees its first job
