@@ -3,8 +3,10 @@ package prober
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"slices"
@@ -152,25 +154,18 @@ var gzipWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
-// storedWriters write gzip members that are not compressed: see storeBelow.
-var storedWriters = sync.Pool{New: func() any {
-	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.NoCompression)
-	return zw
-}}
-
 // storeBelow: text shorter than this (a probe's own few series between the encoded blocks) goes
 // into its gzip member as it is. Compressing a few kilobytes saves a few kilobytes on the wire
 // and costs a Huffman table each time, which at a thousand targets was a tenth of the CPU.
 const storeBelow = 16 << 10
 
 func gzipMember(b []byte) ([]byte, error) {
-	pool := &gzipWriters
 	if len(b) < storeBelow {
-		pool = &storedWriters
+		return storedGzipMember(b), nil
 	}
 	var buf bytes.Buffer
-	zw := pool.Get().(*gzip.Writer)
-	defer pool.Put(zw)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
 	zw.Reset(&buf)
 	if _, err := zw.Write(b); err != nil {
 		return nil, err
@@ -179,6 +174,31 @@ func gzipMember(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// storedGzipMember wraps b in a gzip member (RFC 1952) of stored deflate blocks (RFC 1951,
+// 3.2.4), written here because the library's writer, even at NoCompression, allocates its
+// compressor's 700 KB of tables.
+func storedGzipMember(b []byte) []byte {
+	const maxStored = 1<<16 - 1
+	out := make([]byte, 0, 10+len(b)+5*(len(b)/maxStored+1)+8)
+	// Magic, deflate, no flags, no time, no extra flags, OS unknown: what gzip.Writer writes.
+	out = append(out, 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255)
+	rest := b
+	for {
+		n := min(len(rest), maxStored)
+		final := byte(0)
+		if n == len(rest) {
+			final = 1 // BFINAL, BTYPE 00 (stored)
+		}
+		out = append(out, final, byte(n), byte(n>>8), ^byte(n), ^byte(n>>8))
+		out, rest = append(out, rest[:n]...), rest[n:]
+		if final == 1 {
+			break
+		}
+	}
+	out = binary.LittleEndian.AppendUint32(out, crc32.ChecksumIEEE(b))
+	return binary.LittleEndian.AppendUint32(out, uint32(len(b)))
 }
 
 // serveText answers in the text format when Prometheus asks for it (the default: promhttp offers

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"bytes"
 	"compress/gzip"
 	"io"
 	"net/http"
@@ -66,6 +67,34 @@ func TestAcceptsGzip(t *testing.T) {
 		r.Header.Set("Accept-Encoding", header)
 		if got := acceptsGzip(r); got != want {
 			t.Errorf("Accept-Encoding %q: %v, want %v", header, got, want)
+		}
+	}
+}
+
+// A stored member reads back as what was stored, alone and between compressed members, across
+// the stored block's 64 KiB limit.
+func TestStoredGzipMemberReadsBack(t *testing.T) {
+	for _, n := range []int{0, 1, 100, 1<<16 - 1, 1 << 16, 200_003} {
+		text := make([]byte, n)
+		for i := range text {
+			text[i] = byte('a' + i%23)
+		}
+		big, err := gzipMember(bytes.Repeat([]byte("nbu_jobs_count 1\n"), storeBelow/10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream := append(append(append([]byte{}, big...), storedGzipMember(text)...), big...)
+		zr, err := gzip.NewReader(bytes.NewReader(stream))
+		if err != nil {
+			t.Fatalf("%d bytes: %v", n, err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("%d bytes: %v", n, err)
+		}
+		want := strings.Repeat("nbu_jobs_count 1\n", storeBelow/10) + string(text) + strings.Repeat("nbu_jobs_count 1\n", storeBelow/10)
+		if string(got) != want {
+			t.Errorf("%d bytes: read back %d bytes, want %d", n, len(got), len(want))
 		}
 	}
 }
