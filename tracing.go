@@ -39,8 +39,8 @@ func buildTracing(ctx context.Context, f *tracing.Flags, logger log.Logger) (*tr
 		return nil, err
 	}
 	if tr.Enabled() {
-		// The endpoint holds no credentials (the flag refuses user info); the headers never appear.
-		level.Info(logger).Log("msg", "tracing enabled", "endpoint", cfg.Endpoint, "sampling_ratio", cfg.SamplingRatio,
+		// The endpoint holds no credentials (user info is refused); the headers never appear.
+		level.Info(logger).Log("msg", "tracing enabled", "endpoint", tr.Endpoint(), "sampling_ratio", cfg.SamplingRatio,
 			"headers_file", cfg.HeadersFile, "propagate_to_netbackup", cfg.PropagateToNetBackup)
 	}
 	return tr, nil

@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"errors"
+	"os"
 
 	"github.com/alecthomas/kingpin/v2"
 )
@@ -16,7 +17,7 @@ type Flags struct {
 // AddFlags registers the --tracing.* flags in the Prometheus projects' spelling.
 func AddFlags(app *kingpin.Application) *Flags {
 	f := &Flags{}
-	app.Flag("tracing.endpoint", "OTLP/HTTP endpoint to send traces to, host:port (HTTPS unless --tracing.insecure) or URL (path default /v1/traces). Empty: tracing off.").
+	app.Flag("tracing.endpoint", "OTLP/HTTP endpoint to send traces to, host:port (HTTPS unless --tracing.insecure) or URL (path default /v1/traces). Empty: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT, else tracing off.").
 		Default("").StringVar(&f.cfg.Endpoint)
 	app.Flag("tracing.insecure", "Send traces over plain HTTP to a host:port --tracing.endpoint.").
 		IsSetByUser(&f.setInsecure).Default("false").BoolVar(&f.cfg.Insecure)
@@ -29,11 +30,11 @@ func AddFlags(app *kingpin.Application) *Flags {
 	return f
 }
 
-// Config returns the parsed flags. A tracing flag without --tracing.endpoint is an error: the
-// operator meant to trace, and would otherwise get silence.
+// Config returns the parsed flags. A tracing flag without an endpoint (the flag or the
+// environment's) is an error: the operator meant to trace, and would otherwise get silence.
 func (f *Flags) Config() (Config, error) {
-	if f.cfg.Endpoint == "" && (f.setRatio || f.setInsecure || f.setHeaders || f.setPropagate) {
-		return Config{}, errors.New("tracing: --tracing.* flags given without --tracing.endpoint")
+	if !f.cfg.enabled(os.Getenv) && (f.setRatio || f.setInsecure || f.setHeaders || f.setPropagate) {
+		return Config{}, errors.New("tracing: --tracing.* flags given without --tracing.endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT)")
 	}
 	return f.cfg, nil
 }

@@ -7,10 +7,11 @@ package tracing
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -20,7 +21,7 @@ import (
 
 // Config is what the --tracing.* flags say.
 type Config struct {
-	Endpoint             string  // OTLP/HTTP endpoint, host:port or URL; "" = tracing off
+	Endpoint             string  // OTLP/HTTP endpoint, host:port or URL; "" = the environment's, if any
 	Insecure             bool    // plain HTTP to a host:port endpoint
 	SamplingRatio        float64 // of root spans, 0..1; a traced caller's decision is followed
 	HeadersFile          string  // extra request headers for the endpoint, "Name: value" lines
@@ -35,6 +36,7 @@ type Tracing struct {
 	PropagateToNetBackup bool
 
 	exporter sdktrace.SpanExporter // nil when off: nothing was built
+	endpoint string                // where the spans go, for the log
 	sdk      *sdktrace.TracerProvider
 	once     sync.Once
 	err      error
@@ -43,21 +45,24 @@ type Tracing struct {
 // Off is tracing switched off: the no-op provider, nothing to flush.
 func Off() *Tracing { return &Tracing{Provider: nop.Provider{}} }
 
-// New validates cfg and builds the provider. With no endpoint it returns Off: no exporter is
-// built and no goroutine starts, so tracing costs an untraced exporter nothing but no-op calls.
+// New validates cfg and the OTEL_EXPORTER_OTLP_* variables and builds the provider. With no
+// endpoint in either it returns Off: nothing is read or built and no goroutine starts, so tracing
+// costs an untraced exporter nothing but no-op calls.
 func New(ctx context.Context, cfg Config, serviceName, serviceVersion string) (*Tracing, error) {
-	if cfg.Endpoint == "" {
+	if !cfg.enabled(os.Getenv) {
 		return Off(), nil
 	}
-	opts, err := exporterOptions(cfg)
+	s, err := resolve(cfg, os.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	// New connects to nothing: the first batch is the first request, so a collector that is down
-	// at start-up costs failed exports (logged by the SDK), not a failed start.
-	exp, err := otlptracehttp.New(ctx, opts...)
+	userAgent := serviceName
+	if serviceVersion != "" {
+		userAgent += "/" + serviceVersion
+	}
+	exp, err := otlptrace.New(ctx, newClient(s, userAgent))
 	if err != nil {
-		return nil, fmt.Errorf("tracing: building the OTLP/HTTP exporter: %w", err)
+		return nil, fmt.Errorf("tracing: starting the OTLP exporter for %s: %w", s.url.Redacted(), err)
 	}
 	res := resource.NewSchemaless(
 		attribute.String("service.name", serviceName),
@@ -69,11 +74,20 @@ func New(ctx context.Context, cfg Config, serviceName, serviceVersion string) (*
 		// Parent-based: a probe inside a traced Prometheus scrape is kept when the scrape is.
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SamplingRatio))),
 	)
-	return &Tracing{Provider: sdk, PropagateToNetBackup: cfg.PropagateToNetBackup, exporter: exp, sdk: sdk}, nil
+	return &Tracing{Provider: sdk, PropagateToNetBackup: cfg.PropagateToNetBackup, exporter: exp, sdk: sdk, endpoint: s.url.Redacted()}, nil
+}
+
+// enabled says whether cfg or the environment names an endpoint.
+func (cfg Config) enabled(getenv func(string) string) bool {
+	name, _ := envEndpoint(getenv)
+	return cfg.Endpoint != "" || name != ""
 }
 
 // Enabled says whether spans are exported.
 func (t *Tracing) Enabled() bool { return t.exporter != nil }
+
+// Endpoint is the URL the spans go to, "" when off. It holds no credentials.
+func (t *Tracing) Endpoint() string { return t.endpoint }
 
 // Shutdown exports the spans still pending and stops the exporter, within ctx. It is safe to call
 // more than once (the later calls return the first one's result) and does nothing when off.

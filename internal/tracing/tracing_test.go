@@ -21,6 +21,7 @@ import (
 // TestOffBuildsNothing: with no endpoint the provider is the no-op one, no exporter exists and no
 // goroutine was started (the SDK's batcher would be one).
 func TestOffBuildsNothing(t *testing.T) {
+	clearEnv(t)
 	before := runtime.NumGoroutine()
 	tr, err := New(context.Background(), Config{SamplingRatio: 1}, "x", "1")
 	if err != nil {
@@ -43,6 +44,7 @@ func TestOffBuildsNothing(t *testing.T) {
 // TestOnExportsWithHeadersAndShutdownFlushes: a span ended just before Shutdown reaches the
 // receiver, with the headers file's headers, at the URL's default path.
 func TestOnExportsWithHeadersAndShutdownFlushes(t *testing.T) {
+	clearEnv(t)
 	var mu sync.Mutex
 	var got []*http.Request
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +87,7 @@ func TestOnExportsWithHeadersAndShutdownFlushes(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
+	clearEnv(t)
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad")
 	writeFile(t, bad, "Authorization: Bearer ok\nthis line holds a s3cr3t-token\n")
@@ -118,6 +121,7 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
+	clearEnv(t)
 	for _, tc := range []struct {
 		args    []string
 		want    Config
