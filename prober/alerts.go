@@ -4,18 +4,15 @@ import (
 	"context"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 var (
-	descAlertsCount = prometheus.NewDesc("nbu_alerts_count",
-		"Alerts NetBackup lists (every page of /manage/alerts; the API has no resolved state, so every listed alert counts as not yet resolved).",
-		[]string{"severity", "category"}, nil)
-	descAlertsNewest = prometheus.NewDesc("nbu_alerts_newest_timestamp_seconds",
-		"Creation time of the newest alert; 0 when there is none.", nil, nil)
+	descAlertsCount = newTextDesc("nbu_alerts_count",
+		"Alerts NetBackup lists (every page of /manage/alerts; the API has no resolved state, so every listed alert counts as not yet resolved).", "severity", "category")
+	descAlertsNewest = newTextDesc("nbu_alerts_newest_timestamp_seconds",
+		"Creation time of the newest alert; 0 when there is none.")
 )
 
 // alertsCollector counts the alerts over every page of /manage/alerts (the single-target exporter

@@ -7,19 +7,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 var (
-	descCatalogLastBackup = prometheus.NewDesc("nbu_catalog_last_backup_timestamp_seconds",
-		"End time of the newest finished NBU_CATALOG job with status 0; 0 = none in the job history.", nil, nil)
-	descCatalogLastStatus = prometheus.NewDesc("nbu_catalog_last_backup_status",
-		"Status code of the newest finished NBU_CATALOG job, whatever its status.", nil, nil)
-	descCatalogLastAttempt = prometheus.NewDesc("nbu_catalog_last_attempt_timestamp_seconds",
-		"End time of the newest finished NBU_CATALOG job, whatever its status.", nil, nil)
+	descCatalogLastBackup = newTextDesc("nbu_catalog_last_backup_timestamp_seconds",
+		"End time of the newest finished NBU_CATALOG job with status 0; 0 = none in the job history.")
+	descCatalogLastStatus = newTextDesc("nbu_catalog_last_backup_status",
+		"Status code of the newest finished NBU_CATALOG job, whatever its status.")
+	descCatalogLastAttempt = newTextDesc("nbu_catalog_last_attempt_timestamp_seconds",
+		"End time of the newest finished NBU_CATALOG job, whatever its status.")
 )
 
 const catalogJobsFilter = "policyType eq 'NBU_CATALOG' and state eq 'DONE'"

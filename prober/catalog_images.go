@@ -7,14 +7,12 @@ import (
 	"time"
 
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
-var descCatalogImages = prometheus.NewDesc("nbu_catalog_images_count",
-	"Catalog images backed up within catalog.images_lookback, by malware and anomaly status (malwareStatus from API 13.0, malwareScanResult before; anomaly_status is empty on API 10.0, whose spec has no anomalyStatus).",
-	[]string{"malware_status", "anomaly_status"}, nil)
+var descCatalogImages = newTextDesc("nbu_catalog_images_count",
+	"Catalog images backed up within catalog.images_lookback, by malware and anomaly status (malwareStatus from API 13.0, malwareScanResult before; anomaly_status is empty on API 10.0, whose spec has no anomalyStatus).", "malware_status", "anomaly_status")
 
 // The status values the specs list for the image filters.
 var (

@@ -115,13 +115,15 @@ func TestSchemaIsTheRegistry(t *testing.T) {
 // gatherSet gathers a metric set into its families by name.
 func gatherSet(t *testing.T, s *metricSet) map[string]bool {
 	t.Helper()
-	block, err := gatherOnce(s.metrics)
+	parts, err := s.parts()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]bool{}
-	for _, name := range block.names {
-		out[name] = true
+	for _, b := range parts {
+		for _, name := range b.names {
+			out[name] = true
+		}
 	}
 	return out
 }

@@ -1,31 +1,26 @@
 package prober
 
-import "github.com/prometheus/client_golang/prometheus"
-
 // Metric names follow the single-target nbu_exporter so that existing dashboards keep working;
 // that exporter's `site` label is Prometheus's `instance` here (the probed target).
 var (
-	descUp = prometheus.NewDesc("nbu_up",
-		"1 if the NetBackup primary answered an authenticated API request during this probe.", nil, nil)
-	descAPIVersion = prometheus.NewDesc("nbu_api_version",
-		"The NetBackup REST API version used for this target (constant 1).", []string{"version"}, nil)
-	descCollectorSuccess = prometheus.NewDesc("nbu_collector_success",
-		"1 if the collector got all its data from NetBackup (or a fresh cache) during this probe.", []string{"collector"}, nil)
-	descCollectorSkipped = prometheus.NewDesc("nbu_collector_skipped",
-		"1 if the collector was skipped because the primary's NetBackup release does not serve its endpoints (no nbu_collector_success then).",
-		[]string{"collector"}, nil)
-	descSeriesDropped = prometheus.NewDesc("nbu_series_dropped",
-		"Series the collector left out of this answer because it had more than the module's max_series.", []string{"collector"}, nil)
-	descLabelsTruncated = prometheus.NewDesc("nbu_label_values_truncated",
-		"Label values of the collector's series cut to 256 bytes in this answer.", []string{"collector"}, nil)
-	descCollectorDuration = prometheus.NewDesc("nbu_collector_duration_seconds",
-		"How long the collector took during this probe.", []string{"collector"}, nil)
-	descCollectorRequests = prometheus.NewDesc("nbu_collector_requests",
-		"NetBackup requests (attempts, retries included) the collector sent during this probe; 0 when its series came from the cache or a concurrent probe's run.",
-		[]string{"collector"}, nil)
-	descLastScrape = prometheus.NewDesc("nbu_last_scrape_timestamp_seconds",
-		"When the data behind the metrics of this source was fetched from NetBackup (a cached answer keeps its own fetch time).",
-		[]string{"source"}, nil)
+	descUp = newTextDesc("nbu_up",
+		"1 if the NetBackup primary answered an authenticated API request during this probe.")
+	descAPIVersion = newTextDesc("nbu_api_version",
+		"The NetBackup REST API version used for this target (constant 1).", "version")
+	descCollectorSuccess = newTextDesc("nbu_collector_success",
+		"1 if the collector got all its data from NetBackup (or a fresh cache) during this probe.", "collector")
+	descCollectorSkipped = newTextDesc("nbu_collector_skipped",
+		"1 if the collector was skipped because the primary's NetBackup release does not serve its endpoints (no nbu_collector_success then).", "collector")
+	descSeriesDropped = newTextDesc("nbu_series_dropped",
+		"Series the collector left out of this answer because it had more than the module's max_series.", "collector")
+	descLabelsTruncated = newTextDesc("nbu_label_values_truncated",
+		"Label values of the collector's series cut to 256 bytes in this answer.", "collector")
+	descCollectorDuration = newTextDesc("nbu_collector_duration_seconds",
+		"How long the collector took during this probe.", "collector")
+	descCollectorRequests = newTextDesc("nbu_collector_requests",
+		"NetBackup requests (attempts, retries included) the collector sent during this probe; 0 when its series came from the cache or a concurrent probe's run.", "collector")
+	descLastScrape = newTextDesc("nbu_last_scrape_timestamp_seconds",
+		"When the data behind the metrics of this source was fetched from NetBackup (a cached answer keeps its own fetch time).", "source")
 
 	descJobsCount = newTextDesc("nbu_jobs_count",
 		"Jobs that ended inside the look-back window.", "action", "policy_type", "status")
@@ -45,32 +40,30 @@ var (
 		"action", "state")
 	descJobsQueued = newTextDesc("nbu_jobs_queued_count",
 		"Jobs queued now, by NetBackup queue reason code (jobQueueReason).", "action", "reason")
-	descJobsLookback = prometheus.NewDesc("nbu_jobs_lookback_seconds",
-		"The look-back window the job gauges cover.", nil, nil)
+	descJobsLookback = newTextDesc("nbu_jobs_lookback_seconds",
+		"The look-back window the job gauges cover.")
 	descJobsTotal = newTextDesc("nbu_jobs_total",
 		"Jobs that finished since the exporter began following this target, each counted once (jobs of the look-back window that ended before are in the window gauges only).",
 		"action", "policy_type", "status")
 	descJobsBytesTotal = newTextDesc("nbu_jobs_bytes_total",
 		"Bytes transferred by the jobs nbu_jobs_total counts.", "action", "policy_type", "status")
-	descJobsBackfillComplete = prometheus.NewDesc("nbu_jobs_backfill_complete",
-		"1 once the job updates of the whole look-back window have been read; until then the window gauges are not reported.", nil, nil)
-	descJobsWindowStart = prometheus.NewDesc("nbu_jobs_window_start_timestamp_seconds",
-		"Oldest end time the window gauges count (the look-back, widened to the start of its minute).", nil, nil)
-	descJobsUpdatesRead = prometheus.NewDesc("nbu_jobs_updates_read_until_timestamp_seconds",
-		"Every job update NetBackup made before this time (its lastUpdateTime) has been read.", nil, nil)
+	descJobsBackfillComplete = newTextDesc("nbu_jobs_backfill_complete",
+		"1 once the job updates of the whole look-back window have been read; until then the window gauges are not reported.")
+	descJobsWindowStart = newTextDesc("nbu_jobs_window_start_timestamp_seconds",
+		"Oldest end time the window gauges count (the look-back, widened to the start of its minute).")
+	descJobsUpdatesRead = newTextDesc("nbu_jobs_updates_read_until_timestamp_seconds",
+		"Every job update NetBackup made before this time (its lastUpdateTime) has been read.")
 
-	descDiskBytes = prometheus.NewDesc("nbu_disk_bytes",
-		`Storage unit space in bytes; size is "free" or "used". Tape units, and cloud units that report no capacity, are left out.`,
-		[]string{"name", "type", "size"}, nil)
-	descDiskCapacity = prometheus.NewDesc("nbu_disk_capacity_bytes",
-		"Total capacity of the storage unit in bytes, as NetBackup reports it.", []string{"name", "type"}, nil)
-	descStorageMaxJobs = prometheus.NewDesc("nbu_storage_max_concurrent_jobs",
-		"Maximum number of concurrent jobs the storage unit accepts.", []string{"name", "type"}, nil)
-	descStorageMaxFragment = prometheus.NewDesc("nbu_storage_max_fragment_size_bytes",
-		"Maximum fragment size of the storage unit in bytes.", []string{"name", "type"}, nil)
-	descStorageInfo = prometheus.NewDesc("nbu_storage_info",
-		"Storage unit capabilities (constant 1; the information is in the labels).",
-		[]string{"name", "type", "subtype", "category", "is_cloud", "worm_capable", "use_worm", "replication_capable", "instant_access"}, nil)
-	descStorageUnits = prometheus.NewDesc("nbu_storage_units_count",
-		"Storage units NetBackup reported, by category.", []string{"category"}, nil)
+	descDiskBytes = newTextDesc("nbu_disk_bytes",
+		`Storage unit space in bytes; size is "free" or "used". Tape units, and cloud units that report no capacity, are left out.`, "name", "type", "size")
+	descDiskCapacity = newTextDesc("nbu_disk_capacity_bytes",
+		"Total capacity of the storage unit in bytes, as NetBackup reports it.", "name", "type")
+	descStorageMaxJobs = newTextDesc("nbu_storage_max_concurrent_jobs",
+		"Maximum number of concurrent jobs the storage unit accepts.", "name", "type")
+	descStorageMaxFragment = newTextDesc("nbu_storage_max_fragment_size_bytes",
+		"Maximum fragment size of the storage unit in bytes.", "name", "type")
+	descStorageInfo = newTextDesc("nbu_storage_info",
+		"Storage unit capabilities (constant 1; the information is in the labels).", "name", "type", "subtype", "category", "is_cloud", "worm_capable", "use_worm", "replication_capable", "instant_access")
+	descStorageUnits = newTextDesc("nbu_storage_units_count",
+		"Storage units NetBackup reported, by category.", "category")
 )

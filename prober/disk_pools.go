@@ -6,27 +6,26 @@ import (
 	"time"
 
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 )
 
 // The first five are the single-target nbu_exporter's names, so its dashboards work.
 var (
-	descDiskPoolCapacity = prometheus.NewDesc("nbu_disk_pool_capacity_bytes",
-		"Space of the disk pool that can be used (usableSizeBytes), in bytes.", []string{"name", "type"}, nil)
-	descDiskPoolAvailable = prometheus.NewDesc("nbu_disk_pool_available_bytes",
-		"Available space of the disk pool (availableSpaceBytes), in bytes.", []string{"name", "type"}, nil)
-	descDiskPoolUp = prometheus.NewDesc("nbu_disk_pool_up",
-		"1 when the disk pool's state is UP, 0 when it is DOWN, TRANSIENT or anything else.", []string{"name", "type"}, nil)
-	descDiskPoolHighWater = prometheus.NewDesc("nbu_disk_pool_high_watermark_ratio",
-		"The disk pool's high water mark (0..1): at this fill level NetBackup considers its volumes full.", []string{"name", "type"}, nil)
-	descDiskPoolLowWater = prometheus.NewDesc("nbu_disk_pool_low_watermark_ratio",
-		"The disk pool's low water mark (0..1): where NetBackup stops image cleanup.", []string{"name", "type"}, nil)
-	descDiskPoolUsed = prometheus.NewDesc("nbu_disk_pool_used_bytes",
-		"Used capacity of the disk pool (usedCapacityBytes), in bytes.", []string{"name", "type"}, nil)
-	descDiskPoolVolumes = prometheus.NewDesc("nbu_disk_pool_volume_count",
-		"Disk volumes of the disk pool by state (UP, DOWN, UNKNOWN).", []string{"pool_name", "storage_category", "state"}, nil)
+	descDiskPoolCapacity = newTextDesc("nbu_disk_pool_capacity_bytes",
+		"Space of the disk pool that can be used (usableSizeBytes), in bytes.", "name", "type")
+	descDiskPoolAvailable = newTextDesc("nbu_disk_pool_available_bytes",
+		"Available space of the disk pool (availableSpaceBytes), in bytes.", "name", "type")
+	descDiskPoolUp = newTextDesc("nbu_disk_pool_up",
+		"1 when the disk pool's state is UP, 0 when it is DOWN, TRANSIENT or anything else.", "name", "type")
+	descDiskPoolHighWater = newTextDesc("nbu_disk_pool_high_watermark_ratio",
+		"The disk pool's high water mark (0..1): at this fill level NetBackup considers its volumes full.", "name", "type")
+	descDiskPoolLowWater = newTextDesc("nbu_disk_pool_low_watermark_ratio",
+		"The disk pool's low water mark (0..1): where NetBackup stops image cleanup.", "name", "type")
+	descDiskPoolUsed = newTextDesc("nbu_disk_pool_used_bytes",
+		"Used capacity of the disk pool (usedCapacityBytes), in bytes.", "name", "type")
+	descDiskPoolVolumes = newTextDesc("nbu_disk_pool_volume_count",
+		"Disk volumes of the disk pool by state (UP, DOWN, UNKNOWN).", "pool_name", "storage_category", "state")
 )
 
 // diskPoolsCollector reports the disk pools (GET /storage/disk-pools, every API version) and

@@ -134,20 +134,6 @@ func (b *encodedBlock) families() ([]*dto.MetricFamily, error) {
 	return b.mfs, b.mfErr
 }
 
-// encodeFamilies encodes gathered families into one block.
-func encodeFamilies(mfs []*dto.MetricFamily) (*encodedBlock, error) {
-	var buf bytes.Buffer
-	names := make([]string, len(mfs))
-	for i, mf := range mfs {
-		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
-			return nil, fmt.Errorf("encoding %s: %w", mf.GetName(), err)
-		}
-		names[i] = mf.GetName()
-	}
-	slices.Sort(names)
-	return newEncodedBlock(names, buf.Bytes()), nil
-}
-
 // gzipWriters are reused: a gzip writer allocates its compressor's tables, about a megabyte.
 var gzipWriters = sync.Pool{New: func() any {
 	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
@@ -206,10 +192,14 @@ func storedGzipMember(b []byte) []byte {
 // the encoded blocks as they are. The text format does not order families, it only wants each one
 // whole and once. It reports false, having written nothing, when it cannot (another
 // format, or a family name in two parts, which must be merged): then promhttp answers.
-func serveText(w http.ResponseWriter, r *http.Request, registry prometheus.Gatherer, reused []*encodedBlock, logger log.Logger) bool {
+func serveText(w http.ResponseWriter, r *http.Request, registry prometheus.Gatherer, out *metricSet, logger log.Logger) bool {
 	format := expfmt.Negotiate(r.Header)
-	if len(reused) == 0 || format.FormatType() != expfmt.TypeTextPlain {
+	if format.FormatType() != expfmt.TypeTextPlain {
 		return false
+	}
+	reused, err := out.parts()
+	if err != nil { // what could not be encoded is left out, as promhttp leaves it out
+		level.Error(logger).Log("msg", "encoding probe metrics", "err", err)
 	}
 	fresh, err := registry.Gather()
 	if err != nil {

@@ -76,7 +76,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	probeTimeoutG := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_timeout_seconds", Help: "The time budget of the probe in seconds."})
 	out := &metricSet{}
 	registry := prometheus.NewRegistry()
-	registry.MustRegister(probeSuccess, probeDuration, probeTimeoutG, out)
+	registry.MustRegister(probeSuccess, probeDuration, probeTimeoutG)
 
 	success, weight := h.collect(ctx, span, module, target, logger, out)
 	elapsed := time.Since(start)
@@ -145,7 +145,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) 
 		fmt.Fprint(cw, debugOutput(a.module, a.plog.String(), gatherer))
 		return
 	}
-	if serveText(cw, r, untypedReserved{a.registry}, a.out.reusedBlocks(), a.plog.Logger()) {
+	if serveText(cw, r, untypedReserved{a.registry}, a.out, a.plog.Logger()) {
 		return
 	}
 	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(cw, r)

@@ -5,19 +5,16 @@ import (
 	"time"
 
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 var (
-	descMediaServerUp = prometheus.NewDesc("nbu_media_server_up",
-		"1 when the media server is up (isMachineUp; where a server omits it, a status other than OFFLINE or DEACTIVATED).",
-		[]string{"name"}, nil)
-	descMediaServerInfo = prometheus.NewDesc("nbu_media_server_info",
-		"Media server (constant 1): its NetBackup version, operating system and host status (status.name).",
-		[]string{"name", "version", "os_type", "os_version", "status"}, nil)
+	descMediaServerUp = newTextDesc("nbu_media_server_up",
+		"1 when the media server is up (isMachineUp; where a server omits it, a status other than OFFLINE or DEACTIVATED).", "name")
+	descMediaServerInfo = newTextDesc("nbu_media_server_info",
+		"Media server (constant 1): its NetBackup version, operating system and host status (status.name).", "name", "version", "os_type", "os_version", "status")
 )
 
 // mediaServersCollector reports the media servers (GET /config/media-servers, every API version

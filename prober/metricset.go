@@ -1,101 +1,73 @@
 package prober
 
 import (
-	"slices"
+	"errors"
 	"sync"
 
-	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
 
-// metricSet collects the const metrics a probe builds from NetBackup data, from several collector
-// goroutines, and hands them to the probe's fresh registry. It describes nothing (an unchecked
-// collector) because its label sets depend on the data.
+// metricSet collects the series a probe builds from NetBackup data, from several collector
+// goroutines: series written one by one (the loose ones) and blocks encoded before. Its text is
+// written without the client library's registry (textSet); the registry only serves the
+// probe's own three gauges.
 type metricSet struct {
-	limits  *seriesLimits // nil: unbounded (sets built by the seam itself)
-	mu      sync.Mutex
-	metrics []prometheus.Metric
+	limits *seriesLimits // nil: unbounded (sets built by the seam itself)
+	mu     sync.Mutex
+	set    *textSet // the loose series; nil until the first
 	// blocks were encoded once and are shared by the probes that serve them unchanged (the job
 	// series of a master where nothing changed, a TTL-cached collector's series): never modified.
 	blocks []*encodedBlock
 }
 
-// merge adds what another set holds.
+// loose is the set of loose series, made on first use; s.mu must be held.
+func (s *metricSet) loose() *textSet {
+	if s.set == nil {
+		s.set = newTextSet(s.limits)
+	}
+	return s.set
+}
+
+// merge adds what another set holds, which stays as it is (it may be a cached run's).
 func (s *metricSet) merge(o *metricSet) {
 	if o == nil {
 		return
 	}
 	o.mu.Lock()
-	metrics, blocks := o.metrics, o.blocks
+	set, blocks := o.set, o.blocks
 	o.mu.Unlock()
 	s.mu.Lock()
-	s.metrics = append(s.metrics, metrics...)
+	if set != nil {
+		s.loose().merge(set)
+	}
 	s.blocks = append(s.blocks, blocks...)
 	s.mu.Unlock()
 }
 
-// Gather serves the encoded blocks' families (metricSet is also registered as a collector for the
-// rest).
-func (s *metricSet) Gather() ([]*dto.MetricFamily, error) {
-	var out []*dto.MetricFamily
-	for _, b := range s.reusedBlocks() {
-		mfs, err := b.families()
-		if err != nil {
-			return out, err
-		}
-		out = append(out, mfs...)
-	}
-	return out, nil
-}
-
-// gatherOnce turns const metrics into families, validated, sorted and encoded, to be served many
-// times.
-func gatherOnce(metrics []prometheus.Metric) (*encodedBlock, error) {
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(&metricSet{metrics: metrics}); err != nil {
-		return nil, err
-	}
-	mfs, err := reg.Gather()
-	if err != nil {
-		return nil, err
-	}
-	markReservedUntyped(mfs)
-	return encodeFamilies(mfs)
-}
-
-func (s *metricSet) add(m ...prometheus.Metric) {
+func (s *metricSet) gauge(d *textDesc, v float64, labels ...string) {
 	s.mu.Lock()
-	s.metrics = append(s.metrics, m...)
+	s.loose().gauge(d, v, labels...)
 	s.mu.Unlock()
 }
 
-func (s *metricSet) gauge(d *prometheus.Desc, v float64, labels ...string) {
-	if s.limits.admit(labels) {
-		s.add(prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...))
-	}
+func (s *metricSet) counter(d *textDesc, v float64, labels ...string) {
+	s.mu.Lock()
+	s.loose().counter(d, v, labels...)
+	s.mu.Unlock()
 }
 
-func (s *metricSet) counter(d *prometheus.Desc, v float64, labels ...string) {
-	if s.limits.admit(labels) {
-		s.add(prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...))
-	}
+// histogram adds a histogram series: cum[i] observations were at most bounds[i].
+func (s *metricSet) histogram(d *textDesc, count uint64, sum float64, bounds []float64, cum []uint64, labels ...string) {
+	s.mu.Lock()
+	s.loose().histogram(d, count, sum, bounds, cum, labels...)
+	s.mu.Unlock()
 }
 
-// histogram adds a const histogram (buckets: upper bound to cumulative count).
-func (s *metricSet) histogram(d *prometheus.Desc, count uint64, sum float64, buckets map[float64]uint64, labels ...string) {
-	if s.limits.admit(labels) {
-		s.add(prometheus.MustNewConstHistogram(d, count, sum, buckets, labels...))
-	}
-}
-
-func (s *metricSet) Describe(chan<- *prometheus.Desc) {}
-
-func (s *metricSet) Collect(ch chan<- prometheus.Metric) {
+// encodeLoose encodes the loose series (a probe's own, and those no block holds).
+func (s *metricSet) encodeLoose() (*encodedBlock, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, m := range s.metrics {
-		ch <- m
-	}
+	return s.loose().encode()
 }
 
 func (s *metricSet) reusedBlocks() []*encodedBlock {
@@ -104,32 +76,52 @@ func (s *metricSet) reusedBlocks() []*encodedBlock {
 	return s.blocks
 }
 
+// parts is what the answer is made of: the loose series, encoded now, then the blocks.
+func (s *metricSet) parts() ([]*encodedBlock, error) {
+	loose, err := s.encodeLoose()
+	return append([]*encodedBlock{loose}, s.reusedBlocks()...), err
+}
+
+// Gather reads every part back into protobuf families, for the formats serveText does not write
+// and the debug page.
+func (s *metricSet) Gather() ([]*dto.MetricFamily, error) {
+	parts, err := s.parts()
+	var out []*dto.MetricFamily
+	for _, b := range parts {
+		mfs, ferr := b.families()
+		err = errors.Join(err, ferr)
+		out = append(out, mfs...)
+	}
+	return out, err
+}
+
 // sharedFamilies are written by several collectors, each its own series: they stay out of the
-// encoded blocks, so that the probe's registry merges them into one family.
-var sharedFamilies = []*prometheus.Desc{descLastScrape}
+// encoded blocks, so that the probe's loose series merge them into one family.
+var sharedFamilies = []*textDesc{descLastScrape}
+
+func isShared(name string) bool {
+	for _, d := range sharedFamilies {
+		if d.name == name {
+			return true
+		}
+	}
+	return false
+}
 
 // freeze encodes the set's series, but those of sharedFamilies, into a block, once: a TTL-cached
-// collector's series are then served by every probe of the TTL without being built, gathered and
-// encoded again. Called before the set is shared.
+// collector's series are then served by every probe of the TTL without being built and encoded
+// again. Called before the set is shared; on an error the set is left as it was.
 func (s *metricSet) freeze() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var keep, encode []prometheus.Metric
-	for _, m := range s.metrics {
-		if slices.Contains(sharedFamilies, m.Desc()) {
-			keep = append(keep, m)
-		} else {
-			encode = append(encode, m)
-		}
-	}
-	if len(encode) == 0 {
-		return nil
-	}
-	b, err := gatherOnce(encode)
-	if err != nil {
+	set := s.loose()
+	b, err := set.encodeWhere(func(name string) bool { return !isShared(name) })
+	if err != nil || len(b.names) == 0 {
 		return err
 	}
-	s.metrics = keep
+	for _, name := range b.names {
+		delete(set.fams, name)
+	}
 	s.blocks = append(s.blocks, b)
 	return nil
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
@@ -20,10 +19,10 @@ import (
 const policiesCollectorName = "policies"
 
 var (
-	descPolicyInfo = prometheus.NewDesc("nbu_policy_info",
-		"A NetBackup policy (constant 1; the information is in the labels).", []string{"policy", "policy_type", "active"}, nil)
-	descPolicyClients = prometheus.NewDesc("nbu_policy_clients_count",
-		"Clients listed in the policy (known once the policy's detail has been read).", []string{"policy"}, nil)
+	descPolicyInfo = newTextDesc("nbu_policy_info",
+		"A NetBackup policy (constant 1; the information is in the labels).", "policy", "policy_type", "active")
+	descPolicyClients = newTextDesc("nbu_policy_clients_count",
+		"Clients listed in the policy (known once the policy's detail has been read).", "policy")
 )
 
 // policiesCollector lists the policies (cached policies.cache_ttl) and reads each one's detail for

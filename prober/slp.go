@@ -4,20 +4,17 @@ import (
 	"context"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 var (
-	descSLPIncomplete = prometheus.NewDesc("nbu_slp_incomplete_images",
-		"Images whose storage lifecycle is not complete, by SLP and slpImageState.", []string{"slp", "state"}, nil)
-	descSLPIncompleteBytes = prometheus.NewDesc("nbu_slp_incomplete_bytes",
-		"Size of the incomplete images of the SLP: the sum over images of their largest copy's fragmentSize (only images that give one).",
-		[]string{"slp"}, nil)
-	descSLPOldest = prometheus.NewDesc("nbu_slp_oldest_incomplete_image_age_seconds",
-		"Age (now minus backup time) of the SLP's oldest incomplete image.", []string{"slp"}, nil)
+	descSLPIncomplete = newTextDesc("nbu_slp_incomplete_images",
+		"Images whose storage lifecycle is not complete, by SLP and slpImageState.", "slp", "state")
+	descSLPIncompleteBytes = newTextDesc("nbu_slp_incomplete_bytes",
+		"Size of the incomplete images of the SLP: the sum over images of their largest copy's fragmentSize (only images that give one).", "slp")
+	descSLPOldest = newTextDesc("nbu_slp_oldest_incomplete_image_age_seconds",
+		"Age (now minus backup time) of the SLP's oldest incomplete image.", "slp")
 )
 
 // slpIncompleteStates are the slpImageState values of images still in their lifecycle. The filter

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
@@ -20,17 +19,14 @@ import (
 const tapeMediaMinVersion = "12.0"
 
 var (
-	descTapeDrivesCount = prometheus.NewDesc("nbu_tape_drives_count",
-		"Tape drives by drive type, robot type and status (UP, DOWN, MIXED, DISABLED: driveStatus without its DRIVE_STATUS_ prefix).",
-		[]string{"drive_type", "robot_type", "status"}, nil)
-	descTapeDriveInfo = prometheus.NewDesc("nbu_tape_drive_info",
-		"Tape drive (constant 1), one series per media server that has a path to it; status is the drive's overall status.",
-		[]string{"drive_name", "media_server", "drive_type", "robot_number", "status"}, nil)
-	descTapeDriveUp = prometheus.NewDesc("nbu_tape_drive_up",
-		"1 when the drive is UP for that media server (its path is PATH_STATUS_UP, or without path status the drive is UP).",
-		[]string{"drive_name", "media_server"}, nil)
-	descTapeDriveCleaning = prometheus.NewDesc("nbu_tape_drive_cleaning_needed",
-		`1 when NetBackup says the drive needs cleaning (cleaningComment "NEEDS CLEANING").`, []string{"drive_name"}, nil)
+	descTapeDrivesCount = newTextDesc("nbu_tape_drives_count",
+		"Tape drives by drive type, robot type and status (UP, DOWN, MIXED, DISABLED: driveStatus without its DRIVE_STATUS_ prefix).", "drive_type", "robot_type", "status")
+	descTapeDriveInfo = newTextDesc("nbu_tape_drive_info",
+		"Tape drive (constant 1), one series per media server that has a path to it; status is the drive's overall status.", "drive_name", "media_server", "drive_type", "robot_number", "status")
+	descTapeDriveUp = newTextDesc("nbu_tape_drive_up",
+		"1 when the drive is UP for that media server (its path is PATH_STATUS_UP, or without path status the drive is UP).", "drive_name", "media_server")
+	descTapeDriveCleaning = newTextDesc("nbu_tape_drive_cleaning_needed",
+		`1 when NetBackup says the drive needs cleaning (cleaningComment "NEEDS CLEANING").`, "drive_name")
 )
 
 // tapeCollector reports tape drives (every API version) and, from API 12.0 on, tape media, volume

@@ -6,24 +6,21 @@ import (
 	"slices"
 
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 var (
-	descTapeMediaCount = prometheus.NewDesc("nbu_tape_media_count",
-		"Tape media by volume pool, media type and robot type.", []string{"pool", "media_type", "robot_type"}, nil)
-	descTapeMediaStatus = prometheus.NewDesc("nbu_tape_media_status_count",
-		"Tape media by volume pool and status flag as the spec names them (FROZEN, SUSPENDED, FULL, ACTIVE, MULTIPLEXED, IMPORTED, ...): a medium with several flags counts under each; one with none is in no series.",
-		[]string{"pool", "status"}, nil)
-	descTapeScratch = prometheus.NewDesc("nbu_tape_scratch_media_count",
-		"Available media (none of ACTIVE, FULL, FROZEN, SUSPENDED) in each scratch volume pool; 0 when a scratch pool is empty.",
-		[]string{"pool"}, nil)
-	descTapePoolPartiallyFull = prometheus.NewDesc("nbu_tape_pool_partially_full",
-		"Partially full media of the volume pool (partiallyFullMedia).", []string{"pool_name", "pool_type"}, nil)
-	descTapeRobotHosts = prometheus.NewDesc("nbu_tape_robot_device_hosts",
-		"Device hosts of the configured robots.", nil, nil)
+	descTapeMediaCount = newTextDesc("nbu_tape_media_count",
+		"Tape media by volume pool, media type and robot type.", "pool", "media_type", "robot_type")
+	descTapeMediaStatus = newTextDesc("nbu_tape_media_status_count",
+		"Tape media by volume pool and status flag as the spec names them (FROZEN, SUSPENDED, FULL, ACTIVE, MULTIPLEXED, IMPORTED, ...): a medium with several flags counts under each; one with none is in no series.", "pool", "status")
+	descTapeScratch = newTextDesc("nbu_tape_scratch_media_count",
+		"Available media (none of ACTIVE, FULL, FROZEN, SUSPENDED) in each scratch volume pool; 0 when a scratch pool is empty.", "pool")
+	descTapePoolPartiallyFull = newTextDesc("nbu_tape_pool_partially_full",
+		"Partially full media of the volume pool (partiallyFullMedia).", "pool_name", "pool_type")
+	descTapeRobotHosts = newTextDesc("nbu_tape_robot_device_hosts",
+		"Device hosts of the configured robots.")
 )
 
 // tapePools is what the volume pools tell the media part: the scratch pools, when they were read.

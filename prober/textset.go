@@ -2,6 +2,7 @@ package prober
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -20,6 +21,7 @@ type textDesc struct {
 	labels     []string // label names in the order the values are given
 	order      []int    // positions of labels sorted by name: the order the exposition writes them in
 	sorted     []string // labels in that order
+	inOrder    bool     // labels are sorted already
 }
 
 func newTextDesc(name, help string, labels ...string) *textDesc {
@@ -31,6 +33,7 @@ func newTextDesc(name, help string, labels ...string) *textDesc {
 	for _, i := range d.order {
 		d.sorted = append(d.sorted, labels[i])
 	}
+	d.inOrder = slices.Equal(d.sorted, labels)
 	return d
 }
 
@@ -75,6 +78,8 @@ func newTextSet(limits *seriesLimits) *textSet {
 	return &textSet{limits: limits, fams: map[string]*textFamily{}}
 }
 
+// gauge, counter and histogram add a series; labels (the call's own list) are the set's from then
+// on.
 func (s *textSet) gauge(d *textDesc, v float64, labels ...string) {
 	s.add(d, dto.MetricType_GAUGE, textSeries{value: v}, labels)
 }
@@ -92,52 +97,90 @@ func (s *textSet) add(d *textDesc, kind dto.MetricType, ts textSeries, labels []
 	if len(labels) != len(d.labels) || !s.limits.admit(labels) {
 		return
 	}
+	f := s.family(d, kind)
+	if f == nil {
+		return
+	}
+	// The values go in label-name order into the caller's slice (its own, made for the call):
+	// one allocation a series, not two.
+	if !d.inOrder {
+		var stack [8]string
+		declared := append(stack[:0], labels...)
+		for i, j := range d.order {
+			labels[i] = declared[j]
+		}
+	}
+	ts.labels = labels
+	f.series = append(f.series, ts)
+}
+
+// family finds or makes the family of d; nil when its name was written another way (s.err).
+func (s *textSet) family(d *textDesc, kind dto.MetricType) *textFamily {
 	f := s.fams[d.name]
 	if f == nil {
 		f = &textFamily{desc: d, kind: kind}
 		s.fams[d.name] = f
+		return f
 	}
 	if f.kind != kind || (f.desc != d && (f.desc.help != d.help || !slices.Equal(f.desc.sorted, d.sorted))) {
 		if s.err == nil {
 			s.err = fmt.Errorf("%s: written as two types or with two descriptions", d.name)
 		}
+		return nil
+	}
+	return f
+}
+
+// merge adds the series of o (which stays as it is: it may be a cached run's, shared).
+func (s *textSet) merge(o *textSet) {
+	if o == nil {
 		return
 	}
-	ts.labels = make([]string, len(labels))
-	for i, j := range d.order {
-		ts.labels[i] = labels[j]
+	if s.err == nil {
+		s.err = o.err
 	}
-	f.series = append(f.series, ts)
+	for _, of := range o.fams {
+		if f := s.family(of.desc, of.kind); f != nil {
+			f.series = append(f.series, of.series...)
+		}
+	}
 }
 
 // encode writes the families into one block. Two series of a family with the same label values,
-// or one name written as two types or two descriptions, are an error, as the registry makes them.
+// or one name written as two types or two descriptions, are an error, as the registry makes them;
+// as with promhttp, the rest is still written (the first of the duplicates is kept).
 func (s *textSet) encode() (*encodedBlock, error) {
-	if s.err != nil {
-		return nil, s.err
-	}
+	return s.encodeWhere(func(string) bool { return true })
+}
+
+// encodeWhere encodes the families whose name include accepts.
+func (s *textSet) encodeWhere(include func(name string) bool) (*encodedBlock, error) {
 	names := make([]string, 0, len(s.fams))
 	for name := range s.fams {
-		names = append(names, name)
+		if include(name) {
+			names = append(names, name)
+		}
 	}
 	slices.Sort(names)
 	var buf bytes.Buffer
 	buf.Grow(s.sizeHint + s.sizeHint/8)
+	errs := []error{s.err}
 	for _, name := range names {
-		if err := s.fams[name].write(&buf); err != nil {
-			return nil, err
-		}
+		errs = append(errs, s.fams[name].write(&buf))
 	}
-	return newEncodedBlock(names, buf.Bytes()), nil
+	return newEncodedBlock(names, buf.Bytes()), errors.Join(errs...)
 }
 
 func (f *textFamily) write(buf *bytes.Buffer) error {
 	slices.SortFunc(f.series, func(a, b textSeries) int { return slices.Compare(a.labels, b.labels) })
-	for i := 1; i < len(f.series); i++ {
-		if slices.Equal(f.series[i-1].labels, f.series[i].labels) {
-			return fmt.Errorf("%s: two series with the label values %q", f.desc.name, f.series[i].labels)
+	var err error
+	f.series = slices.CompactFunc(f.series, func(a, b textSeries) bool {
+		if slices.Equal(a.labels, b.labels) {
+			err = fmt.Errorf("%s: two series with the label values %q: the second left out", f.desc.name, b.labels)
+			return true
 		}
-	}
+		return false
+	})
 	kind := f.kind
 	if kind == dto.MetricType_GAUGE && hasReservedSuffix(f.desc.name) {
 		kind = dto.MetricType_UNTYPED
@@ -164,7 +207,7 @@ func (f *textFamily) write(buf *bytes.Buffer) error {
 		f.sample(buf, "_sum", ts.labels, noBucket, h.sum)
 		f.sample(buf, "_count", ts.labels, noBucket, float64(h.count))
 	}
-	return nil
+	return err
 }
 
 // noBucket: a sample with no le label (NaN is no bucket's bound).

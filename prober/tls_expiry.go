@@ -3,16 +3,13 @@ package prober
 import (
 	"sync/atomic"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 // descSSLEarliestCertExpiry is blackbox_exporter's metric, same name and meaning, so alerts
 // written for it work here: the NetBackup web-service certificate expiring stops every API client.
-var descSSLEarliestCertExpiry = prometheus.NewDesc("probe_ssl_earliest_cert_expiry",
-	"Earliest NotAfter (Unix seconds) of the certificate chain the NetBackup primary presented on the connections this probe used.",
-	nil, nil)
+var descSSLEarliestCertExpiry = newTextDesc("probe_ssl_earliest_cert_expiry",
+	"Earliest NotAfter (Unix seconds) of the certificate chain the NetBackup primary presented on the connections this probe used.")
 
 // reportCertExpiry writes probe_ssl_earliest_cert_expiry from what this probe's requests saw.
 // A probe that sent no request (every collector served from its cache, the API version known)
