@@ -1,11 +1,18 @@
 // Package prober answers /probe: it runs one bounded collection against one NetBackup primary and
-// turns what NetBackup says into metrics, in a fresh registry for each request.
+// turns what NetBackup says into metrics, in a fresh answer for each request.
 //
 // A probe (handler.go) parses the request (request.go), takes the session of its module and
 // target (sessions.go), and runs the module's collectors (probe.go) through the collector seam
 // (collector.go, registry.go): one run per session at a time, shared by concurrent probes and
 // cached for the collector's TTL (shared.go). Each collector is one file (jobs.go, storage.go, ...)
 // that reads NetBackup through the nbu client.
+//
+// The answer (exposition.go, textset.go, metricset.go): collectors write their series into a
+// metricSet, whose text exposition the probe writes itself (textSet), byte for byte as the client
+// library would; the registry only serves probe_success, probe_duration_seconds and
+// probe_timeout_seconds. What is served unchanged to many probes (a TTL-cached collector's run,
+// the job series while the state does not change) is encoded once into a block (encodedBlock),
+// with its gzip member made once; other formats read the text back into protobuf families.
 //
 // Tracing (tracing.go): the probe's span comes from Handler.TracerProvider (no-op when nil), as
 // a child of the request's W3C traceparent; collector and shard spans are started from the

@@ -9,11 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+
 	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
 )
 
-// The text answer built from reused encoded families must read exactly like promhttp's, gzip or
-// not, and other formats still go through promhttp.
+// The text answer reads the same gzip or not, and other formats (through promhttp, from the text
+// read back) hold the same families.
 func TestProbeAnswerFormats(t *testing.T) {
 	_, srv := newFake(t, fakenbu.Options{})
 	env := newTestEnv(t, mustConfig(t, testModulesYAML))
@@ -56,6 +59,25 @@ func TestProbeAnswerFormats(t *testing.T) {
 		if fams[name] == nil {
 			t.Errorf("%s missing from the text answer", name)
 		}
+	}
+	// The protobuf answer holds the same families, with as many series, of the same types.
+	dec := expfmt.NewDecoder(w.Body, expfmt.NewFormat(expfmt.TypeProtoDelim))
+	seen := 0
+	for {
+		var mf dto.MetricFamily
+		if err := dec.Decode(&mf); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		text := fams[mf.GetName()]
+		if text == nil || len(text.Metric) != len(mf.Metric) || text.GetType() != mf.GetType() {
+			t.Errorf("protobuf %s (%v, %d series) differs from the text answer's (%v)", mf.GetName(), mf.GetType(), len(mf.Metric), text)
+		}
+	}
+	if seen != len(fams) {
+		t.Errorf("protobuf answer has %d families, the text one %d", seen, len(fams))
 	}
 }
 

@@ -127,7 +127,7 @@ type answerParts struct {
 // answer writes the probe's answer (metrics, or the debug text) and records it in the history.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) {
 	gatherer := untypedReserved{probeGatherer{registry: a.registry, reused: a.out}}
-	logs := cutLog(a.plog.String(), maxHistoryLogBytes)
+	logs := a.plog.Head(maxHistoryLogBytes)
 	res := ProbeResult{Module: a.moduleName, Target: a.target.BaseURL, Success: a.success, Time: h.now(), size: len(logs),
 		render: lazyText(func() string { return debugOutput(a.module, logs, gatherer) }),
 		brief:  lazyText(func() string { return debugOutput(a.module, logs, nil) })}
@@ -165,11 +165,3 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection (write deadlines).
 func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
-
-// cutLog keeps the first limit bytes of a probe's log, saying so when it cut.
-func cutLog(s string, limit int) string {
-	if len(s) <= limit {
-		return s
-	}
-	return cutUTF8(s, limit) + fmt.Sprintf("\n... log truncated for the history: %d more bytes\n", len(s)-limit)
-}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/go-kit/log"
 )
@@ -37,6 +38,10 @@ func newProbeLogger(main log.Logger, module, target string, scrub func(string) s
 
 func (p *probeLogger) Logger() log.Logger { return p.tee }
 func (p *probeLogger) String() string     { return p.buf.String() }
+
+// Head is the first limit bytes of the log (what the history keeps), saying so when it cut:
+// copying a first probe's whole log (a line a page) to keep its head would double it for nothing.
+func (p *probeLogger) Head(limit int) string { return p.buf.head(limit) }
 
 type teeLogger struct{ main, buf log.Logger }
 
@@ -98,8 +103,23 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.stringLocked()
+}
+
+func (l *lockedBuffer) stringLocked() string {
 	if l.dropped == 0 {
 		return l.b.String()
 	}
 	return l.b.String() + fmt.Sprintf("... log truncated: %d more bytes of log lines were not kept (the limit is %d bytes)\n", l.dropped, l.limit)
+}
+
+func (l *lockedBuffer) head(limit int) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.b.Bytes()
+	if len(b) <= limit {
+		return l.stringLocked()
+	}
+	more := len(b) - limit + l.dropped
+	return cutUTF8(string(b[:min(len(b), limit+utf8.UTFMax)]), limit) + fmt.Sprintf("\n... log truncated for the history: %d more bytes\n", more)
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // The text builder must write what the client library writes for the same series: the
-// reference is const metrics gathered by a registry and encoded by expfmt (gatherOnce).
+// reference is const metrics gathered by a registry and encoded by expfmt (constMetrics).
 func TestTextSetWritesWhatTheClientLibraryWrites(t *testing.T) {
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 13))
