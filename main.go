@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -34,6 +35,7 @@ const defaultListenAddress = ":10556"
 func main() {
 	// SIGTERM and SIGINT end the context: run stops accepting, lets probes finish, and returns.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	applyGCPercent(os.LookupEnv, debug.SetGCPercent)
 	code := run(ctx, os.Args[1:], runEnv{stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)

@@ -194,18 +194,20 @@ func (f *textFamily) write(buf *bytes.Buffer) error {
 	buf.WriteByte(' ')
 	buf.WriteString(strings.ToLower(kind.String()))
 	buf.WriteByte('\n')
+	var labels []byte // a series' label pairs, written once for its lines
 	for _, ts := range f.series {
+		labels = appendLabelPairs(labels[:0], f.desc.sorted, ts.labels)
 		if ts.hist == nil {
-			f.sample(buf, "", ts.labels, noBucket, ts.value)
+			f.sample(buf, "", labels, noBucket, ts.value)
 			continue
 		}
 		h := ts.hist
 		for i, ub := range h.bounds {
-			f.sample(buf, "_bucket", ts.labels, ub, float64(h.cum[i]))
+			f.sample(buf, "_bucket", labels, ub, float64(h.cum[i]))
 		}
-		f.sample(buf, "_bucket", ts.labels, math.Inf(+1), float64(h.count))
-		f.sample(buf, "_sum", ts.labels, noBucket, h.sum)
-		f.sample(buf, "_count", ts.labels, noBucket, float64(h.count))
+		f.sample(buf, "_bucket", labels, math.Inf(+1), float64(h.count))
+		f.sample(buf, "_sum", labels, noBucket, h.sum)
+		f.sample(buf, "_count", labels, noBucket, float64(h.count))
 	}
 	return err
 }
@@ -213,27 +215,23 @@ func (f *textFamily) write(buf *bytes.Buffer) error {
 // noBucket: a sample with no le label (NaN is no bucket's bound).
 var noBucket = math.NaN()
 
-// sample writes one line; le, unless NaN, is a histogram bucket's bound, after the labels.
-func (f *textFamily) sample(buf *bytes.Buffer, suffix string, labels []string, le float64, v float64) {
+// sample writes one line: labels are the series' pairs (`{a="x",b="y"`, or nothing), le, unless
+// NaN, a histogram bucket's bound, after them.
+func (f *textFamily) sample(buf *bytes.Buffer, suffix string, labels []byte, le float64, v float64) {
 	buf.WriteString(f.desc.name)
 	buf.WriteString(suffix)
-	sep := byte('{')
-	for i, name := range f.desc.sorted {
-		buf.WriteByte(sep)
-		buf.WriteString(name)
-		buf.WriteString(`="`)
-		writeLabelValue(buf, labels[i])
-		buf.WriteByte('"')
-		sep = ','
-	}
-	if !math.IsNaN(le) {
-		buf.WriteByte(sep)
-		buf.WriteString(`le="`)
+	switch {
+	case !math.IsNaN(le):
+		if len(labels) == 0 {
+			buf.WriteString(`{le="`)
+		} else {
+			buf.Write(labels)
+			buf.WriteString(`,le="`)
+		}
 		appendFloat(buf, le)
-		buf.WriteByte('"')
-		sep = ','
-	}
-	if sep == ',' {
+		buf.WriteString(`"}`)
+	case len(labels) > 0:
+		buf.Write(labels)
 		buf.WriteByte('}')
 	}
 	buf.WriteByte(' ')
@@ -241,21 +239,36 @@ func (f *textFamily) sample(buf *bytes.Buffer, suffix string, labels []string, l
 	buf.WriteByte('\n')
 }
 
-func writeLabelValue(buf *bytes.Buffer, v string) {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c >= utf8.RuneSelf || c == '\\' || c == '"' || c == '\n' {
-			writeLabelValueSlow(buf, v)
-			return
+// appendLabelPairs writes `{name="value",...` (no closing brace), values escaped.
+func appendLabelPairs(b []byte, names, values []string) []byte {
+	for i, name := range names {
+		if i == 0 {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
 		}
+		b = append(b, name...)
+		b = append(b, '=', '"')
+		b = appendLabelValue(b, values[i])
+		b = append(b, '"')
 	}
-	buf.WriteString(v) // plain ASCII, the usual NetBackup name
+	return b
 }
 
-func writeLabelValueSlow(buf *bytes.Buffer, v string) {
+func appendLabelValue(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c >= utf8.RuneSelf || c == '\\' || c == '"' || c == '\n' {
+			return appendLabelValueSlow(b, v)
+		}
+	}
+	return append(b, v...) // plain ASCII, the usual NetBackup name
+}
+
+func appendLabelValueSlow(b []byte, v string) []byte {
 	if !utf8.ValidString(v) { // the registry would refuse the series; keep it, readable
 		v = strings.ToValidUTF8(v, "\uFFFD")
 	}
-	labelEscaper.WriteString(buf, v)
+	return append(b, labelEscaper.Replace(v)...)
 }
 
 var (
