@@ -3,6 +3,10 @@ package prober
 // Metric names follow the single-target nbu_exporter so that existing dashboards keep working;
 // that exporter's `site` label is Prometheus's `instance` here (the probed target).
 var (
+	descProbeSuccess  = newTextDesc("probe_success", "Whether the probe succeeded: every enabled collector got its data.")
+	descProbeDuration = newTextDesc("probe_duration_seconds", "How long the probe took to complete in seconds.")
+	descProbeTimeout  = newTextDesc("probe_timeout_seconds", "The time budget of the probe in seconds.")
+
 	descUp = newTextDesc("nbu_up",
 		"1 if the NetBackup primary answered an authenticated API request during this probe.")
 	descAPIVersion = newTextDesc("nbu_api_version",

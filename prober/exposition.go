@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -19,72 +18,16 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
 
-// untypedReserved serves the gauges whose names end in a suffix Prometheus reserves for histogram
-// and summary series (_count, _sum, _bucket) as untyped. The names are kept from nbu_exporter so
-// that its dashboards keep working (nbu_jobs_count, nbu_status_count...), and an untyped sample
-// queries exactly like a gauge, but typed as gauges they break the exposition-format rules that
-// `promtool check metrics` enforces.
-type untypedReserved struct{ prometheus.Gatherer }
-
-func (g untypedReserved) Gather() ([]*dto.MetricFamily, error) {
-	mfs, err := g.Gatherer.Gather()
-	markReservedUntyped(mfs)
-	return mfs, err
-}
-
-func markReservedUntyped(mfs []*dto.MetricFamily) {
-	for _, mf := range mfs {
-		if mf.GetType() != dto.MetricType_GAUGE || !hasReservedSuffix(mf.GetName()) {
-			continue
-		}
-		mf.Type = dto.MetricType_UNTYPED.Enum()
-		for _, m := range mf.Metric {
-			if m.Gauge != nil {
-				m.Untyped = &dto.Untyped{Value: m.Gauge.Value}
-				m.Gauge = nil
-			}
-		}
-	}
-}
-
+// hasReservedSuffix: gauges whose names end in a suffix Prometheus reserves for histogram and
+// summary series (_count, _sum, _bucket) are served as untyped. The names are kept from
+// nbu_exporter so that its dashboards keep working (nbu_jobs_count, nbu_status_count...), and an
+// untyped sample queries exactly like a gauge, but typed as gauges they break the exposition-format
+// rules that `promtool check metrics` enforces.
 func hasReservedSuffix(name string) bool {
 	return strings.HasSuffix(name, "_count") || strings.HasSuffix(name, "_sum") || strings.HasSuffix(name, "_bucket")
-}
-
-// probeGatherer serves a probe's families: those of its registry (built for this probe) and the
-// encoded blocks collectors reuse while nothing changes, for the formats serveText does not write
-// (and the debug page). Should a name be in both, Gatherers merges.
-type probeGatherer struct {
-	registry prometheus.Gatherer
-	reused   *metricSet
-}
-
-func (g probeGatherer) Gather() ([]*dto.MetricFamily, error) {
-	fresh, err := g.registry.Gather()
-	reused, rerr := g.reused.Gather()
-	if rerr != nil {
-		return fresh, errors.Join(err, rerr)
-	}
-	if len(reused) == 0 {
-		return fresh, err
-	}
-	names := make(map[string]bool, len(fresh)+len(reused))
-	for _, mf := range fresh {
-		names[mf.GetName()] = true
-	}
-	for _, mf := range reused {
-		if names[mf.GetName()] {
-			return prometheus.Gatherers{g.registry, g.reused}.Gather()
-		}
-		names[mf.GetName()] = true
-	}
-	all := append(fresh, reused...)
-	slices.SortFunc(all, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
-	return all, err
 }
 
 // encodedBlock is families encoded once in the text format, to be served by every probe that
@@ -115,6 +58,9 @@ func (b *encodedBlock) gzipped() ([]byte, error) {
 	b.gzOnce.Do(func() { b.gz, b.gzErr = gzipMember(b.text) })
 	return b.gz, b.gzErr
 }
+
+// Gather serves the block's families: a block is a prometheus.Gatherer.
+func (b *encodedBlock) Gather() ([]*dto.MetricFamily, error) { return b.families() }
 
 // families reads the block back into protobuf families, once.
 func (b *encodedBlock) families() ([]*dto.MetricFamily, error) {
@@ -188,28 +134,22 @@ func storedGzipMember(b []byte) []byte {
 }
 
 // serveText answers in the text format when Prometheus asks for it (the default: promhttp offers
-// OpenMetrics only when enabled, which this exporter does not): the registry's fresh families and
-// the encoded blocks as they are. The text format does not order families, it only wants each one
-// whole and once. It reports false, having written nothing, when it cannot (another
-// format, or a family name in two parts, which must be merged): then promhttp answers.
-func serveText(w http.ResponseWriter, r *http.Request, registry prometheus.Gatherer, out *metricSet, logger log.Logger) bool {
+// OpenMetrics only when enabled, which this exporter does not): the loose series encoded now and
+// the encoded blocks as they are, ordered by (first) family name, in one write of a known length.
+// The text format does not order families, it only wants each one whole and once. It reports
+// false, having written nothing, when it cannot (another format, or a family name in two parts,
+// which must be merged): then promhttp answers.
+func serveText(w http.ResponseWriter, r *http.Request, out *metricSet, logger log.Logger) bool {
 	format := expfmt.Negotiate(r.Header)
 	if format.FormatType() != expfmt.TypeTextPlain {
 		return false
 	}
-	reused, err := out.parts()
+	parts, err := out.parts()
 	if err != nil { // what could not be encoded is left out, as promhttp leaves it out
 		level.Error(logger).Log("msg", "encoding probe metrics", "err", err)
 	}
-	fresh, err := registry.Gather()
-	if err != nil {
-		level.Error(logger).Log("msg", "gathering probe metrics", "err", err)
-	}
-	names := make(map[string]bool, len(fresh))
-	for _, mf := range fresh {
-		names[mf.GetName()] = true
-	}
-	for _, b := range reused {
+	names := map[string]bool{}
+	for _, b := range parts {
 		for _, name := range b.names {
 			if names[name] {
 				return false
@@ -217,81 +157,53 @@ func serveText(w http.ResponseWriter, r *http.Request, registry prometheus.Gathe
 			names[name] = true
 		}
 	}
+	slices.SortFunc(parts, func(a, b *encodedBlock) int { return strings.Compare(firstName(a), firstName(b)) })
 	gz := acceptsGzip(r)
+	answer, err := joinParts(parts, gz)
+	if err != nil {
+		level.Error(logger).Log("msg", "compressing the answer", "err", err)
+		return false
+	}
 	w.Header().Set("Content-Type", string(format))
 	if gz {
 		w.Header().Set("Content-Encoding", "gzip")
 	}
-	if err := writeAnswer(w, gz, orderParts(fresh, reused), logger); err != nil {
+	w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+	if _, err := w.Write(answer); err != nil {
 		level.Debug(logger).Log("msg", "writing the answer", "err", err)
 	}
 	return true
 }
 
-// answerPart is a fresh family or an encoded block, in the answer's order.
-type answerPart struct {
-	name  string
-	fresh *dto.MetricFamily
-	block *encodedBlock
+func firstName(b *encodedBlock) string {
+	if len(b.names) == 0 {
+		return ""
+	}
+	return b.names[0]
 }
 
-// orderParts orders the parts by (first) name: families stay in name order, but for those of a
-// block, which are served together.
-func orderParts(fresh []*dto.MetricFamily, blocks []*encodedBlock) []answerPart {
-	parts := make([]answerPart, 0, len(fresh)+len(blocks))
-	for _, mf := range fresh {
-		parts = append(parts, answerPart{name: mf.GetName(), fresh: mf})
+// joinParts puts the parts end to end, each as its own gzip member when gz: one buffer, written
+// at once, costs one write to the socket instead of one a part.
+func joinParts(parts []*encodedBlock, gz bool) ([]byte, error) {
+	size := 0
+	for _, b := range parts {
+		size += len(b.text)
 	}
-	for _, b := range blocks {
-		if len(b.names) > 0 {
-			parts = append(parts, answerPart{name: b.names[0], block: b})
-		}
-	}
-	slices.SortFunc(parts, func(a, b answerPart) int { return strings.Compare(a.name, b.name) })
-	return parts
-}
-
-// writeAnswer writes the parts: consecutive fresh families encoded together (one gzip member when
-// gz), each block as it is (its own member).
-func writeAnswer(w io.Writer, gz bool, parts []answerPart, logger log.Logger) error {
-	var pending bytes.Buffer
-	flush := func() error {
-		if pending.Len() == 0 {
-			return nil
-		}
-		b := pending.Bytes()
-		if gz {
-			var err error
-			if b, err = gzipMember(b); err != nil {
-				return err
-			}
-		}
-		pending.Reset()
-		_, err := w.Write(b)
-		return err
-	}
-	for _, p := range parts {
-		if p.fresh != nil {
-			if _, err := expfmt.MetricFamilyToText(&pending, p.fresh); err != nil {
-				level.Error(logger).Log("msg", "encoding probe metrics", "family", p.name, "err", err)
-			}
+	out := make([]byte, 0, size)
+	for _, b := range parts {
+		part := b.text
+		if len(part) == 0 {
 			continue
 		}
-		if err := flush(); err != nil {
-			return err
-		}
-		b := p.block.text
 		if gz {
 			var err error
-			if b, err = p.block.gzipped(); err != nil {
-				return err
+			if part, err = b.gzipped(); err != nil {
+				return nil, err
 			}
 		}
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
+		out = append(out, part...)
 	}
-	return flush()
+	return out, nil
 }
 
 // acceptsGzip reads Accept-Encoding: gzip, unless with q=0.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/version"
 	"go.opentelemetry.io/otel/trace"
@@ -71,19 +70,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	level.Debug(logger).Log("msg", "beginning probe", "timeout_seconds", timeout.Seconds())
 	logTraceID(logger, span)
 
-	probeSuccess := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_success", Help: "Whether the probe succeeded: every enabled collector got its data."})
-	probeDuration := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_duration_seconds", Help: "How long the probe took to complete in seconds."})
-	probeTimeoutG := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_timeout_seconds", Help: "The time budget of the probe in seconds."})
 	out := &metricSet{}
-	registry := prometheus.NewRegistry()
-	registry.MustRegister(probeSuccess, probeDuration, probeTimeoutG)
-
 	success, weight := h.collect(ctx, span, module, target, logger, out)
 	elapsed := time.Since(start)
-	probeDuration.Set(elapsed.Seconds())
-	probeTimeoutG.Set(timeout.Seconds())
+	out.gauge(descProbeDuration, elapsed.Seconds())
+	out.gauge(descProbeTimeout, timeout.Seconds())
+	out.gauge(descProbeSuccess, boolGauge(success))
 	if success {
-		probeSuccess.Set(1)
 		level.Debug(logger).Log("msg", "probe succeeded", "duration_seconds", elapsed.Seconds())
 	} else {
 		level.Error(logger).Log("msg", "probe failed", "duration_seconds", elapsed.Seconds())
@@ -92,7 +85,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	endProbe(span, success)
 
 	h.answer(w, r, answerParts{moduleName: moduleName, module: module, target: target, success: success, weight: weight,
-		debug: debug, plog: plog, registry: registry, out: out})
+		debug: debug, plog: plog, out: out})
 }
 
 // collect runs the probe's collection in the target's session.
@@ -120,13 +113,12 @@ type answerParts struct {
 	weight     int64 // what the series weigh (probe.answer)
 	debug      bool
 	plog       *probeLogger
-	registry   *prometheus.Registry
 	out        *metricSet
 }
 
 // answer writes the probe's answer (metrics, or the debug text) and records it in the history.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) {
-	gatherer := untypedReserved{probeGatherer{registry: a.registry, reused: a.out}}
+	gatherer := a.out
 	logs := a.plog.Head(maxHistoryLogBytes)
 	res := ProbeResult{Module: a.moduleName, Target: a.target.BaseURL, Success: a.success, Time: h.now(), size: len(logs),
 		render: lazyText(func() string { return debugOutput(a.module, logs, gatherer) }),
@@ -145,7 +137,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) 
 		fmt.Fprint(cw, debugOutput(a.module, a.plog.String(), gatherer))
 		return
 	}
-	if serveText(cw, r, untypedReserved{a.registry}, a.out, a.plog.Logger()) {
+	if serveText(cw, r, a.out, a.plog.Logger()) {
 		return
 	}
 	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(cw, r)

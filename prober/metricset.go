@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
 
@@ -83,16 +84,15 @@ func (s *metricSet) parts() ([]*encodedBlock, error) {
 }
 
 // Gather reads every part back into protobuf families, for the formats serveText does not write
-// and the debug page.
+// and the debug page; a name in two parts (a bug) is merged, as the registry merges it.
 func (s *metricSet) Gather() ([]*dto.MetricFamily, error) {
 	parts, err := s.parts()
-	var out []*dto.MetricFamily
-	for _, b := range parts {
-		mfs, ferr := b.families()
-		err = errors.Join(err, ferr)
-		out = append(out, mfs...)
+	gatherers := make(prometheus.Gatherers, len(parts))
+	for i, b := range parts {
+		gatherers[i] = b
 	}
-	return out, err
+	mfs, gerr := gatherers.Gather()
+	return mfs, errors.Join(err, gerr)
 }
 
 // sharedFamilies are written by several collectors, each its own series: they stay out of the

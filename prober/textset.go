@@ -48,7 +48,7 @@ func (d *textDesc) Desc() *prometheus.Desc { return prometheus.NewDesc(d.name, d
 type textSet struct {
 	limits *seriesLimits
 	fams   map[string]*textFamily
-	err    error // the first family written two ways
+	err    error // the first series or family written wrong (a bug): reported, the rest written
 	// sizeHint: what the text is expected to weigh (the previous encoding's), to grow the buffer
 	// once.
 	sizeHint int
@@ -94,7 +94,13 @@ func (s *textSet) histogram(d *textDesc, count uint64, sum float64, bounds []flo
 }
 
 func (s *textSet) add(d *textDesc, kind dto.MetricType, ts textSeries, labels []string) {
-	if len(labels) != len(d.labels) || !s.limits.admit(labels) {
+	if len(labels) != len(d.labels) {
+		if s.err == nil {
+			s.err = fmt.Errorf("%s: %d label values for %d labels", d.name, len(labels), len(d.labels))
+		}
+		return
+	}
+	if !s.limits.admit(labels) {
 		return
 	}
 	f := s.family(d, kind)

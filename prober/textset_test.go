@@ -168,6 +168,20 @@ func (c *constMetrics) encode() (*encodedBlock, error) {
 	return encodeFamilies(mfs)
 }
 
+// markReservedUntyped is what the exporter did before it wrote its text itself: gauges with a
+// suffix reserved for histograms and summaries become untyped.
+func markReservedUntyped(mfs []*dto.MetricFamily) {
+	for _, mf := range mfs {
+		if mf.GetType() != dto.MetricType_GAUGE || !hasReservedSuffix(mf.GetName()) {
+			continue
+		}
+		mf.Type = dto.MetricType_UNTYPED.Enum()
+		for _, m := range mf.Metric {
+			m.Untyped, m.Gauge = &dto.Untyped{Value: m.Gauge.Value}, nil
+		}
+	}
+}
+
 // encodeFamilies encodes gathered families into one block, with expfmt.
 func encodeFamilies(mfs []*dto.MetricFamily) (*encodedBlock, error) {
 	var buf bytes.Buffer
@@ -180,4 +194,15 @@ func encodeFamilies(mfs []*dto.MetricFamily) (*encodedBlock, error) {
 	}
 	slices.Sort(names)
 	return newEncodedBlock(names, buf.Bytes()), nil
+}
+
+// A series with too few label values is a bug: reported, not written, the rest still is.
+func TestTextSetReportsAWrongLabelCount(t *testing.T) {
+	s := newTextSet(nil)
+	s.gauge(newTextDesc("nbu_x", "x", "a", "b"), 1, "only one")
+	s.gauge(descUp, 1)
+	b, err := s.encode()
+	if err == nil || strings.Contains(string(b.text), "only one") || !strings.Contains(string(b.text), "nbu_up 1") {
+		t.Errorf("err %v, text\n%s", err, b.text)
+	}
 }
