@@ -1,7 +1,10 @@
 package prober
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -53,9 +56,12 @@ func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub func(strin
 // export writes the counters and, when window is true, the window gauges. The window's sums are
 // kept up to date by add and prune, so a probe pays for the label sets, not for the jobs.
 func (s *jobsState) export(out *textSet, window bool) {
-	for k, t := range s.totals {
-		out.counter(descJobsTotal, float64(t.count), k.action, k.policyType, k.status)
-		out.counter(descJobsBytesTotal, float64(t.bytes), k.action, k.policyType, k.status)
+	keys := s.sortedKeys() // the series come in the exposition's order: nothing to sort
+	for _, k := range keys {
+		if t := s.totals[k]; t != nil {
+			out.counter(descJobsTotal, float64(t.count), k.action, k.policyType, k.status)
+			out.counter(descJobsBytesTotal, float64(t.bytes), k.action, k.policyType, k.status)
+		}
 	}
 	if !window {
 		return
@@ -63,7 +69,11 @@ func (s *jobsState) export(out *textSet, window bool) {
 	byStatus := map[actionStatusKey]int64{}
 	byPolicy := map[policyKey]*jobSums{}
 	done := map[string]int64{}
-	for k, st := range s.window {
+	for _, k := range keys {
+		st := s.window[k]
+		if st == nil {
+			continue
+		}
 		out.gauge(descJobsCount, float64(st.count), k.action, k.policyType, k.status)
 		out.gauge(descJobsBytes, float64(st.bytes), k.action, k.policyType, k.status)
 		byStatus[actionStatusKey{k.action, k.status}] += st.count
@@ -95,4 +105,16 @@ func (s *jobsState) export(out *textSet, window bool) {
 		}
 		out.histogram(descJobDuration, uint64(st.durCount), float64(st.durMillis)/1000, jobDurationBucketsArr[:], cum, k.action, k.policyType)
 	}
+}
+
+// sortedKeys is the state's label sets in the order of their label values (action, policy_type,
+// status: the exposition's), sorted again only when a label set was added (they are never removed).
+func (s *jobsState) sortedKeys() []jobKey {
+	if len(s.keysSorted) != len(s.keys) {
+		s.keysSorted = slices.Clone(s.keys)
+		slices.SortFunc(s.keysSorted, func(a, b jobKey) int {
+			return cmp.Or(strings.Compare(a.action, b.action), strings.Compare(a.policyType, b.policyType), strings.Compare(a.status, b.status))
+		})
+	}
+	return s.keysSorted
 }

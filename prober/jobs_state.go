@@ -123,9 +123,10 @@ type jobsState struct {
 	totals  map[jobKey]*countBytesTotal
 	// keys numbers the label sets seen (those of totals), their values interned; keyIDs finds a
 	// label set's number.
-	keys   []jobKey
-	keyIDs map[jobKey]int32
-	readAt time.Time // when NetBackup was last read completely (zero: never)
+	keys       []jobKey
+	keyIDs     map[jobKey]int32
+	keysSorted []jobKey  // keys in label order (sortedKeys)
+	readAt     time.Time // when NetBackup was last read completely (zero: never)
 	// unfinished is exported once unfinishedKnown: a read of the jobs not DONE has succeeded, so
 	// the state gauges cover jobs that sent no update in the window.
 	unfinished      unfinishedJobs

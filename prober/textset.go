@@ -178,7 +178,10 @@ func (s *textSet) encodeWhere(include func(name string) bool) (*encodedBlock, er
 }
 
 func (f *textFamily) write(buf *bytes.Buffer) error {
-	slices.SortFunc(f.series, func(a, b textSeries) int { return slices.Compare(a.labels, b.labels) })
+	byLabels := func(a, b textSeries) int { return slices.Compare(a.labels, b.labels) }
+	if !slices.IsSortedFunc(f.series, byLabels) { // the job series come sorted
+		slices.SortFunc(f.series, byLabels)
+	}
 	var err error
 	f.series = slices.CompactFunc(f.series, func(a, b textSeries) bool {
 		if slices.Equal(a.labels, b.labels) {
