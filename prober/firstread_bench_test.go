@@ -80,13 +80,16 @@ func (w *bodyRecorder) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// BenchmarkFirstRead is the first probe of 100k jobs against a master answering a page in the
+// BenchmarkFirstRead is the first probe of 100k (and 10k) jobs against a master answering a page in the
 // given latency, with max_concurrent_requests 8 and a 30s scrape: it reports the requests it sent
 // against the ideal ceil(jobs/100), what kind they were (-v logs them), and how long it took.
 func BenchmarkFirstRead(b *testing.B) {
-	const jobs = 100_000
-	for _, lat := range []time.Duration{20 * time.Millisecond, 100 * time.Millisecond} {
-		b.Run(fmt.Sprintf("latency=%s", lat), func(b *testing.B) {
+	for _, c := range []struct {
+		jobs int
+		lat  time.Duration
+	}{{100_000, 20 * time.Millisecond}, {100_000, 100 * time.Millisecond}, {10_000, 20 * time.Millisecond}, {10_000, 100 * time.Millisecond}} {
+		jobs, lat := c.jobs, c.lat
+		b.Run(fmt.Sprintf("jobs=%d/latency=%s", jobs, lat), func(b *testing.B) {
 			fake := fakenbu.New(fakenbu.Options{APIKeys: []string{testKey}, Now: func() time.Time { return fixtureNow }, PageLatency: lat})
 			fake.SetJobs(fakenbu.GenerateJobs(1, jobs, time.Hour, fixtureNow))
 			log := &requestLog{kinds: map[string]int{}}
