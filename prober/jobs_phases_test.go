@@ -28,19 +28,19 @@ func TestPlan(t *testing.T) {
 			reseedBeforeWindow, true, []timeRange{{lo: since}}, now},
 		{"following: from the watermark", func(s *jobsState) {
 			s.phase, s.watermark, s.overlapAt = phaseFollowing, watermark, now.Add(-time.Minute)
-			s.pace, s.unfinishedKnown, s.reseededAt = readPace{1, time.Millisecond}, true, now.Add(-time.Minute)
+			s.pace, s.unfinishedKnown, s.reseededAt = readPace{updatesPerSecond: 1, pageLatency: time.Millisecond}, true, now.Add(-time.Minute)
 		}, reseedNone, false, []timeRange{{lo: watermark}}, now.Add(-time.Minute)},
 		{"overlap due: 30 s before the watermark", func(s *jobsState) {
 			s.phase, s.watermark, s.overlapAt = phaseFollowing, watermark, now.Add(-overlapInterval)
-			s.pace, s.unfinishedKnown, s.reseededAt = readPace{1, time.Millisecond}, true, now.Add(-time.Minute)
+			s.pace, s.unfinishedKnown, s.reseededAt = readPace{updatesPerSecond: 1, pageLatency: time.Millisecond}, true, now.Add(-time.Minute)
 		}, reseedNone, false, []timeRange{{lo: watermark.Add(-updateOverlap)}}, now},
 		{"reseed due", func(s *jobsState) {
 			s.phase, s.watermark, s.overlapAt = phaseFollowing, watermark, now
-			s.pace, s.unfinishedKnown, s.reseededAt = readPace{1, time.Millisecond}, true, now.Add(-reseedInterval)
+			s.pace, s.unfinishedKnown, s.reseededAt = readPace{updatesPerSecond: 1, pageLatency: time.Millisecond}, true, now.Add(-reseedInterval)
 		}, reseedFull, false, []timeRange{{lo: watermark}}, now},
 		{"backfill: pending ranges first, clipped to the window", func(s *jobsState) {
 			s.phase, s.watermark, s.overlapAt = phaseBackfill, watermark, now
-			s.pace, s.unfinishedKnown, s.reseededAt = readPace{1, time.Millisecond}, true, now
+			s.pace, s.unfinishedKnown, s.reseededAt = readPace{updatesPerSecond: 1, pageLatency: time.Millisecond}, true, now
 			s.pending = []timeRange{{since.Add(-time.Hour), since.Add(-time.Minute)}, {since.Add(-time.Minute), since.Add(time.Minute)}}
 		}, reseedNone, false, []timeRange{{since, since.Add(time.Minute)}, {lo: watermark}}, now},
 	}
@@ -127,6 +127,11 @@ func TestExportCacheFollowsTheVersion(t *testing.T) {
 type sliceSource struct {
 	jobs  []nbu.Job
 	calls int
+}
+
+// CountJobs: a sliceSource cannot count; reads plan on the pages' pace.
+func (s *sliceSource) CountJobs(context.Context, string) (int64, error) {
+	return 0, errors.New("sliceSource does not count")
 }
 
 func (s *sliceSource) Jobs(_ context.Context, q nbu.JobsQuery, fn func(*nbu.Job) error) (nbu.PageStats, error) {

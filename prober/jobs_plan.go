@@ -79,6 +79,9 @@ const fullReseedFilter = "state ne 'DONE'"
 type readPace struct {
 	updatesPerSecond float64
 	pageLatency      time.Duration
+	// counted: updatesPerSecond is NetBackup's count of the updates to read over their span, not
+	// an estimate from a page.
+	counted bool
 }
 
 // known reports whether a read has measured the pace yet.
@@ -126,8 +129,18 @@ func planWorkers(ranges []timeRange, now time.Time, pace readPace, pageSize int,
 		pages += math.Ceil(pace.updatesPerSecond * r.span(now).Seconds() / float64(pageSize))
 	}
 	// One reader reads its pages one after the other: readers needed = sequential time / budget,
-	// planned on 70% of the budget since the pace is an estimate.
-	want := int(math.Ceil(pages * pace.pageLatency.Seconds() / (0.7 * budget.Seconds())))
+	// planned on 70% of the budget since the pace is an estimate. A counted pace knows the pages;
+	// what it does not know is how unevenly the updates fall in time, which readers even out by
+	// stealing, at the cost of short pages: they are planned to finish in a third of the budget.
+	// A reader alone has nothing to even out, and reads alone when that takes half the budget.
+	sequential, share := pages*pace.pageLatency.Seconds(), 0.7
+	if pace.counted {
+		if sequential <= 0.5*budget.Seconds() {
+			return 1
+		}
+		share = 0.35
+	}
+	want := int(math.Ceil(sequential / (share * budget.Seconds())))
 	return min(max(want, 1), max(maxShards, 1))
 }
 

@@ -16,6 +16,7 @@ import (
 // jobsSource is all the read phase needs of NetBackup: the client, or a test's fake without HTTP.
 type jobsSource interface {
 	Jobs(ctx context.Context, q nbu.JobsQuery, fn func(*nbu.Job) error) (nbu.PageStats, error)
+	CountJobs(ctx context.Context, filter string) (int64, error)
 }
 
 // jobsReader is the read phase: the only part of the jobs collector that talks to NetBackup.
@@ -80,6 +81,12 @@ func (r jobsReader) readSample(ctx context.Context, plan jobsPlan, got *jobsRead
 		return ranges[:len(ranges)-1]
 	}
 	ranges[len(ranges)-1] = sample.rest()
+	// The sample says how fast NetBackup answers a page; how many pages are left, NetBackup can
+	// count. Where it cannot (no count endpoint, no permission), the pace is estimated.
+	if rate, ok := r.countedRate(ctx, ranges, plan.now); ok {
+		got.pace.updatesPerSecond, got.pace.counted = rate, true
+		return ranges
+	}
 	// The oldest updates of a window can be sparse (jobs that started in it have not ended yet):
 	// the newest page says how dense it gets. It costs a request that reads nothing for the
 	// state, so it is made only when the sample's pace leaves room for more readers.
@@ -91,6 +98,26 @@ func (r jobsReader) readSample(ctx context.Context, plan jobsPlan, got *jobsRead
 		got.pace.updatesPerSecond = rate
 	}
 	return ranges
+}
+
+// countedRate asks NetBackup how many updates the ranges hold and returns them over the ranges'
+// span. A failed count, or none where the sample page said more were to come, is not believed.
+func (r jobsReader) countedRate(ctx context.Context, ranges []timeRange, now time.Time) (float64, bool) {
+	var total int64
+	var span time.Duration
+	for _, rng := range ranges {
+		n, err := r.src.CountJobs(ctx, rng.filter())
+		if err != nil {
+			level.Debug(r.logger).Log("msg", "job updates not counted: the read is planned on the pages' pace", "err", err)
+			return 0, false
+		}
+		total, span = total+n, span+rng.span(now)
+	}
+	if total == 0 || span <= 0 {
+		return 0, false
+	}
+	level.Debug(r.logger).Log("msg", "job updates counted", "ranges", len(ranges), "updates", total)
+	return float64(total) / span.Seconds(), true
 }
 
 // newestRate reads the newest page of rng and returns its updates per second (0 if unknown).
@@ -155,7 +182,7 @@ func paceOf(results []shardResult, now time.Time, prev readPace) readPace {
 		next.pageLatency = max(lat, time.Millisecond)
 	}
 	if covered > 0 {
-		next.updatesPerSecond = float64(records) / covered.Seconds()
+		next.updatesPerSecond, next.counted = float64(records)/covered.Seconds(), false
 	}
 	return next
 }

@@ -223,6 +223,8 @@ func (s *Server) route(endpoint string) (route, bool) {
 	switch endpoint {
 	case "/admin/jobs":
 		return route{auth: true, handle: s.handleJobs}, true
+	case "/admin/jobs-count-requests":
+		return route{method: http.MethodPost, auth: true, handle: s.handleJobsCount}, true
 	case "/storage/storage-units":
 		return route{auth: true, handle: s.handleStorageUnits}, true
 	case "/storage/disk-pools":
