@@ -1,7 +1,6 @@
 package prober
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -44,8 +43,18 @@ type bucketSums struct {
 
 // sums returns the entry of label set key, adding an empty one in its place if there is none.
 func (b *minuteBucket) sums(key int32) *bucketSums {
-	i, found := slices.BinarySearchFunc(b.stats, key, func(e bucketEntry, k int32) int { return cmp.Compare(e.key, k) })
-	if found {
+	// A binary search by hand: through BinarySearchFunc's comparison closure it was a tenth of
+	// folding a job.
+	i, j := 0, len(b.stats)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if b.stats[h].key < key {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	if i < len(b.stats) && b.stats[i].key == key {
 		return &b.stats[i].bucketSums
 	}
 	if len(b.stats) == cap(b.stats) {
