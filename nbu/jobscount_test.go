@@ -2,7 +2,6 @@ package nbu
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"testing"
@@ -38,15 +37,12 @@ func TestCountJobsRequestAndAnswers(t *testing.T) {
 				_ = json.Unmarshal(b, &got)
 				writeJSON(w, 200, tt.answer)
 			}), nil)
-			n, err := c.CountJobs(testCtx(t), "lastUpdateTime ge 2026-01-01T00:00:00.000Z")
+			n, err := c.CountJobs(testCtx(t), "endTime ge 2026-01-01T00:00:00.000Z")
 			if (err != nil) != tt.wantErr || n != tt.want {
 				t.Errorf("count %d, %v; want %d (error: %v)", n, err, tt.want, tt.wantErr)
 			}
-			if tt.name == "missing" && !errors.Is(err, ErrNoCount) {
-				t.Errorf("err %v, want ErrNoCount", err)
-			}
 			if method != "POST" || ctype != "application/vnd.netbackup+json;version=13.0" || auth != testKey ||
-				got.Data.Type != "jobCount" || got.Data.Attributes.Filter != "lastUpdateTime ge 2026-01-01T00:00:00.000Z" {
+				got.Data.Type != "jobCount" || got.Data.Attributes.Filter != "endTime ge 2026-01-01T00:00:00.000Z" {
 				t.Errorf("sent %s %q auth %q body %+v", method, ctype, auth, got)
 			}
 		})
@@ -68,7 +64,7 @@ func TestCountJobsAgainstTheFake(t *testing.T) {
 	fake := fakenbu.New(fakenbu.Options{APIKeys: []string{testKey}, Now: func() time.Time { return now }})
 	fake.SetJobs(fakenbu.GenerateJobs(3, 1234, time.Hour, now))
 	c, _, _ := newTestClient(t, fake, nil)
-	filter := "lastUpdateTime ge 2026-11-26T11:30:00.000Z"
+	filter := "endTime ge 2026-11-26T11:30:00.000Z"
 	n, err := c.CountJobs(testCtx(t), filter)
 	if err != nil {
 		t.Fatal(err)
@@ -79,5 +75,35 @@ func TestCountJobsAgainstTheFake(t *testing.T) {
 	}
 	if n != paged || n == 0 {
 		t.Errorf("count %d, paged %d", n, paged)
+	}
+	// The count filters on fewer attributes than the list: not on lastUpdateTime.
+	if _, err := c.CountJobs(testCtx(t), "lastUpdateTime ge 2026-11-26T11:30:00.000Z"); !isStatus(err, http.StatusBadRequest) {
+		t.Errorf("a lastUpdateTime count: %v, want a 400", err)
+	}
+}
+
+// NetBackup 10.0-10.4 serve the count at version 6.0 only (admin.yaml of 10.3); from 10.5 the
+// count follows the API version. The fake serves it so.
+func TestCountJobsVersionByRelease(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ api, want string }{{"10.0", "6.0"}, {"12.0", "12.0"}, {"14.0", "14.0"}} {
+		t.Run(tt.api, func(t *testing.T) {
+			fake := fakenbu.New(fakenbu.Options{APIKeys: []string{testKey}, Now: func() time.Time { return now }, Versions: []string{tt.api}})
+			fake.SetJobs(fakenbu.GenerateJobs(3, 300, time.Hour, now))
+			var sent string
+			c, _, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost {
+					sent = r.Header.Get("Content-Type")
+				}
+				fake.ServeHTTP(w, r)
+			}), func(o *Options) { o.APIVersion = tt.api })
+			n, err := c.CountJobs(testCtx(t), "endTime ge 2026-11-26T11:00:00.000Z")
+			if err != nil || n == 0 {
+				t.Fatalf("count %d, %v", n, err)
+			}
+			if sent != "application/vnd.netbackup+json;version="+tt.want {
+				t.Errorf("sent %q, want version %s", sent, tt.want)
+			}
+		})
 	}
 }

@@ -8,11 +8,12 @@
 // that reads NetBackup through the nbu client.
 //
 // The answer (exposition.go, textset.go, metricset.go): collectors write their series into a
-// metricSet, whose text exposition the probe writes itself (textSet), byte for byte as the client
-// library would; the registry only serves probe_success, probe_duration_seconds and
-// probe_timeout_seconds. What is served unchanged to many probes (a TTL-cached collector's run,
+// metricSet, whose text exposition the probe writes itself (textSet), each family byte for byte as
+// the client library would; a probe has no registry (probe_success and the other probe_* gauges
+// are series of its set). What is served unchanged to many probes (a TTL-cached collector's run,
 // the job series while the state does not change) is encoded once into a block (encodedBlock),
-// with its gzip member made once; other formats read the text back into protobuf families.
+// with its gzip member made once; the answer orders its parts by their first family, a block's
+// families staying together. Other formats read the text back into protobuf families.
 //
 // Tracing (tracing.go): the probe's span comes from Handler.TracerProvider (no-op when nil), as
 // a child of the request's W3C traceparent; collector and shard spans are started from the

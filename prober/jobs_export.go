@@ -24,9 +24,9 @@ func (s *jobsState) exportProbe(out *metricSet, since time.Time, maxSeries int, 
 	return err
 }
 
-// exportCached writes the job series, rebuilding and gathering them only when the state changed
-// since they were last built: on a master where nothing changed, a probe serves the families it
-// gathered before.
+// exportCached writes the job series, rebuilding and encoding them only when the state changed
+// since they were last built: on a master where nothing changed, a probe serves the block it
+// encoded before.
 func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub func(string) string) error {
 	if s.cached == nil || s.cachedVersion != s.version {
 		built := newTextSet(newSeriesLimits(maxSeries, scrub))
@@ -38,19 +38,25 @@ func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub func(strin
 			s.unfinished.export(built)
 		}
 		block, err := built.encode()
-		if err != nil {
-			s.cached = nil
-			return fmt.Errorf("building the job metrics: %w", err)
-		}
 		s.cached, s.cachedVersion = block, s.version
 		s.cachedCounts = built.limits
+		if err != nil { // a bug: what was written wrong is left out, the rest is served, and the collector fails
+			s.cachedVersion = 0 // built again next probe, so that the failure is not cached
+			s.serve(out)
+			return fmt.Errorf("building the job metrics: %w", err)
+		}
 	}
+	s.serve(out)
+	return nil
+}
+
+// serve adds the encoded job series to out, with what building them cut.
+func (s *jobsState) serve(out *metricSet) {
 	series, dropped, truncated := s.cachedCounts.counts()
 	out.limits.absorb(series, dropped+s.keysDropped, truncated+s.keysCut, s.cachedCounts.weight())
 	out.mu.Lock()
 	out.blocks = append(out.blocks, s.cached)
 	out.mu.Unlock()
-	return nil
 }
 
 // export writes the counters and, when window is true, the window gauges. The window's sums are

@@ -100,15 +100,17 @@ func (r jobsReader) readSample(ctx context.Context, plan jobsPlan, got *jobsRead
 	return ranges
 }
 
-// countedRate asks NetBackup how many updates the ranges hold and returns them over the ranges'
-// span. A failed count, or none where the sample page said more were to come, is not believed.
+// countedRate asks NetBackup how many jobs ended in the ranges and returns them over the ranges'
+// span: the count endpoint cannot filter on lastUpdateTime, and the jobs that ended are nearly all
+// the updates a window holds (the running ones, which come on top, are planned for by the plan's
+// slack). A failed count, or none, is not believed.
 func (r jobsReader) countedRate(ctx context.Context, ranges []timeRange, now time.Time) (float64, bool) {
 	var total int64
 	var span time.Duration
 	for _, rng := range ranges {
-		n, err := r.src.CountJobs(ctx, rng.filter())
+		n, err := r.src.CountJobs(ctx, rng.endTimeFilter())
 		if err != nil {
-			level.Debug(r.logger).Log("msg", "job updates not counted: the read is planned on the pages' pace", "err", err)
+			level.Debug(r.logger).Log("msg", "jobs not counted: the read is planned on the pages' pace", "err", err)
 			return 0, false
 		}
 		total, span = total+n, span+rng.span(now)
@@ -116,7 +118,7 @@ func (r jobsReader) countedRate(ctx context.Context, ranges []timeRange, now tim
 	if total == 0 || span <= 0 {
 		return 0, false
 	}
-	level.Debug(r.logger).Log("msg", "job updates counted", "ranges", len(ranges), "updates", total)
+	level.Debug(r.logger).Log("msg", "jobs counted", "ranges", len(ranges), "ended", total)
 	return float64(total) / span.Seconds(), true
 }
 

@@ -24,6 +24,15 @@ func (r timeRange) filter() string {
 	return f
 }
 
+// endTimeFilter selects the jobs that ended in the range: what the count endpoint can filter on.
+func (r timeRange) endTimeFilter() string {
+	f := "endTime ge " + r.lo.UTC().Format(filterTimeLayout)
+	if !r.open() {
+		f += " and endTime lt " + r.hi.UTC().Format(filterTimeLayout)
+	}
+	return f
+}
+
 // span is the range's length, the open tail counting up to now.
 func (r timeRange) span(now time.Time) time.Duration {
 	hi := r.hi

@@ -10,8 +10,7 @@ import (
 
 // metricSet collects the series a probe builds from NetBackup data, from several collector
 // goroutines: series written one by one (the loose ones) and blocks encoded before. Its text is
-// written without the client library's registry (textSet); the registry only serves the
-// probe's own three gauges.
+// written without the client library's registry (textSet).
 type metricSet struct {
 	limits *seriesLimits // nil: unbounded (sets built by the seam itself)
 	mu     sync.Mutex
@@ -110,18 +109,17 @@ func isShared(name string) bool {
 
 // freeze encodes the set's series, but those of sharedFamilies, into a block, once: a TTL-cached
 // collector's series are then served by every probe of the TTL without being built and encoded
-// again. Called before the set is shared; on an error the set is left as it was.
+// again. Called before the set is shared.
 func (s *metricSet) freeze() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	set := s.loose()
 	b, err := set.encodeWhere(func(name string) bool { return !isShared(name) })
-	if err != nil || len(b.names) == 0 {
-		return err
-	}
 	for _, name := range b.names {
 		delete(set.fams, name)
 	}
-	s.blocks = append(s.blocks, b)
-	return nil
+	if len(b.names) > 0 {
+		s.blocks = append(s.blocks, b)
+	}
+	return err // what could not be encoded (a bug) is left out of the block, the rest is in it
 }

@@ -162,10 +162,10 @@ func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, v
 		out := &metricSet{limits: newSeriesLimits(p.module.MaxSeries, p.scrub)}
 		err := slot.state.Collect(cctx, run, out)
 		if ttl > 0 && (err == nil || errors.Is(err, ErrSkipped)) {
-			// Served until the TTL ends: encode once. Series the registry refuses stay as they
-			// are, for promhttp to report and leave out as it always has.
+			// Served until the TTL ends: encode once. A series written wrong (a duplicate, a
+			// family written two ways: a bug) is left out and logged, as promhttp did.
 			if ferr := out.freeze(); ferr != nil {
-				level.Debug(p.logger).Log("msg", "collector series not encoded ahead", "collector", c.Name(), "err", ferr)
+				level.Error(p.logger).Log("msg", "collector series left out", "collector", c.Name(), "err", ferr)
 			}
 		}
 		return out, err

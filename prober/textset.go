@@ -10,7 +10,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
 
@@ -37,11 +36,8 @@ func newTextDesc(name, help string, labels ...string) *textDesc {
 	return d
 }
 
-// Desc is the client library's descriptor of the same family (for tests and documentation).
-func (d *textDesc) Desc() *prometheus.Desc { return prometheus.NewDesc(d.name, d.help, d.labels, nil) }
-
 // textSet builds the text exposition of families of const series directly, byte for byte as the
-// client library writes them (families by name, label pairs by name, series by label values,
+// client library writes the same families (by name, label pairs by name, series by label values,
 // gauges named like histogram series typed untyped), without const metrics, a registry and
 // protobuf families in between. A target whose jobs change between every probe rebuilds its job
 // series on every probe: through the client library that was half of a steady probe's CPU.
@@ -180,7 +176,7 @@ func (s *textSet) encodeWhere(include func(name string) bool) (*encodedBlock, er
 func (f *textFamily) write(buf *bytes.Buffer) error {
 	byLabels := func(a, b textSeries) int { return slices.Compare(a.labels, b.labels) }
 	if !slices.IsSortedFunc(f.series, byLabels) { // the job series come sorted
-		slices.SortFunc(f.series, byLabels)
+		slices.SortStableFunc(f.series, byLabels) // stable: of two duplicates, the first written stays
 	}
 	var err error
 	f.series = slices.CompactFunc(f.series, func(a, b textSeries) bool {

@@ -146,6 +146,9 @@ func TestTextSetKeepsTheRestOfADuplicate(t *testing.T) {
 	}
 }
 
+// Desc is the client library's descriptor of the same family, for the reference.
+func (d *textDesc) Desc() *prometheus.Desc { return prometheus.NewDesc(d.name, d.help, d.labels, nil) }
+
 // constMetrics is the reference: const metrics gathered by a registry and encoded by expfmt.
 type constMetrics struct{ metrics []prometheus.Metric }
 

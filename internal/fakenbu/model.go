@@ -160,7 +160,11 @@ func (s *Server) Jobs() []Job {
 // CountJobs returns how many jobs match an /admin/jobs filter expression
 // ("" matches all), so tests can compare a client's totals with the fake's.
 func (s *Server) CountJobs(filter string) (int, error) {
-	pred, err := parseFilter(filter, jobFields)
+	return s.countJobsBy(filter, jobFields)
+}
+
+func (s *Server) countJobsBy(filter string, fields map[string]field[Job]) (int, error) {
+	pred, err := parseFilter(filter, fields)
 	if err != nil {
 		return 0, err
 	}

@@ -64,6 +64,18 @@ func (s *Server) acceptable(r *http.Request, plain bool, rc *reqCtx) bool {
 	return true
 }
 
+// legacyAccepted takes the version of an endpoint that a 10.0 primary serves at an older one.
+func (s *Server) legacyAccepted(r *http.Request, rt route, rc *reqCtx) bool {
+	if rt.legacy == "" {
+		return false
+	}
+	if _, serves10 := s.versions["10.0"]; !serves10 || acceptedVersion(r.Header.Get("Accept"), mediaJSON) != rt.legacy {
+		return false
+	}
+	rc.version = rt.legacy
+	return true
+}
+
 func (s *Server) servedVersions() []string {
 	out := make([]string, 0, len(s.versions))
 	for v := range s.versions {

@@ -150,9 +150,12 @@ type route struct {
 	// request in an older version gets the 404 of an unknown path, as from a
 	// primary whose release lacks the endpoint.
 	minVersion string
-	auth       bool
-	plain      bool // media type family is text/vnd.netbackup+plain (ping)
-	handle     func(w http.ResponseWriter, r *http.Request, rc *reqCtx)
+	// legacy is a version older than the API's that the endpoint is served at on a 10.0 primary
+	// (admin.yaml of 10.3 gives /admin/jobs-count-requests at 6.0 only).
+	legacy string
+	auth   bool
+	plain  bool // media type family is text/vnd.netbackup+plain (ping)
+	handle func(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 }
 
 // reqCtx carries what negotiation established for one request.
@@ -201,7 +204,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"The Authorization header is missing, the token is invalid, or you do not have permission for this action.")
 		return
 	}
-	if !s.acceptable(r, rt.plain, rc) {
+	if !s.acceptable(r, rt.plain, rc) && !s.legacyAccepted(r, rt, rc) {
 		s.writeError(w, rc, http.StatusNotAcceptable,
 			"Invalid Accept type. Make sure your Accept header matches what this API produces.",
 			"served versions: "+strings.Join(s.servedVersions(), ", "))
@@ -224,7 +227,7 @@ func (s *Server) route(endpoint string) (route, bool) {
 	case "/admin/jobs":
 		return route{auth: true, handle: s.handleJobs}, true
 	case "/admin/jobs-count-requests":
-		return route{method: http.MethodPost, auth: true, handle: s.handleJobsCount}, true
+		return route{method: http.MethodPost, auth: true, legacy: "6.0", handle: s.handleJobsCount}, true
 	case "/storage/storage-units":
 		return route{auth: true, handle: s.handleStorageUnits}, true
 	case "/storage/disk-pools":
