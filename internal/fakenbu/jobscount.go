@@ -3,9 +3,7 @@ package fakenbu
 import (
 	"encoding/json"
 	"io"
-	"mime"
 	"net/http"
-	"strings"
 )
 
 // jobCountRequest is the body of POST /admin/jobs-count-requests (admin.yaml: jobCountRequest).
@@ -21,9 +19,7 @@ type jobCountRequest struct {
 // handleJobsCount serves POST /admin/jobs-count-requests: the number of jobs the filter selects,
 // without paging.
 func (s *Server) handleJobsCount(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || !strings.EqualFold(mt, mediaJSON) {
-		s.writeError(w, rc, http.StatusUnsupportedMediaType, "Unsupported media type.",
-			"the request body must be "+mediaJSON+";version=<v>")
+	if !s.jsonBody(w, r, rc) {
 		return
 	}
 	var req jobCountRequest

@@ -71,9 +71,7 @@ func (s *Server) authorized(r *http.Request) bool {
 // handleLogin checks the media types the way the spec's request body and responses name them:
 // Content-Type is the versioned JSON type (415 otherwise) and Accept a served version (406).
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || !strings.EqualFold(mt, mediaJSON) {
-		s.writeError(w, rc, http.StatusUnsupportedMediaType, "Unsupported media type.",
-			"the request body must be "+mediaJSON+";version=<v>")
+	if !s.jsonBody(w, r, rc) {
 		return
 	}
 	var req loginRequest
@@ -167,4 +165,15 @@ func (s *Server) Logins() int {
 	s.countMu.Lock()
 	defer s.countMu.Unlock()
 	return s.logins
+}
+
+// jsonBody answers 415 unless the request's body is the versioned JSON media type, as for every
+// request with a body.
+func (s *Server) jsonBody(w http.ResponseWriter, r *http.Request, rc *reqCtx) bool {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || !strings.EqualFold(mt, mediaJSON) {
+		s.writeError(w, rc, http.StatusUnsupportedMediaType, "Unsupported media type.",
+			"the request body must be "+mediaJSON+";version=<v>")
+		return false
+	}
+	return true
 }
