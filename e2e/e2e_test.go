@@ -166,17 +166,7 @@ basic_auth_users:
 	alertmanagerURL := startAlertmanager(t, dir)
 	promCfg := prometheusConfig(t, readmeScrapeConfig(t), targetsFile, exporterAddr, filepath.Join(dir, "exporter-ca.pem")) +
 		alertingConfig(t, dir, alertmanagerURL)
-	write(t, dir, "prometheus.yml", promCfg)
-	if out, err := exec.Command("promtool", "check", "config", filepath.Join(dir, "prometheus.yml")).CombinedOutput(); err != nil {
-		t.Fatalf("promtool check config: %v\n%s\n%s", err, out, promCfg)
-	}
-	promAddr := freeAddr(t)
-	start(t, dir, "prometheus", "prometheus",
-		"--config.file="+filepath.Join(dir, "prometheus.yml"),
-		"--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
-		"--web.listen-address="+promAddr,
-		"--log.level=warn")
-	prom := &promAPI{base: "http://" + promAddr}
+	prom := startPrometheus(t, dir, promCfg)
 
 	wantJobs := map[string]float64{tlsTarget: countInWindow(tlsJobs), otherTarget: countInWindow(otherJobs)}
 	wantUsed := 0.0
@@ -566,4 +556,21 @@ func start(t *testing.T, dir, name, bin string, args ...string) *process {
 		}
 	})
 	return p
+}
+
+// startPrometheus writes cfg as dir/prometheus.yml, has promtool check it, and starts a Prometheus
+// on it until the test ends.
+func startPrometheus(t *testing.T, dir, cfg string) *promAPI {
+	t.Helper()
+	write(t, dir, "prometheus.yml", cfg)
+	if out, err := exec.Command("promtool", "check", "config", filepath.Join(dir, "prometheus.yml")).CombinedOutput(); err != nil {
+		t.Fatalf("promtool check config: %v\n%s\n%s", err, out, cfg)
+	}
+	promAddr := freeAddr(t)
+	start(t, dir, "prometheus", "prometheus",
+		"--config.file="+filepath.Join(dir, "prometheus.yml"),
+		"--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
+		"--web.listen-address="+promAddr,
+		"--log.level=warn")
+	return &promAPI{base: "http://" + promAddr}
 }

@@ -78,17 +78,7 @@ func TestScaleOutWithHashmod(t *testing.T) {
 	}
 	targetsFile := write(t, dir, "netbackup_targets.yml", "- targets: ["+strings.Join(quoted, ", ")+"]\n")
 	cfg := shardedConfig(t, scrape, readmeBlock(t, "## Coming from the single-target nbu_exporter"), targetsFile, exporters)
-	write(t, dir, "prometheus.yml", cfg)
-	if out, err := exec.Command("promtool", "check", "config", filepath.Join(dir, "prometheus.yml")).CombinedOutput(); err != nil {
-		t.Fatalf("promtool check config: %v\n%s\n%s", err, out, cfg)
-	}
-	promAddr := freeAddr(t)
-	start(t, dir, "prometheus", "prometheus",
-		"--config.file="+filepath.Join(dir, "prometheus.yml"),
-		"--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
-		"--web.listen-address="+promAddr,
-		"--log.level=warn")
-	prom := &promAPI{base: "http://" + promAddr}
+	prom := startPrometheus(t, dir, cfg)
 
 	want := map[string]float64{}
 	for _, tg := range targets {

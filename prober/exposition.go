@@ -33,9 +33,10 @@ func hasReservedSuffix(name string) bool {
 // encodedBlock is families encoded once in the text format, to be served by every probe that
 // finds them unchanged: a TTL-cached collector's series, the job series of a state that did not
 // change. Its gzip member and its protobuf families are made when first asked for: a block served
-// once (the job series of a master where jobs end between every probe) is compressed as part of
-// the answer, never on its own, and the families are only needed for other formats. A gzip stream
-// may be a series of members (RFC 1952), which Go's reader (and so Prometheus's) reads as one.
+// once (the job series of a master where jobs end between every probe) costs one compression, as
+// it would inside the answer, and the families are only needed for other formats. The answer is
+// its parts' members end to end: a gzip stream may be a series of members (RFC 1952), which Go's
+// reader (and so Prometheus's) reads as one.
 type encodedBlock struct {
 	names []string // the families it holds, sorted
 	text  []byte
