@@ -14,7 +14,7 @@ FUZZTIME  ?= 5s
 PLATFORMS ?= linux/amd64 linux/arm64 windows/amd64
 TARBALL_FILES := LICENSE README.md modules.yml web-config.yml
 
-.PHONY: all build test unit vet fmt-check rules-test fuzz e2e bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
+.PHONY: all build test unit vet fmt-check rules-test fuzz mixin e2e bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
 
 all: build test
 
@@ -51,6 +51,23 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null; \
 	  done; \
 	done
+
+# The alerting rules (alerts/*.rules.yml) and the dashboards (dashboards/*.json) from the
+# monitoring mixin (netbackup-mixin/), its sources formatted first. jsonnet and jsonnetfmt are built
+# once into a cache outside the repository. TestMixinFilesUpToDate (internal/monitoring, part of
+# `make unit`) fails when the checked-in files differ from what this writes.
+JSONNET_VERSION := v0.22.0
+JSONNET_BIN     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/netbackup_exporter/jsonnet-$(JSONNET_VERSION)
+MIXIN_SOURCES   := $(shell find netbackup-mixin -name '*.libsonnet' -o -name '*.jsonnet' 2>/dev/null)
+
+$(JSONNET_BIN)/jsonnet $(JSONNET_BIN)/jsonnetfmt:
+	GOBIN=$(JSONNET_BIN) $(GO) install github.com/google/go-jsonnet/cmd/jsonnet@$(JSONNET_VERSION) \
+	  github.com/google/go-jsonnet/cmd/jsonnetfmt@$(JSONNET_VERSION)
+
+mixin: $(JSONNET_BIN)/jsonnet $(JSONNET_BIN)/jsonnetfmt
+	$(JSONNET_BIN)/jsonnetfmt -i $(MIXIN_SOURCES)
+	rm -f dashboards/*.json alerts/*.rules.yml
+	$(JSONNET_BIN)/jsonnet -S -m . netbackup-mixin/build.jsonnet
 
 # End to end with a real Prometheus and Alertmanager (installed by scripts/ensure-prometheus.sh
 # when missing): scraping, the alert rules, the dashboards' queries, two sharded exporters.
