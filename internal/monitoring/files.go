@@ -54,6 +54,15 @@ func dashboardFile(path string) ([]Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	exprs, err := dashboardJSON(filepath.Base(path), b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return exprs, nil
+}
+
+// dashboardJSON returns the expressions of one dashboard's JSON; name is its file name.
+func dashboardJSON(name string, b []byte) ([]Expr, error) {
 	var d struct {
 		Title      string           `json:"title"`
 		Panels     []dashboardPanel `json:"panels"`
@@ -66,9 +75,8 @@ func dashboardFile(path string) ([]Expr, error) {
 		} `json:"templating"`
 	}
 	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
-	name := filepath.Base(path)
 	var out []Expr
 	var walk func([]dashboardPanel)
 	walk = func(panels []dashboardPanel) {

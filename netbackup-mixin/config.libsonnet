@@ -1,0 +1,48 @@
+// What an importer sets: `(import 'netbackup-mixin/mixin.libsonnet') + { _config+:: { ... } }`.
+// The defaults produce the files shipped in alerts/ and dashboards/.
+{
+  _config+:: {
+    // Selects the exporter's scrape jobs, the /probe jobs and the exporter's own /metrics job, in
+    // every alert and dashboard query. Needed: probe_success and probe_ssl_earliest_cert_expiry
+    // are blackbox_exporter's names too. Never empty (match all with 'job=~".+"').
+    jobSelector: 'job=~"netbackup.*"',
+    // The label that names the NetBackup primary on the /probe jobs' series (the README's
+    // relabelling sets instance to the target).
+    instanceLabel: 'instance',
+
+    // Alert thresholds; the dashboards colour by the same numbers.
+    jobFailureRatio: 0.1,  // NetBackupJobFailureRatioHigh: share of the window's jobs failed
+    jobFailureMinJobs: 10,  // ... and only with at least this many jobs in the window
+    storageFullRatio: 0.9,  // NetBackupStorageUnitAlmostFull; red on the fill panels
+    diskPoolTrendHours: 6,  // NetBackupDiskPoolFullIn24h: the trend of this many hours
+    diskPoolForecastHours: 24,  // ... how far ahead it predicts
+    diskPoolFreeRatio: 0.4,  // ... and only below this share free
+    certificateExpiryDays: 14,  // NetBackupCertificateExpiringSoon
+    clientBackupMaxAgeHours: 48,  // NetBackupClientBackupTooOld
+    catalogBackupMaxAgeHours: 36,  // NetBackupCatalogBackupTooOld
+    slpBacklogHours: 6,  // NetBackupSLPBacklogGrowing: growth over, and oldest image older than
+
+    // Dashboards.
+    dashboardUIDPrefix: 'netbackup-',  // + overview, jobs, storage, tape, protection
+    dashboardTitlePrefix: 'NetBackup / ',
+    dashboardTags: ['netbackup', 'netbackup_exporter'],  // the first one links them to each other
+    dashboardRefresh: '1m',
+    dashboardPeriod: 'now-24h',
+    dashboardTimezone: '',  // '' is the viewer's
+    datasourceName: '',  // the data source selected first; '' is Grafana's default one
+    datasourceRegex: '',  // limits the data sources offered
+
+    // Derived, for the alerts' and dashboards' format strings (not meant to be set): %(sel)s is
+    // what every dashboard query selects, %(instance)s the instance label.
+    sel: '%s, %s=~"$instance", module=~"$module"' % [self.jobSelector, self.instanceLabel],
+    instance: self.instanceLabel,
+    jobFailurePercent: std.round(self.jobFailureRatio * 100),
+    storageFullPercent: std.round(self.storageFullRatio * 100),
+    diskPoolForecastSeconds: self.diskPoolForecastHours * 3600,
+    certificateExpirySeconds: self.certificateExpiryDays * 86400,
+    clientBackupMaxAgeSeconds: self.clientBackupMaxAgeHours * 3600,
+    catalogBackupMaxAgeSeconds: self.catalogBackupMaxAgeHours * 3600,
+
+    assert self.jobSelector != '' : 'jobSelector must not be empty: use job=~".+" to match every job',
+  },
+}
