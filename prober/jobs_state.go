@@ -31,11 +31,11 @@ func (s *jobSums) add(f jobFigures) {
 	s.bytes, s.files = satAdd(s.bytes, f.bytes), satAdd(s.files, f.files)
 	if f.hasDedup {
 		s.dedupCount++
-		s.dedupMilli += f.dedupMilli
+		s.dedupMilli = satAdd(s.dedupMilli, f.dedupMilli)
 	}
 	if f.hasDur {
 		s.durCount++
-		s.durMillis += f.durMillis
+		s.durMillis = satAdd(s.durMillis, f.durMillis)
 		if f.durBucket < len(s.durBuckets) {
 			s.durBuckets[f.durBucket]++
 		}
@@ -45,31 +45,25 @@ func (s *jobSums) add(f jobFigures) {
 // merge adds o to s, or subtracts it when sign is -1.
 func (s *jobSums) merge(o *jobSums, sign int64) {
 	s.count += sign * o.count
-	if sign > 0 {
-		s.bytes, s.files = satAdd(s.bytes, o.bytes), satAdd(s.files, o.files)
-	} else {
-		// A sum that saturated is no longer exact: it must still never go below 0.
-		s.bytes, s.files = max(s.bytes-o.bytes, 0), max(s.files-o.files, 0)
-	}
+	s.bytes, s.files = satAdd(s.bytes, sign*o.bytes), satAdd(s.files, sign*o.files)
 	s.durCount += sign * o.durCount
-	s.durMillis += sign * o.durMillis
+	s.durMillis = satAdd(s.durMillis, sign*o.durMillis)
 	s.dedupCount += sign * o.dedupCount
-	s.dedupMilli += sign * o.dedupMilli
+	s.dedupMilli = satAdd(s.dedupMilli, sign*o.dedupMilli)
 	for i := range s.durBuckets {
 		s.durBuckets[i] += sign * o.durBuckets[i]
 	}
 }
 
 // drop subtracts a bucket that leaves the window from the window's sums: exactly, since the window
-// added each of its jobs' figures as the bucket did.
+// added each of its jobs' figures as the bucket did (unless a sum saturated, see satAdd).
 func (s *jobSums) drop(o *bucketSums) {
 	s.count -= int64(o.count)
-	// A sum that saturated is no longer exact: it must still never go below 0.
-	s.bytes, s.files = max(s.bytes-o.bytes, 0), max(s.files-o.files, 0)
+	s.bytes, s.files = satAdd(s.bytes, -o.bytes), satAdd(s.files, -o.files)
 	s.durCount -= int64(o.durCount)
-	s.durMillis -= o.durMillis
+	s.durMillis = satAdd(s.durMillis, -o.durMillis)
 	s.dedupCount -= int64(o.dedupCount)
-	s.dedupMilli -= o.dedupMilli
+	s.dedupMilli = satAdd(s.dedupMilli, -o.dedupMilli)
 	for i := range s.durBuckets {
 		s.durBuckets[i] -= int64(o.durBuckets[i])
 	}
@@ -318,11 +312,16 @@ func (s *jobsState) scrubbed(v string) string {
 	return s.scrub(v)
 }
 
-// satAdd adds a non-negative v to a sum that must never wrap: a counter never decreases, and a
-// hostile primary can send enough large jobs to pass 2^63.
+// satAdd adds v, or subtracts -v, to a sum of figures that are never negative (bytes, files,
+// durations, dedup ratios), keeping it within 0..MaxInt64: a primary can send enough large jobs to
+// pass 2^63, and wrapping would turn a gauge negative or make a counter go down. A sum that
+// saturated is no longer exact, so subtracting from it must still never go below 0.
 func satAdd(sum, v int64) int64 {
-	if v > math.MaxInt64-sum {
+	switch {
+	case v > 0 && sum > math.MaxInt64-v:
 		return math.MaxInt64
+	case v < 0 && sum < -v:
+		return 0
 	}
 	return sum + v
 }
