@@ -23,7 +23,8 @@ type PageStats struct {
 	Records int // records passed to fn
 	Skipped int // records that could not be decoded at all (logged at debug), never fatal
 	// Rejected counts fields of otherwise good records that held an impossible value (a negative
-	// or astronomic byte count): they are passed on as 0, the record's other fields are kept.
+	// or astronomic byte count or dedup ratio, a finished job's start time that makes its duration
+	// negative or astronomic): they are passed on as 0, the record's other fields are kept.
 	Rejected   int
 	LastCursor string // meta.pagination.next of the last page fetched ("" when exhausted)
 }
@@ -143,8 +144,20 @@ func (a *jobAttrs) toJob(j *Job, id string) {
 // moves 8 PiB or holds 9e15 files, so a value outside 0..2^53 is a broken or hostile record.
 const maxExactCount = 1 << 53
 
-// rejectImpossible zeroes the byte and file counts of j that cannot be real, so that a gauge never
-// turns negative and a counter never goes down, and returns how many it zeroed.
+// maxDedupRatio is the highest deduplication ratio a job can report: 10,000 to 1 is far past what
+// deduplication achieves (tens to one, a few hundred for identical data), so a ratio above it, or
+// below 0, is a broken or hostile record.
+const maxDedupRatio = 10_000
+
+// maxJobDuration is the longest a finished job can have run (endTime - startTime): ten years, far
+// past any job's retries and suspensions. A longer one, or one that ends before it starts, has a
+// broken start or end time.
+const maxJobDuration = 10 * 365 * 24 * time.Hour
+
+// rejectImpossible zeroes the fields of j that cannot be real, so that a gauge never turns negative
+// and a counter never goes down, and returns how many it zeroed: byte and file counts, the dedup
+// ratio, and the start time of a finished job whose duration is impossible (the start time of a job
+// still running is kept: its end time means nothing yet).
 func rejectImpossible(j *Job) int {
 	n := 0
 	if j.KilobytesTransferred < 0 || j.KilobytesTransferred > maxExactCount/1024 {
@@ -154,6 +167,16 @@ func rejectImpossible(j *Job) int {
 	if j.NumberOfFiles < 0 || j.NumberOfFiles > maxExactCount {
 		j.NumberOfFiles = 0
 		n++
+	}
+	if j.DedupRatio < 0 || j.DedupRatio > maxDedupRatio {
+		j.DedupRatio = 0
+		n++
+	}
+	if j.State == "DONE" && !j.StartTime.IsZero() && !j.EndTime.IsZero() {
+		if d := j.EndTime.Sub(j.StartTime); d < 0 || d > maxJobDuration {
+			j.StartTime = time.Time{}
+			n++
+		}
 	}
 	return n
 }

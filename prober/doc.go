@@ -22,11 +22,12 @@
 // # The jobs collector
 //
 // The jobs collector keeps, per session, what it has read of /admin/jobs (jobsState), so that a
-// probe asks NetBackup only for what changed. Each probe goes through four phases: plan
+// probe asks NetBackup only for what changed. Each probe goes through four steps: plan
 // (jobs_plan.go, from the state and the clock), read (jobs_read.go and jobs_shards.go, the only
 // part that talks to NetBackup), apply (jobs_apply.go, folding what was read into the state) and
-// export (jobs_export.go). The state itself moves through three phases (jobsPhase): first read,
-// backfill, following.
+// export (jobs_export.go). The state's phase (jobsPhase, jobs_phase.go) is all of it that decides
+// what a probe reads and exports, and moves once a probe on what the read did; the rest of the
+// state is data (watermark, overlap time, pending ranges, pace, buckets).
 //
 // Glossary:
 //
@@ -43,11 +44,18 @@
 //   - tail: the open range [watermark, ∞) of lastUpdateTime, where every new update lands.
 //   - pending range: a closed range of lastUpdateTime a probe planned but could not finish by its
 //     deadline; the next probes read it.
-//   - backfill: reading the whole window, over as many probes as it takes; the window gauges are
-//     withheld until it is done (nbu_jobs_backfill_complete).
+//   - phase: two parts. The window's: backfill, then following once a read reaches the probe's
+//     time (never back). The unfinished jobs': unread, then known once a read of the jobs not DONE
+//     succeeds. A new state (the exporter starts, a new session, another look-back) starts in
+//     backfill with the unfinished jobs unread.
+//   - backfill: reading the whole window, from its start (no watermark yet) or from where earlier
+//     probes stopped, over as many probes as it takes; the window gauges are withheld until it is
+//     done (nbu_jobs_backfill_complete).
+//   - following: the window was read once; each probe reads what changed since the watermark.
 //   - reseed: a read of the jobs not DONE, which the update walk cannot see when they have not
-//     changed (queued for hours) or went away without an update (deleted): before the window on
-//     the first probe, in full every reseedInterval.
+//     changed (queued for hours) or went away without an update (deleted): those not updated
+//     since the window's start, before the walk, while the unfinished jobs are unread; all of them,
+//     beside the walk, every reseedInterval once they are known.
 //   - pace: how many updates a second of lastUpdateTime holds and how long a page takes, as seen
 //     by earlier reads; it decides how many readers a read needs to fit its deadline.
 //   - sample: the first page of a read whose pace is not known yet, read to learn it.
@@ -55,8 +63,9 @@
 //     two shards per reader (none planned under a few pages, each ends in a short page), taken
 //     newest first.
 //   - steal: an idle reader takes the upper half of what the busiest reader still has to read,
-//     since updates bunch up in ways an even plan cannot foresee; only when that rest is worth
-//     several pages (a steal costs a request), else the idle reader waits for the others.
+//     since updates bunch up in ways an even plan cannot foresee (the running jobs, all updated in
+//     the last seconds, make the newest slice the densest); only when that rest is worth several
+//     pages (a steal costs a request), else the idle reader waits for the others.
 //   - id set: the ids a minute bucket has counted (idSet): those within 2^31 of its first id as
 //     4-byte offsets from a base, any other as itself; each part sorted, with a short unsorted tail.
 package prober

@@ -32,11 +32,7 @@ type jobsCollectorState struct{ st *jobsState }
 // probes.
 func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 	now := r.Now()
-	if lookback := time.Duration(r.Module.Jobs.Lookback); c.st == nil || c.st.lookback != lookback {
-		c.st = newJobsState(lookback, now)
-		// Each label set is at least its two counters.
-		c.st.maxKeys = r.Module.MaxSeries / 2
-	}
+	c.st = jobsStateFor(c.st, time.Duration(r.Module.Jobs.Lookback), r.Module.MaxSeries, now)
 	st := c.st
 	st.scrub = r.scrub
 	plan := st.plan(now)
@@ -46,13 +42,6 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 	readCtx, cancel := context.WithDeadline(ctx, answerBy(ctx))
 	defer cancel()
 	rd := jobsReader{src: r.Client, pageSize: r.Module.Jobs.PageSize, maxReaders: r.Module.MaxConcurrentRequests, logger: r.Logger, labels: st.labels}
-	var reseedErr error
-	if plan.reseed == reseedBeforeWindow {
-		fresh, err := rd.unfinished(readCtx, plan.beforeWindowFilter())
-		if reseedErr = err; err == nil {
-			st.reseededBeforeWindow(fresh, now)
-		}
-	}
 	f := st.newFolder(plan, r.observers)
 	got := rd.read(readCtx, plan, st.pace, f.fold)
 	res := st.apply(plan, got, f)
@@ -64,7 +53,7 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 	if !res.complete {
 		errs = append(errs, res.incompleteError(readCtx.Err()))
 	}
-	errs = append(errs, reseedErr, got.reseedErr, st.exportProbe(out, plan.since, r.Module.MaxSeries, r.scrub))
+	errs = append(errs, got.reseedErr, st.exportProbe(out, plan.since, r.Module.MaxSeries, r.scrub))
 	return errors.Join(errs...)
 }
 

@@ -6,7 +6,7 @@ import (
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
-// jobFolder is the apply phase for single records, as the read streams them: no page of jobs is
+// jobFolder is the apply step for single records, as the read streams them: no page of jobs is
 // ever held. It is called under the readers' lock.
 type jobFolder struct {
 	st        *jobsState
@@ -81,17 +81,13 @@ func (s *jobsState) apply(plan jobsPlan, got jobsRead, f *jobFolder) readOutcome
 		s.watermark = w
 	}
 	if got.fresh != nil {
-		s.replaceUnfinished(got.fresh, plan.now)
+		s.replaceUnfinished(got.fresh)
 	}
 	if f.held != nil {
 		s.mergeUnfinished(f.held)
 	}
-	// A first read, however far it got, has planned the window: from now on the plan starts
-	// at the watermark (or the window's start while there is none).
-	s.enter(phaseBackfill)
+	s.enter(probeEvents{at: plan.now, windowRead: out.complete, unfinishedRead: plan.reseed != reseedNone && got.reseedErr == nil})
 	if out.complete {
-		s.enter(phaseFollowing)
-		s.readAt = plan.now
 		return out
 	}
 	out.rangesLeft = len(s.pending)

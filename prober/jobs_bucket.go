@@ -81,7 +81,10 @@ var jobDurationBucketsArr = [...]float64{60, 300, 900, 1800, 3600, 7200, 14400, 
 
 func figuresOf(j *nbu.Job) jobFigures {
 	f := jobFigures{bytes: j.KilobytesTransferred * 1024, files: j.NumberOfFiles}
-	if j.DedupRatio > 0 { // 0 = the job did not deduplicate (not MSDP, no data): not a ratio of 0
+	// 0 = the job did not deduplicate (not MSDP, no data): not a ratio of 0. nbu rejects ratios
+	// above 10,000 and durations past ten years, so one job's figures are far from 2^63; their
+	// sums saturate (satAdd).
+	if j.DedupRatio > 0 {
 		f.hasDedup, f.dedupMilli = true, int64(math.Round(j.DedupRatio*1000))
 	}
 	if !j.StartTime.IsZero() && !j.EndTime.Before(j.StartTime) {
@@ -105,11 +108,11 @@ func (s *bucketSums) add(f jobFigures) bool {
 	s.bytes, s.files = satAdd(s.bytes, f.bytes), satAdd(s.files, f.files)
 	if f.hasDedup {
 		s.dedupCount++
-		s.dedupMilli += f.dedupMilli
+		s.dedupMilli = satAdd(s.dedupMilli, f.dedupMilli)
 	}
 	if f.hasDur {
 		s.durCount++
-		s.durMillis += f.durMillis
+		s.durMillis = satAdd(s.durMillis, f.durMillis)
 		if f.durBucket < len(s.durBuckets) {
 			s.durBuckets[f.durBucket]++
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,8 +26,15 @@ func TestPlan(t *testing.T) {
 		wantRanges []timeRange
 		wantOverAt time.Time
 	}{
-		{"first read: whole window, sample, reseed before the window", func(s *jobsState) {},
+		{"nothing read: whole window, sample, reseed before the window", func(s *jobsState) {},
 			reseedBeforeWindow, true, []timeRange{{lo: since}}, now},
+		{"backfill, a first read cut before its tail read anything: whole window on its pace", func(s *jobsState) {
+			s.overlapAt, s.pace = now.Add(-time.Minute), readPace{pageLatency: time.Millisecond}
+		}, reseedBeforeWindow, false, []timeRange{{lo: since}}, now.Add(-time.Minute)},
+		{"watermark before the window (not probed for longer than it): from the window's start", func(s *jobsState) {
+			s.phase, s.watermark, s.overlapAt = phaseFollowing, since.Add(-time.Hour), now.Add(-time.Minute)
+			s.pace, s.unfinishedKnown, s.reseededAt = readPace{updatesPerSecond: 1, pageLatency: time.Millisecond}, true, now.Add(-time.Minute)
+		}, reseedNone, false, []timeRange{{lo: since}}, now.Add(-time.Minute)},
 		{"following: from the watermark", func(s *jobsState) {
 			s.phase, s.watermark, s.overlapAt = phaseFollowing, watermark, now.Add(-time.Minute)
 			s.pace, s.unfinishedKnown, s.reseededAt = readPace{updatesPerSecond: 1, pageLatency: time.Millisecond}, true, now.Add(-time.Minute)
@@ -69,7 +78,7 @@ func TestApplyMovesThePhase(t *testing.T) {
 	tests := []struct {
 		name        string
 		results     []shardResult
-		wantPhase   jobsPhase
+		wantPhase   windowPhase
 		wantPending int
 		wantLeft    int
 	}{
@@ -123,10 +132,13 @@ func TestExportCacheFollowsTheVersion(t *testing.T) {
 }
 
 // sliceSource is a jobsSource without HTTP: the jobs in lastUpdateTime order, one page each call
-// of pageSize, ignoring filters (every range here covers them all).
+// of pageSize, ignoring filters (every range here covers them all) but the one on the state: a read
+// of the jobs not DONE gets none of the DONE ones.
 type sliceSource struct {
 	jobs  []nbu.Job
-	calls int
+	calls atomic.Int32 // the full reseed reads beside the walk
+	// failUnfinished: a read of the jobs not DONE fails after its first record.
+	failUnfinished bool
 }
 
 // CountJobs: a sliceSource cannot count; reads plan on the pages' pace.
@@ -135,12 +147,18 @@ func (s *sliceSource) CountJobs(context.Context, string) (int64, error) {
 }
 
 func (s *sliceSource) Jobs(_ context.Context, q nbu.JobsQuery, fn func(*nbu.Job) error) (nbu.PageStats, error) {
-	s.calls++
+	s.calls.Add(1)
 	var st nbu.PageStats
 	for i := range s.jobs {
+		if s.jobs[i].State == "DONE" && strings.Contains(q.Filter, "state ne 'DONE'") {
+			continue
+		}
 		st.Records++
 		if err := fn(&s.jobs[i]); err != nil {
 			return st, err
+		}
+		if s.failUnfinished && strings.Contains(q.Filter, "state ne 'DONE'") {
+			return st, errors.New("HTTP 503")
 		}
 	}
 	st.Pages = 1
@@ -161,13 +179,36 @@ func TestReadFoldsEveryRecordAndFeedsObservers(t *testing.T) {
 	rd := jobsReader{src: src, pageSize: 100, maxReaders: 4, logger: log.NewNopLogger(), labels: s.labels}
 	got := rd.read(t.Context(), p, s.pace, f.fold)
 	res := s.apply(p, got, f)
-	if !res.complete || s.phase != phaseFollowing || f.counted != 5 || src.calls != 1 {
-		t.Errorf("complete %v phase %v counted %d calls %d; want one page to read all 5", res.complete, s.phase, f.counted, src.calls)
+	if !res.complete || s.phase != phaseFollowing || f.counted != 5 || src.calls.Load() != 2 {
+		t.Errorf("complete %v phase %v counted %d calls %d; want one page of the unfinished jobs, one to read all 5", res.complete, s.phase, f.counted, src.calls.Load())
 	}
 	if !slices.Equal(obs.seen, []int64{1, 2, 3, 4, 5}) {
 		t.Errorf("observer saw %v", obs.seen)
 	}
 	if !s.watermark.Equal(jobs[4].LastUpdateTime) {
 		t.Errorf("watermark %v, want the newest update %v", s.watermark, jobs[4].LastUpdateTime)
+	}
+}
+
+// A full read of the unfinished jobs that fails part way replaces nothing: the set keeps the jobs
+// it knew (the walk's records still apply), and the read is due again.
+func TestFailedFullReseedKeepsTheUnfinishedJobs(t *testing.T) {
+	now := fixtureNow
+	s := newJobsState(time.Hour, now.Add(-2*time.Hour))
+	s.jobsPhase = jobsPhase{phase: phaseFollowing, readAt: now.Add(-time.Minute), unfinishedKnown: true, reseededAt: now.Add(-reseedInterval)}
+	s.watermark, s.overlapAt, s.pace = now.Add(-time.Minute), now, readPace{updatesPerSecond: 1, pageLatency: time.Millisecond}
+	for _, id := range []int64{100, 101} {
+		s.observeUnfinished(&nbu.Job{JobID: id, JobType: "BACKUP", State: "QUEUED", LastUpdateTime: now.Add(-2 * time.Hour)})
+	}
+	src := &sliceSource{failUnfinished: true, jobs: []nbu.Job{{JobID: 200, JobType: "BACKUP", State: "ACTIVE", LastUpdateTime: now.Add(-time.Second)}}}
+	p := s.plan(now)
+	if p.reseed != reseedFull {
+		t.Fatalf("planned %v, want a full reseed", p.reseed)
+	}
+	f := s.newFolder(p, nil)
+	got := jobsReader{src: src, pageSize: 100, maxReaders: 1, logger: log.NewNopLogger(), labels: s.labels}.read(t.Context(), p, s.pace, f.fold)
+	s.apply(p, got, f)
+	if got.reseedErr == nil || len(s.unfinished) != 3 || !s.reseededAt.Equal(now.Add(-reseedInterval)) {
+		t.Errorf("err %v, unfinished %v, reseeded at %v: want the error, jobs 100, 101 and 200, the reseed still due", got.reseedErr, s.unfinished, s.reseededAt)
 	}
 }

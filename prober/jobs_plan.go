@@ -39,31 +39,28 @@ type jobsPlan struct {
 	overlapAt time.Time // the state's overlapAt once this plan has run
 }
 
-// plan decides the probe's read. It changes nothing.
+// plan decides the probe's read: the read of the jobs not DONE its phase asks for, then the
+// pending ranges and the open tail from the watermark (the window's start while there is none). It
+// changes nothing.
 func (s *jobsState) plan(now time.Time) jobsPlan {
 	since := windowStart(now, s.lookback)
-	p := jobsPlan{now: now, since: since, overlapAt: s.overlapAt, sample: !s.pace.known()}
-	switch {
-	case !s.unfinishedKnown:
-		p.reseed = reseedBeforeWindow
-	case now.Sub(s.reseededAt) >= reseedInterval:
-		p.reseed = reseedFull
+	p := jobsPlan{now: now, since: since, reseed: s.reseedPlan(now), overlapAt: s.overlapAt, sample: !s.pace.known()}
+	w := s.watermark
+	if now.Sub(s.overlapAt) >= overlapInterval {
+		w = w.Add(-updateOverlap)
+		p.overlapAt = now
 	}
-	tail := timeRange{lo: since}
-	if s.phase == phaseFirstRead {
-		p.overlapAt = now // reading the whole window is all the overlap there is
-	} else {
-		w := s.watermark
-		if now.Sub(s.overlapAt) >= overlapInterval {
-			w = w.Add(-updateOverlap)
-			p.overlapAt = now
-		}
-		if w.After(since) {
-			tail.lo = w
-		}
-	}
-	p.ranges = append(s.pendingFrom(since), tail)
+	// The first read finds the overlap due (overlapAt is zero) and starts at the window's start
+	// anyway: reading the whole window is all the overlap there is.
+	p.ranges = append(s.pendingFrom(since), timeRange{lo: latest(w, since)})
 	return p
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // beforeWindowFilter selects the unfinished jobs of reseedBeforeWindow.

@@ -13,13 +13,13 @@ import (
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
-// jobsSource is all the read phase needs of NetBackup: the client, or a test's fake without HTTP.
+// jobsSource is all the read step needs of NetBackup: the client, or a test's fake without HTTP.
 type jobsSource interface {
 	Jobs(ctx context.Context, q nbu.JobsQuery, fn func(*nbu.Job) error) (nbu.PageStats, error)
 	CountJobs(ctx context.Context, filter string) (int64, error)
 }
 
-// jobsReader is the read phase: the only part of the jobs collector that talks to NetBackup.
+// jobsReader is the read step: the only part of the jobs collector that talks to NetBackup.
 type jobsReader struct {
 	src        jobsSource
 	pageSize   int
@@ -35,16 +35,24 @@ type jobsRead struct {
 	results []shardResult
 	sample  *shardResult // the sample page, when one was read
 	pace    readPace
-	// fresh: a full read of the unfinished jobs (reseedFull), nil when none was made or it failed.
-	fresh     unfinishedJobs
+	// fresh: a full read of the unfinished jobs (reseedFull), nil when none was made or it failed;
+	// a read before the window went to fold, record by record.
+	fresh unfinishedJobs
+	// reseedErr: why the plan's read of the unfinished jobs failed (nil: it succeeded, or none).
 	reseedErr error
 }
 
-// read carries out plan: the sample page when the pace is unknown, then the ranges, cut into
-// shards for as many readers as the budget needs at the pace seen, and beside them a full read of
-// the unfinished jobs when the plan says so. Every job record goes to fold, under one lock.
+// read carries out plan: the unfinished jobs before the window when the plan says so, the sample
+// page when the pace is unknown, then the ranges, cut into shards for as many readers as the budget
+// needs at the pace seen, and beside them a full read of the unfinished jobs when the plan says so.
+// Every job record goes to fold, under one lock.
 func (r jobsReader) read(ctx context.Context, plan jobsPlan, pace readPace, fold func(*nbu.Job)) jobsRead {
 	got := jobsRead{pace: pace}
+	if plan.reseed == reseedBeforeWindow {
+		// Before the walk, whose newer records then win: a job the walk saw finish must not come
+		// back from an older record of it read later.
+		got.reseedErr = r.unfinishedBeforeWindow(ctx, plan, fold)
+	}
 	fullDone := make(chan struct{})
 	go func() {
 		defer close(fullDone)
@@ -147,13 +155,26 @@ func (r jobsReader) newestRate(ctx context.Context, rng timeRange) float64 {
 // unfinished reads the jobs not DONE that filter selects.
 func (r jobsReader) unfinished(ctx context.Context, filter string) (unfinishedJobs, error) {
 	fresh := unfinishedJobs{}
+	if err := r.walkUnfinished(ctx, filter, func(j *nbu.Job) { fresh.record(j, r.labels) }); err != nil {
+		return nil, err // a part of the jobs not DONE must not replace all of them
+	}
+	return fresh, nil
+}
+
+// unfinishedBeforeWindow passes the jobs not DONE that the update walk cannot see (not updated since
+// the window started) to fold.
+func (r jobsReader) unfinishedBeforeWindow(ctx context.Context, plan jobsPlan, fold func(*nbu.Job)) error {
+	return r.walkUnfinished(ctx, plan.beforeWindowFilter(), fold)
+}
+
+func (r jobsReader) walkUnfinished(ctx context.Context, filter string, fn func(*nbu.Job)) error {
 	stats, err := r.src.Jobs(ctx, nbu.JobsQuery{Filter: filter, Sort: "jobId", PageSize: r.pageSize},
-		func(j *nbu.Job) error { fresh.record(j, r.labels); return nil })
+		func(j *nbu.Job) error { fn(j); return nil })
 	if err != nil {
-		return nil, fmt.Errorf("unfinished jobs: %w", err)
+		return fmt.Errorf("unfinished jobs: %w", err)
 	}
 	level.Debug(r.logger).Log("msg", "unfinished jobs read", "filter", filter, "pages", stats.Pages, "jobs", stats.Records)
-	return fresh, nil
+	return nil
 }
 
 // paceOf updates the pace from what reads saw: updates per second of lastUpdateTime (over a

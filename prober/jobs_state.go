@@ -31,11 +31,11 @@ func (s *jobSums) add(f jobFigures) {
 	s.bytes, s.files = satAdd(s.bytes, f.bytes), satAdd(s.files, f.files)
 	if f.hasDedup {
 		s.dedupCount++
-		s.dedupMilli += f.dedupMilli
+		s.dedupMilli = satAdd(s.dedupMilli, f.dedupMilli)
 	}
 	if f.hasDur {
 		s.durCount++
-		s.durMillis += f.durMillis
+		s.durMillis = satAdd(s.durMillis, f.durMillis)
 		if f.durBucket < len(s.durBuckets) {
 			s.durBuckets[f.durBucket]++
 		}
@@ -45,60 +45,38 @@ func (s *jobSums) add(f jobFigures) {
 // merge adds o to s, or subtracts it when sign is -1.
 func (s *jobSums) merge(o *jobSums, sign int64) {
 	s.count += sign * o.count
-	if sign > 0 {
-		s.bytes, s.files = satAdd(s.bytes, o.bytes), satAdd(s.files, o.files)
-	} else {
-		// A sum that saturated is no longer exact: it must still never go below 0.
-		s.bytes, s.files = max(s.bytes-o.bytes, 0), max(s.files-o.files, 0)
-	}
+	s.bytes, s.files = satAdd(s.bytes, sign*o.bytes), satAdd(s.files, sign*o.files)
 	s.durCount += sign * o.durCount
-	s.durMillis += sign * o.durMillis
+	s.durMillis = satAdd(s.durMillis, sign*o.durMillis)
 	s.dedupCount += sign * o.dedupCount
-	s.dedupMilli += sign * o.dedupMilli
+	s.dedupMilli = satAdd(s.dedupMilli, sign*o.dedupMilli)
 	for i := range s.durBuckets {
 		s.durBuckets[i] += sign * o.durBuckets[i]
 	}
 }
 
 // drop subtracts a bucket that leaves the window from the window's sums: exactly, since the window
-// added each of its jobs' figures as the bucket did.
+// added each of its jobs' figures as the bucket did (unless a sum saturated, see satAdd).
 func (s *jobSums) drop(o *bucketSums) {
 	s.count -= int64(o.count)
-	// A sum that saturated is no longer exact: it must still never go below 0.
-	s.bytes, s.files = max(s.bytes-o.bytes, 0), max(s.files-o.files, 0)
+	s.bytes, s.files = satAdd(s.bytes, -o.bytes), satAdd(s.files, -o.files)
 	s.durCount -= int64(o.durCount)
-	s.durMillis -= o.durMillis
+	s.durMillis = satAdd(s.durMillis, -o.durMillis)
 	s.dedupCount -= int64(o.dedupCount)
-	s.dedupMilli -= o.dedupMilli
+	s.dedupMilli = satAdd(s.dedupMilli, -o.dedupMilli)
 	for i := range s.durBuckets {
 		s.durBuckets[i] -= int64(o.durBuckets[i])
 	}
 }
-
-// jobsPhase is where a target's job state stands. It only moves forward: a probe cut short in
-// phaseFollowing leaves the window gauges a little behind (nbu_jobs_updates_read_until_timestamp_seconds
-// says how much), it does not withhold them again.
-type jobsPhase int
-
-const (
-	// phaseFirstRead: nothing of the window read yet. The next read starts at the window's start,
-	// and is the whole overlap there is.
-	phaseFirstRead jobsPhase = iota
-	// phaseBackfill: the window is being read, over as many probes as it takes; its gauges are
-	// withheld rather than reported short.
-	phaseBackfill
-	// phaseFollowing: every update of the window was read once; each probe reads what changed
-	// since the watermark.
-	phaseFollowing
-)
-
-func (p jobsPhase) String() string { return [...]string{"first read", "backfill", "following"}[p] }
 
 // jobsState is what the jobs collector keeps of one target between probes, so that a probe reads
 // only the jobs NetBackup changed since the previous one (the glossary is in doc.go). Its size
 // follows the jobs that ended inside the look-back window (an id and a share of a bucket each);
 // buckets that leave the window are dropped, and the whole state goes with its session when the
 // target is no longer probed.
+//
+// Its phase (jobsPhase, embedded) is all of it that decides what a probe reads and exports; the
+// other fields are data.
 //
 // Every change to what the state exports goes through touch, which bumps version; the encoded
 // series are rebuilt when version moved since they were built.
@@ -107,12 +85,12 @@ type jobsState struct {
 	// scrub takes the module's secrets out of the label values the state keeps (set by Collect).
 	scrub    func(string) string
 	lookback time.Duration
-	phase    jobsPhase
+	jobsPhase
 	// followedSince: when the exporter began following the target; the counters count jobs that
 	// ended from then on.
 	followedSince time.Time
-	// watermark: every job update with a lastUpdateTime before it has been read (phaseFirstRead:
-	// zero). A read starts at the watermark, or updateOverlap before it once every overlapInterval.
+	// watermark: every job update with a lastUpdateTime before it has been read (zero: none read
+	// yet). A read starts at the watermark, or updateOverlap before it once every overlapInterval.
 	watermark time.Time
 	overlapAt time.Time // when a read last started updateOverlap before the watermark
 	// pending: ranges of lastUpdateTime a probe planned but could not finish before its deadline.
@@ -125,13 +103,9 @@ type jobsState struct {
 	// label set's number.
 	keys       []jobKey
 	keyIDs     map[jobKey]int32
-	keysSorted []jobKey  // keys in label order (sortedKeys)
-	readAt     time.Time // when NetBackup was last read completely (zero: never)
-	// unfinished is exported once unfinishedKnown: a read of the jobs not DONE has succeeded, so
-	// the state gauges cover jobs that sent no update in the window.
-	unfinished      unfinishedJobs
-	unfinishedKnown bool
-	reseededAt      time.Time // when the unfinished jobs were last read in full
+	keysSorted []jobKey // keys in label order (sortedKeys)
+	// unfinished: the jobs not DONE, exported once unfinishedKnown (see jobsPhase).
+	unfinished unfinishedJobs
 
 	// maxKeys caps the label sets the state aggregates by (each is a few series): a primary
 	// inventing job types must not grow it without bound. keysDropped counts the jobs left out,
@@ -170,6 +144,18 @@ func newJobsState(lookback time.Duration, now time.Time) *jobsState {
 	return &jobsState{lookback: lookback, followedSince: now, buckets: map[int64]*minuteBucket{}, window: map[jobKey]*jobSums{},
 		totals: map[jobKey]*countBytesTotal{}, keyIDs: map[jobKey]int32{},
 		unfinished: unfinishedJobs{}, labels: newInterner(), version: 1}
+}
+
+// jobsStateFor is the state a probe with this look-back continues: prev, or a new one (in backfill,
+// the unfinished jobs unread) when there is none or prev was kept for another look-back (its
+// buckets, watermark and phase are another window's).
+func jobsStateFor(prev *jobsState, lookback time.Duration, maxSeries int, now time.Time) *jobsState {
+	if prev != nil && prev.lookback == lookback {
+		return prev
+	}
+	s := newJobsState(lookback, now)
+	s.maxKeys = maxSeries / 2 // each label set is at least its two counters
+	return s
 }
 
 func minuteOf(t time.Time) int64 {
@@ -277,29 +263,19 @@ func (s *jobsState) mergeUnfinished(records unfinishedJobs) {
 }
 
 // replaceUnfinished installs a full read of the jobs not DONE.
-func (s *jobsState) replaceUnfinished(fresh unfinishedJobs, at time.Time) {
+func (s *jobsState) replaceUnfinished(fresh unfinishedJobs) {
 	s.unfinished = unfinishedJobs{}
 	s.unfinished.apply(fresh)
-	s.reseededAt = at
-	s.unfinishedKnown = true
 	s.touch()
 }
 
-// reseededBeforeWindow installs the first read of the unfinished jobs the update walk cannot see
-// (not updated since the window started); the walk brings the others.
-func (s *jobsState) reseededBeforeWindow(fresh unfinishedJobs, at time.Time) {
-	s.unfinished.apply(fresh)
-	s.reseededAt = at
-	s.unfinishedKnown = true
-	s.touch()
-}
-
-// enter moves the state to phase p (never back).
-func (s *jobsState) enter(p jobsPhase) {
-	if p > s.phase {
-		s.phase = p
+// enter moves the state to the phase after a probe that saw e.
+func (s *jobsState) enter(e probeEvents) {
+	next := s.next(e)
+	if next.exportsDiffer(s.jobsPhase) {
 		s.touch()
 	}
+	s.jobsPhase = next
 }
 
 // keyOf is the label set a finished job is aggregated by, its values cut to maxLabelValueBytes
@@ -336,11 +312,16 @@ func (s *jobsState) scrubbed(v string) string {
 	return s.scrub(v)
 }
 
-// satAdd adds a non-negative v to a sum that must never wrap: a counter never decreases, and a
-// hostile primary can send enough large jobs to pass 2^63.
+// satAdd adds v, or subtracts -v, to a sum of figures that are never negative (bytes, files,
+// durations, dedup ratios), keeping it within 0..MaxInt64: a primary can send enough large jobs to
+// pass 2^63, and wrapping would turn a gauge negative or make a counter go down. A sum that
+// saturated is no longer exact, so subtracting from it must still never go below 0.
 func satAdd(sum, v int64) int64 {
-	if v > math.MaxInt64-sum {
+	switch {
+	case v > 0 && sum > math.MaxInt64-v:
 		return math.MaxInt64
+	case v < 0 && sum < -v:
+		return 0
 	}
 	return sum + v
 }
