@@ -39,17 +39,17 @@ func FuzzParse(f *testing.F) {
 		f.Add(good)
 	}
 	for _, s := range []string{
-		"modules:\n  default:\n    api_key: k\n    allowed_targets: [\"nbu-*.example.com\", \"10.0.0.5:1556\", \"[::1]\"]\n",
+		"modules:\n  default:\n    api_key: test-key-01\n    allowed_targets: [\"nbu-*.example.com\", \"10.0.0.5:1556\", \"[::1]\"]\n",
 		"modules:\n  default:\n    api_key_file: api.key\n    allow_any_target: true\n    tls_config: {ca_file: ca.pem, cert_file: client.pem, key_file: client-key.pem}\n",
-		"modules:\n  a: &a\n    api_key: k\n    allowed_targets: [x]\n    jobs: {lookback: 1d, page_size: 5}\n  b:\n    <<: *a\n    collectors: [storage]\n",
-		"modules:\n  default:\n    api_key: k\n    allow_any_target: true\n    timeout: -1s\n",
-		"modules:\n  default:\n    api_key: k\n    allowed_targets: [\"nbu-[\"]\n",
-		"modules:\n  x: {api_key: k, allow_any_target: true, api_version: 10.0, storage: {cache_ttl: 0}}\n---\n",
+		"modules:\n  a: &a\n    api_key: test-key-01\n    allowed_targets: [x]\n    jobs: {lookback: 1d, page_size: 5}\n  b:\n    <<: *a\n    collectors: [storage]\n",
+		"modules:\n  default:\n    api_key: test-key-01\n    allow_any_target: true\n    timeout: -1s\n",
+		"modules:\n  default:\n    api_key: test-key-01\n    allowed_targets: [\"nbu-[\"]\n",
+		"modules:\n  x: {api_key: test-key-01, allow_any_target: true, api_version: 10.0, storage: {cache_ttl: 0}}\n---\n",
 		"modules: [1, 2]\n",
 		"modules:\n  m:\n    api_key_file: ../../../../etc/passwd\n    allow_any_target: true\n",
-		"modules:\n  m:\n    api_key: k\n    allow_any_target: true\n    tls_config: {ca: \"-----BEGIN CERTIFICATE-----\\n\", insecure_skip_verify: true, min_version: TLS13}\n",
+		"modules:\n  m:\n    api_key: test-key-01\n    allow_any_target: true\n    tls_config: {ca: \"-----BEGIN CERTIFICATE-----\\n\", insecure_skip_verify: true, min_version: TLS13}\n",
 		"modules:\n  m:\n    username: u\n    password_file: api.key\n    domain_type: NT\n    domain_name: CORP\n    token_ttl: 5m\n    allow_any_target: true\n",
-		"modules:\n  m:\n    username: u\n    password: p\n    allow_any_target: true\n  n:\n    api_key_env: NBU_FUZZ_UNSET\n    allow_any_target: true\n",
+		"modules:\n  m:\n    username: u\n    password: test-pw-02\n    allow_any_target: true\n  n:\n    api_key_env: NBU_FUZZ_UNSET\n    allow_any_target: true\n",
 		"a: &a [*a]\n",
 		"",
 	} {
