@@ -484,6 +484,11 @@ modules: {}
   other:
     <<: *base
 `, `modules.yml:2: module "base": jobs.pagesize: unknown key`},
+		{"short key", `modules:
+  default:
+    api_key: k
+    allow_any_target: true
+`, `modules.yml:3: module "default": api_key: the key is shorter than 8 bytes`},
 		{"two documents", `modules:
   default: {api_key: test-key-01, allow_any_target: true}
 ---

@@ -9,6 +9,11 @@ import (
 	promconfig "github.com/prometheus/common/config"
 )
 
+// MinSecretBytes is the shortest API key or password a module may hold. What the exporter prints
+// (errors, labels, the debug page) is scrubbed of its secrets: a secret of a few bytes occurs in
+// everything, so scrubbing it would mangle every value, and it would be guessed anyway.
+const MinSecretBytes = 8
+
 // keySources are the ways to give an API key; a login is the fourth kind of credentials.
 var keySources = []string{"api_key", "api_key_file", "api_key_env"}
 
@@ -50,8 +55,10 @@ func validateCredentials(m *Module, written map[string]int) error {
 		return keyError("", "exactly one of api_key, api_key_file, api_key_env or a login (username with password, password_file or password_env) is required (found %s)",
 			listOrNone(found))
 	}
-	if set["api_key"] && !validKey(string(m.APIKey)) {
-		return keyError("api_key", "the key contains whitespace or control characters")
+	if set["api_key"] {
+		if err := checkSecret("api_key", "the key", string(m.APIKey), true); err != nil {
+			return err
+		}
 	}
 	for _, field := range []string{"api_key_env", "password_env"} {
 		if name := envField(m, field); set[field] && !validEnvName(name) {
@@ -72,6 +79,11 @@ func validateLogin(m *Module, set map[string]bool, found []string) error {
 	if len(pw) != 1 {
 		return keyError("", "a login needs exactly one of password, password_file and password_env (found %s)", listOrNone(pw))
 	}
+	if set["password"] {
+		if err := checkSecret("password", "the password", string(m.Password), false); err != nil {
+			return err
+		}
+	}
 	if set["domain_type"] && !slices.Contains(domainTypes, m.DomainType) {
 		return keyError("domain_type", "unknown domain type %q (want %s)", m.DomainType, orList(domainTypes))
 	}
@@ -81,8 +93,21 @@ func validateLogin(m *Module, set map[string]bool, found []string) error {
 	return nil
 }
 
-// validKey rejects keys that could not be sent as a header value verbatim; a stray newline in a
-// pasted key is the usual cause, and failing here beats a 401 at every scrape.
+// checkSecret refuses a key or password that is too short to be kept out of what the exporter
+// prints, and a key that could not be sent as a header value verbatim (a stray newline in a
+// pasted key is the usual cause: failing here beats a 401 at every scrape). what says where the
+// secret came from; the secret itself is never part of the error.
+func checkSecret(field, what, secret string, isKey bool) error {
+	if isKey && !validKey(secret) {
+		return keyError(field, "%s contains whitespace or control characters", what)
+	}
+	if len(secret) < MinSecretBytes {
+		return keyError(field, "%s is shorter than %d bytes", what, MinSecretBytes)
+	}
+	return nil
+}
+
+// validKey rejects keys that could not be sent as a header value verbatim.
 func validKey(k string) bool {
 	return !strings.ContainsFunc(k, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 }
@@ -117,19 +142,25 @@ func resolveCredentials(m *Module, dir string, read fileReader) (key, password s
 	case m.APIKeyFile != "":
 		m.APIKeyFile = promconfig.JoinDir(dir, m.APIKeyFile)
 		key, err = readSecretFile(m.APIKeyFile, "api_key_file", read)
-		if err == nil && !validKey(key) {
-			err = keyError("api_key_file", "the key in %s contains whitespace or control characters", m.APIKeyFile)
+		if err == nil {
+			err = checkSecret("api_key_file", "the key in "+m.APIKeyFile, key, true)
 		}
 	case m.APIKeyEnv != "":
 		key, err = readEnv(m.APIKeyEnv, "api_key_env")
-		if err == nil && !validKey(key) {
-			err = keyError("api_key_env", "the key in environment variable %s contains whitespace or control characters", m.APIKeyEnv)
+		if err == nil {
+			err = checkSecret("api_key_env", "the key in environment variable "+m.APIKeyEnv, key, true)
 		}
 	case m.PasswordFile != "":
 		m.PasswordFile = promconfig.JoinDir(dir, m.PasswordFile)
 		password, err = readSecretFile(m.PasswordFile, "password_file", read)
+		if err == nil {
+			err = checkSecret("password_file", "the password in "+m.PasswordFile, password, false)
+		}
 	case m.PasswordEnv != "":
 		password, err = readEnv(m.PasswordEnv, "password_env")
+		if err == nil {
+			err = checkSecret("password_env", "the password in environment variable "+m.PasswordEnv, password, false)
+		}
 	}
 	return key, password, err
 }

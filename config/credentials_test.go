@@ -235,3 +235,44 @@ func TestSessionFingerprintIgnoresCredentials(t *testing.T) {
 		t.Error("a module built in code: fingerprints do not follow the same rules")
 	}
 }
+
+// A key or password shorter than MinSecretBytes is refused at load, wherever it comes from, with an
+// error that names the module and the key and never the secret; eight bytes load.
+func TestShortSecretsRefused(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "short.key"), "k3y-7b\n")
+	writeFile(t, filepath.Join(dir, "short.pw"), "pw-7b \n")
+	writeFile(t, filepath.Join(dir, "eight.key"), "8-bytes!\n")
+	t.Setenv("NBU_TEST_SHORT", "s3cr3t")
+	const login = "username: monitor\n    "
+	for _, tc := range []struct{ body, want string }{
+		{"api_key: k", `api_key: the key is shorter than 8 bytes`},
+		{"api_key: 7-bytes", `api_key: the key is shorter than 8 bytes`},
+		{"api_key_file: short.key", `api_key_file: the key in ` + filepath.Join(dir, "short.key") + ` is shorter than 8 bytes`},
+		{"api_key_env: NBU_TEST_SHORT", `api_key_env: the key in environment variable NBU_TEST_SHORT is shorter than 8 bytes`},
+		{login + "password: pw", `password: the password is shorter than 8 bytes`},
+		{login + "password_file: short.pw", `password_file: the password in ` + filepath.Join(dir, "short.pw") + ` is shorter than 8 bytes`},
+		{login + "password_env: NBU_TEST_SHORT", `password_env: the password in environment variable NBU_TEST_SHORT is shorter than 8 bytes`},
+		{"api_key: 8-bytes!", ""},
+		{"api_key_file: eight.key", ""},
+		{login + "password: \"8 bytes \"", ""},
+	} {
+		yml := "modules:\n  m:\n    allow_any_target: true\n    " + tc.body + "\n"
+		_, err := testSchema.Parse([]byte(yml), "modules.yml", dir)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.body, err)
+			}
+			continue
+		}
+		if want := `module "m": ` + tc.want; err == nil || !strings.HasPrefix(err.Error(), "modules.yml:") || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("%s:\n got: %v\nwant: %s", tc.body, err, want)
+			continue
+		}
+		for _, secret := range []string{"k3y-7b", "pw-7b", "s3cr3t", "7-bytes"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("%s: the error shows the secret: %v", tc.body, err)
+			}
+		}
+	}
+}
