@@ -285,12 +285,12 @@ func TestParseErrors(t *testing.T) {
     allowed_targets:
       - nbu-1.example.com
       - "nbu-[.example.com"
-`, `modules.yml:5: module "default": allowed_targets: bad pattern "nbu-[.example.com": syntax error in pattern`},
+`, `modules.yml:5: module "default": allowed_targets: pattern "nbu-[.example.com": syntax error in pattern`},
 		{"empty glob", `modules:
   default:
     api_key: test-key-01
     allowed_targets: [""]
-`, `modules.yml:4: module "default": allowed_targets: empty pattern`},
+`, `modules.yml:4: module "default": allowed_targets: pattern "": empty pattern`},
 		{"unknown top-level field", `modules:
   default:
     api_key: test-key-01

@@ -50,6 +50,7 @@ func FuzzParse(f *testing.F) {
 		"modules:\n  m:\n    api_key: test-key-01\n    allow_any_target: true\n    tls_config: {ca: \"-----BEGIN CERTIFICATE-----\\n\", insecure_skip_verify: true, min_version: TLS13}\n",
 		"modules:\n  m:\n    username: u\n    password_file: api.key\n    domain_type: NT\n    domain_name: CORP\n    token_ttl: 5m\n    allow_any_target: true\n",
 		"modules:\n  m:\n    username: u\n    password: test-pw-02\n    allow_any_target: true\n  n:\n    api_key_env: NBU_FUZZ_UNSET\n    allow_any_target: true\n",
+		"modules:\n  m:\n    api_key: test-key-01\n    allowed_targets: [\"10.1.2.*\", \"10.2.0.0/16:1556\", \"[fd00::/64]\", \"*.*.*.*:15*\"]\n",
 		"modules:\n  m:\n    api_key: short\n    allow_any_target: true\n",
 		"a: &a [*a]\n",
 		"",
@@ -91,6 +92,7 @@ func FuzzParse(f *testing.F) {
 			}
 			m.TargetAllowed("nbu-1.example.com", "1556")
 			m.TargetAllowed("::1", "1556")
+			m.TargetAllowed("10.1.2.3", "1556")
 		}
 		out, err := yaml.Marshal(cfg)
 		if err != nil {

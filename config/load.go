@@ -171,6 +171,11 @@ func resolveModule(m *Module, dir string, read fileReader) error {
 		}
 		return &loadError{path: "tls_config", err: err}
 	}
+	targets, err := parseTargetPatterns(m.AllowedTargets)
+	if err != nil {
+		return err
+	}
+	m.resolved.targets = targets
 
 	m.resolved.fingerprint = fingerprint(m, files, true)
 	m.resolved.sessionFingerprint = fingerprint(m, files, false)

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"path"
 	"slices"
 	"strings"
 
@@ -115,13 +114,8 @@ func validateTargets(m *Module) error {
 			return keyError("api_paths", "path %q: want an absolute path ending in %s, without escapes", p, DefaultAPIPath)
 		}
 	}
-	for _, p := range m.AllowedTargets {
-		if p == "" {
-			return keyError("allowed_targets", "empty pattern")
-		}
-		if _, err := path.Match(matchPattern(p), ""); err != nil {
-			return keyError("allowed_targets", "bad pattern %q: %w", p, err)
-		}
+	if _, err := parseTargetPatterns(m.AllowedTargets); err != nil {
+		return err
 	}
 	switch {
 	case len(m.AllowedTargets) == 0 && !m.AllowAnyTarget:
