@@ -74,7 +74,7 @@ func TestReloadHTTPBrokenFileKeepsOldConfig(t *testing.T) {
 	// Line 5 holds the misspelt key: the answer and the log must point there.
 	writeFile(t, a.file, good+"    tiemout: 10s\n")
 	code, body := a.do(t, "POST", "/-/reload")
-	wantErr := a.file + `:6: module "default": unknown field "tiemout"`
+	wantErr := a.file + `:6: module "default": tiemout: unknown key`
 	if code != http.StatusInternalServerError || !strings.Contains(body, wantErr) {
 		t.Fatalf("POST /-/reload with a broken file: %d %q, want 500 with %q", code, body, wantErr)
 	}
@@ -195,7 +195,7 @@ func TestReloadOnFileChangeBrokenThenFixed(t *testing.T) {
 	good := configYAML(moduleYAML("default", "api_key: "+testKey))
 	a := newTestApp(t, good, withWatch)
 	writeFile(t, a.file, good+"    tiemout: 10s\n")
-	wantLog := logfmtQuoted(a.file + `:6: module "default": unknown field "tiemout"`)
+	wantLog := logfmtQuoted(a.file + `:6: module "default": tiemout: unknown key`)
 	eventually(t, "the failed reload to set the gauge to 0 and log the file and line", func() bool {
 		return a.gauge(t, reloadOK) == 0 && strings.Contains(a.logs.String(), wantLog)
 	})

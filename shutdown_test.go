@@ -222,7 +222,7 @@ func TestRunExitCodes(t *testing.T) {
 		wantOutput string
 	}{
 		{"check valid", []string{"--config.check", "--config.file=" + good}, 0, "configuration is valid"},
-		{"check invalid", []string{"--config.check", "--config.file=" + bad}, 1, `bad.yml:6: module "default": unknown field "tiemout"`},
+		{"check invalid", []string{"--config.check", "--config.file=" + bad}, 1, `bad.yml:6: module "default": tiemout: unknown key`},
 		{"start with invalid", []string{"--config.file=" + bad, "--web.listen-address=127.0.0.1:0"}, 1, "cannot load configuration"},
 		{"unknown flag", []string{"--no-such-flag"}, 2, "unknown long flag"},
 	}

@@ -93,6 +93,8 @@ type resolved struct {
 	// tls is tls_config with the files' contents, read once at load through ReadFile, in place
 	// of their paths: building a client never opens a file (which could have become a FIFO).
 	tls *promconfig.TLSConfig
+	// targets are allowed_targets, parsed.
+	targets []targetPattern
 	// fingerprint covers the whole module; sessionFingerprint all but the credentials.
 	fingerprint, sessionFingerprint string
 }

@@ -93,11 +93,19 @@ func TestLoadGood(t *testing.T) {
 	}
 }
 
+// A byte order mark, which some Windows editors write, is not part of the first key.
+func TestByteOrderMark(t *testing.T) {
+	cfg, err := testSchema.Parse([]byte("\ufeffmodules:\n  m: {api_key: test-key-01, allow_any_target: true}\n"), "modules.yml", t.TempDir())
+	if err != nil || cfg.Modules["m"] == nil {
+		t.Fatalf("Parse with a BOM: %v", err)
+	}
+}
+
 func TestDefaultsAreNotShared(t *testing.T) {
 	cfg, err := testSchema.Parse([]byte(`
 modules:
-  a: {api_key: k1, allow_any_target: true}
-  b: {api_key: k2, allow_any_target: true}
+  a: {api_key: test-key-a1, allow_any_target: true}
+  b: {api_key: test-key-a2, allow_any_target: true}
 `), "modules.yml", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +121,7 @@ modules:
 	if testSchema.DefaultModule().Collectors[0] != "jobs" {
 		t.Errorf("changing a's collectors changed the defaults: %v", testSchema.DefaultModule().Collectors)
 	}
-	if a.APIKeyValue() != "k1" || b.APIKeyValue() != "k2" {
+	if a.APIKeyValue() != "test-key-a1" || b.APIKeyValue() != "test-key-a2" {
 		t.Errorf("keys = %q, %q", a.APIKeyValue(), b.APIKeyValue())
 	}
 }
@@ -130,7 +138,7 @@ func TestAPIVersionScalarForms(t *testing.T) {
 		{`~`, "auto"}, // an empty value keeps the default
 	} {
 		t.Run(tc.yaml, func(t *testing.T) {
-			cfg, err := testSchema.Parse([]byte("modules:\n  m:\n    api_key: k\n    allow_any_target: true\n    api_version: "+tc.yaml+"\n"), "modules.yml", "")
+			cfg, err := testSchema.Parse([]byte("modules:\n  m:\n    api_key: test-key-01\n    allow_any_target: true\n    api_version: "+tc.yaml+"\n"), "modules.yml", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -178,299 +186,311 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"unknown field", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allowed_targets: [a]
     tiemout: 5s
-`, `modules.yml:5: module "default": unknown field "tiemout"`},
+`, `modules.yml:5: module "default": tiemout: unknown key`},
 		{"invalid duration", `modules:
   default:
     timeout: 3x
-    api_key: k
-`, `modules.yml:3: module "default": field "timeout": invalid duration "3x" (want a number and a unit: ms, s, m, h, d, w or y, e.g. 30s)`},
+    api_key: test-key-01
+`, `modules.yml:3: module "default": timeout: unknown unit "x" in duration "3x" (want a number and a unit: ms, s, m, h, d, w or y, e.g. 30s)`},
 		{"both keys", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     api_key_file: api.key
     allow_any_target: true
-`, `modules.yml:4: module "default": exactly one of api_key, api_key_file, api_key_env or a login (username with password, password_file or password_env) is required (found api_key, api_key_file)`},
+`, `modules.yml:3: module "default": exactly one of api_key, api_key_file, api_key_env or a login (username with password, password_file or password_env) is required (found api_key, api_key_file)`},
 		{"neither key", `modules:
   default:
     timeout: 5s
     allow_any_target: true
-`, `modules.yml:2: module "default": exactly one of api_key, api_key_file, api_key_env or a login (username with password, password_file or password_env) is required (found none)`},
+`, `modules.yml:3: module "default": exactly one of api_key, api_key_file, api_key_env or a login (username with password, password_file or password_env) is required (found none)`},
 		{"null module has no key", `modules:
   default:
-`, `modules.yml:2: module "default": exactly one of api_key, api_key_file, api_key_env or a login (username with password, password_file or password_env) is required (found none)`},
+`, `modules.yml: module "default": exactly one of api_key, api_key_file, api_key_env or a login (username with password, password_file or password_env) is required (found none)`},
 		{"missing key file", `modules:
   default:
     allow_any_target: true
     api_key_file: /nonexistent/api.key
-`, `modules.yml:4: module "default": field "api_key_file": open /nonexistent/api.key: no such file or directory`},
+`, `modules.yml:4: module "default": api_key_file: open /nonexistent/api.key: no such file or directory`},
 		{"empty key file", `modules:
   default:
     api_key_file: empty.key
     allow_any_target: true
-`, `modules.yml:3: module "default": field "api_key_file": $DIR/empty.key is empty`},
+`, `modules.yml:3: module "default": api_key_file: $DIR/empty.key is empty`},
 		{"key with whitespace", `modules:
   default:
     api_key: "abc def"
     allow_any_target: true
-`, `modules.yml:3: module "default": field "api_key": contains whitespace or control characters`},
+`, `modules.yml:3: module "default": api_key: the key contains whitespace or control characters`},
 		{"unknown collector", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     collectors:
       - jobs
       - tape
-`, `modules.yml:7: module "default": field "collectors": unknown collector "tape" (known: jobs, storage)`},
+`, `modules.yml:6: module "default": collectors: unknown collector "tape" (known: jobs, storage)`},
 		{"duplicate collector", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     collectors: [jobs, storage, jobs]
-`, `modules.yml:5: module "default": field "collectors": collector "jobs" listed twice`},
+`, `modules.yml:5: module "default": collectors: collector "jobs" listed twice`},
 		{"no collectors", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     collectors: []
-`, `modules.yml:5: module "default": field "collectors": at least one collector is required (known: jobs, storage)`},
+`, `modules.yml:5: module "default": collectors: at least one collector is required (known: jobs, storage)`},
 		{"collectors not a list", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     collectors: jobs
-`, `modules.yml:5: module "default": field "collectors": want a list, got "jobs"`},
+`, `modules.yml:5: module "default": collectors: cannot unmarshal !!str ` + "`jobs`" + ` into []string`},
 		{"unsupported version", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     timeout: 5s
     api_version: 3.0
-`, `modules.yml:6: module "default": field "api_version": unsupported version "3.0" (want auto, 14.0, 13.0, 12.0 or 10.0)`},
+`, `modules.yml:6: module "default": api_version: unsupported version "3.0" (want auto, 14.0, 13.0, 12.0 or 10.0)`},
 		{"version without minor", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     api_version: 10
-`, `modules.yml:5: module "default": field "api_version": unsupported version "10" (want auto, 14.0, 13.0, 12.0 or 10.0)`},
+`, `modules.yml:5: module "default": api_version: unsupported version "10" (want auto, 14.0, 13.0, 12.0 or 10.0)`},
 		{"no targets", `modules:
   default:
-    api_key: k
-`, `modules.yml:2: module "default": neither allowed_targets nor allow_any_target is set: a module carries credentials, so say which NetBackup primaries it may be sent to (allowed_targets), or set allow_any_target: true`},
+    api_key: test-key-01
+`, `modules.yml:3: module "default": neither allowed_targets nor allow_any_target is set: a module carries credentials, so say which NetBackup primaries it may be sent to (allowed_targets), or set allow_any_target: true`},
 		{"empty target list", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allowed_targets: []
     allow_any_target: false
-`, `modules.yml:2: module "default": neither allowed_targets nor allow_any_target is set: a module carries credentials, so say which NetBackup primaries it may be sent to (allowed_targets), or set allow_any_target: true`},
+`, `modules.yml:3: module "default": neither allowed_targets nor allow_any_target is set: a module carries credentials, so say which NetBackup primaries it may be sent to (allowed_targets), or set allow_any_target: true`},
 		{"targets and any target", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allowed_targets: [a]
     allow_any_target: true
-`, `modules.yml:5: module "default": allowed_targets and allow_any_target: true are mutually exclusive`},
+`, `modules.yml:3: module "default": allowed_targets and allow_any_target: true are mutually exclusive`},
 		{"bad glob", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allowed_targets:
       - nbu-1.example.com
       - "nbu-[.example.com"
-`, `modules.yml:6: module "default": field "allowed_targets": bad pattern "nbu-[.example.com": syntax error in pattern`},
+`, `modules.yml:5: module "default": allowed_targets: pattern "nbu-[.example.com": syntax error in pattern`},
 		{"empty glob", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allowed_targets: [""]
-`, `modules.yml:4: module "default": field "allowed_targets": empty pattern`},
+`, `modules.yml:4: module "default": allowed_targets: pattern "": empty pattern`},
 		{"unknown top-level field", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
 module_defaults: {}
-`, `modules.yml:5: unknown top-level field "module_defaults"`},
+`, `modules.yml:5: module_defaults: unknown key`},
 		{"no modules key", `# nothing here
 `, `modules.yml: no modules defined`},
 		{"empty file", ``, `modules.yml: no modules defined`},
 		{"null modules", `modules:
-`, `modules.yml:1: no modules defined`},
+`, `modules.yml: no modules defined`},
 		{"empty modules", `
 modules: {}
-`, `modules.yml:2: no modules defined`},
+`, `modules.yml: no modules defined`},
 		{"modules not a mapping", `modules: [default]
-`, `modules.yml:1: field "modules": want a mapping of module names to modules, got a list`},
+`, `modules.yml:1: modules: cannot unmarshal !!seq into config.mapping`},
 		{"root not a mapping", `- modules
-`, `modules.yml:1: want a mapping with a "modules" key, got a list`},
+`, `modules.yml:1: cannot unmarshal !!seq into config.mapping`},
 		{"empty module name", `modules:
   "":
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
-`, `modules.yml:2: module name must not be empty`},
+`, `modules.yml: module name must not be empty`},
 		{"module defined twice", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
-`, `modules.yml:5: module "default" defined twice (first at line 2)`},
+`, `modules.yml:5: modules: mapping key "default" already defined at line 2`},
 		{"field set twice", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
-    api_key: j
-`, `modules.yml:5: module "default": field "api_key" set twice (first at line 3)`},
+    api_key: test-key-02
+`, `modules.yml:5: module "default": mapping key "api_key" already defined at line 3`},
 		{"module not a mapping", `modules:
   default: x
-`, `modules.yml:2: module "default": want a mapping, got "x"`},
+`, `modules.yml:2: module "default": cannot unmarshal !!str ` + "`x`" + ` into config.mapping`},
 		{"unknown jobs field", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     jobs:
       lookback: 1h
       pagesize: 10
-`, `modules.yml:7: module "default": unknown field "jobs.pagesize"`},
+`, `modules.yml:7: module "default": jobs.pagesize: unknown key`},
 		{"unknown storage field", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     storage: {ttl: 1m}
-`, `modules.yml:5: module "default": unknown field "storage.ttl"`},
+`, `modules.yml:5: module "default": storage.ttl: unknown key`},
 		{"unknown tls_config field", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     tls_config:
       insecure: true
-`, `modules.yml:6: module "default": unknown field "tls_config.insecure"`},
+`, `modules.yml:6: module "default": tls_config.insecure: unknown key`},
 		{"jobs page_size too large", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     jobs:
       page_size: 101
-`, `modules.yml:6: module "default": field "jobs.page_size": 101 is out of range (want 1..100)`},
+`, `modules.yml:6: module "default": jobs.page_size: 101 is out of range (want 1..100)`},
 		{"jobs page_size zero", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     jobs: {page_size: 0}
-`, `modules.yml:5: module "default": field "jobs.page_size": 0 is out of range (want 1..100)`},
+`, `modules.yml:5: module "default": jobs.page_size: 0 is out of range (want 1..100)`},
 		{"jobs page_size not a number", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     jobs: {page_size: abc}
-`, `modules.yml:5: module "default": field "jobs.page_size": want an integer, got "abc"`},
+`, `modules.yml:5: module "default": jobs.page_size: cannot unmarshal !!str ` + "`abc`" + ` into int`},
 		{"storage page_size too large", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     storage: {page_size: 501}
-`, `modules.yml:5: module "default": field "storage.page_size": 501 is out of range (want 1..500)`},
+`, `modules.yml:5: module "default": storage.page_size: 501 is out of range (want 1..500)`},
 		{"max_concurrent_requests zero", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     max_concurrent_requests: 0
-`, `modules.yml:5: module "default": field "max_concurrent_requests": 0 is out of range (want 1..64)`},
+`, `modules.yml:5: module "default": max_concurrent_requests: 0 is out of range (want 1..64)`},
 		{"max_concurrent_requests too large", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     max_concurrent_requests: 65
-`, `modules.yml:5: module "default": field "max_concurrent_requests": 65 is out of range (want 1..64)`},
+`, `modules.yml:5: module "default": max_concurrent_requests: 65 is out of range (want 1..64)`},
 		{"lookback zero", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     jobs: {lookback: 0}
-`, `modules.yml:5: module "default": field "jobs.lookback": must be greater than 0, got 0s`},
+`, `modules.yml:5: module "default": jobs.lookback: must be greater than 0, got 0s`},
 		{"lookback negative", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     jobs: {lookback: -1h}
-`, `modules.yml:5: module "default": field "jobs.lookback": must be greater than 0, got -1h`},
+`, `modules.yml:5: module "default": jobs.lookback: not a valid duration string: "-1h" (want a number and a unit: ms, s, m, h, d, w or y, e.g. 30s)`},
 		{"timeout zero", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     timeout: 0s
-`, `modules.yml:5: module "default": field "timeout": must be greater than 0, got 0s`},
+`, `modules.yml:5: module "default": timeout: must be greater than 0, got 0s`},
 		{"negative cache_ttl", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     storage: {cache_ttl: -1m}
-`, `modules.yml:5: module "default": field "storage.cache_ttl": must not be negative, got -1m`},
+`, `modules.yml:5: module "default": storage.cache_ttl: not a valid duration string: "-1m" (want a number and a unit: ms, s, m, h, d, w or y, e.g. 30s)`},
 		{"negative tape cache_ttl", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     tape: {cache_ttl: -1s}
-`, `modules.yml:5: module "default": field "tape.cache_ttl": must not be negative, got -1s`},
+`, `modules.yml:5: module "default": tape.cache_ttl: not a valid duration string: "-1s" (want a number and a unit: ms, s, m, h, d, w or y, e.g. 30s)`},
 		{"page size for media servers", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     media_servers: {page_size: 10}
-`, `modules.yml:5: module "default": unknown field "media_servers.page_size"`},
+`, `modules.yml:5: module "default": media_servers.page_size: unknown key`},
 		{"not a boolean", `modules:
   default:
-    api_key: k
-    allow_any_target: yes
-`, `modules.yml:4: module "default": field "allow_any_target": want true or false, got "yes"`},
+    api_key: test-key-01
+    allow_any_target: maybe
+`, `modules.yml:4: module "default": allow_any_target: cannot unmarshal !!str ` + "`maybe`" + ` into bool`},
 		{"missing ca_file", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     tls_config:
       ca_file: missing-ca.pem
-`, `modules.yml:6: module "default": field "tls_config.ca_file": open $DIR/missing-ca.pem: no such file or directory`},
+`, `modules.yml:6: module "default": tls_config.ca_file: open $DIR/missing-ca.pem: no such file or directory`},
 		{"invalid ca_file", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     tls_config:
       ca_file: bad-ca.pem
-`, `modules.yml:5: module "default": field "tls_config": unable to use specified CA cert file $DIR/bad-ca.pem`},
+`, `modules.yml:6: module "default": tls_config: unable to use specified CA cert file $DIR/bad-ca.pem`},
 		{"ca and ca_file", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     tls_config:
       ca: x
       ca_file: bad-ca.pem
-`, `modules.yml:5: module "default": field "tls_config": at most one of ca, ca_file & ca_ref must be configured`},
+`, `modules.yml:6: module "default": tls_config: at most one of ca, ca_file & ca_ref must be configured`},
 		{"unknown TLS version", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     tls_config: {min_version: TLS99}
-`, `modules.yml:5: module "default": field "tls_config.min_version": unknown TLS version: TLS99`},
+`, `modules.yml:5: module "default": tls_config: unknown TLS version: TLS99`},
 		{"min_version not a string", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     tls_config: {min_version: [TLS12]}
-`, `modules.yml:5: module "default": field "tls_config.min_version": cannot unmarshal !!seq into string`},
+`, `modules.yml:5: module "default": tls_config: cannot unmarshal !!seq into string`},
 		{"list where a value belongs", `modules:
   default:
-    api_key: [k]
+    api_key: [test-key-01]
     allow_any_target: true
-`, `modules.yml:3: module "default": field "api_key": want a single value, got a list`},
+`, `modules.yml:3: module "default": api_key: cannot unmarshal !!seq into string`},
 		{"merge of a scalar", `modules:
   default:
     <<: 5
-    api_key: k
-`, `modules.yml:3: module "default": << must refer to a mapping or a list of mappings, got "5"`},
+    api_key: test-key-01
+`, `modules.yml:3: module "default": map merge requires map or sequence of maps as the value`},
 		{"invalid YAML", `modules:
   default: [
 `, `modules.yml: invalid YAML: line 2: did not find expected node content`},
+		{"tab indentation", "modules:\n\tdefault: {api_key: test-key-01, allow_any_target: true}\n",
+			`modules.yml: invalid YAML: line 2: found character that cannot start any token`},
+		{"unknown key in a merged anchor", `modules:
+  base: &base {api_key: test-key-01, allow_any_target: true, jobs: {lookback: 1h, pagesize: 10}}
+  other:
+    <<: *base
+`, `modules.yml:2: module "base": jobs.pagesize: unknown key`},
+		{"short key", `modules:
+  default:
+    api_key: k
+    allow_any_target: true
+`, `modules.yml:3: module "default": api_key: the key is shorter than 8 bytes`},
 		{"two documents", `modules:
-  default: {api_key: k, allow_any_target: true}
+  default: {api_key: test-key-01, allow_any_target: true}
 ---
 modules: {}
 `, `modules.yml:3: only one YAML document is allowed`},

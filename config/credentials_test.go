@@ -23,29 +23,29 @@ func TestCredentialErrors(t *testing.T) {
 	}{
 		{"key and login", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     username: monitor
-    password: pw
-`, `modules.yml:6: module "default": ` + credsPrefix + ` (found api_key, username, password)`},
+    password: test-pw-01
+`, `modules.yml:3: module "default": ` + credsPrefix + ` (found api_key, username, password)`},
 		{"key file and key env", `modules:
   default:
     api_key_env: NBU_PROD_KEY
     api_key_file: api.key
     allow_any_target: true
-`, `modules.yml:4: module "default": ` + credsPrefix + ` (found api_key_file, api_key_env)`},
+`, `modules.yml:3: module "default": ` + credsPrefix + ` (found api_key_file, api_key_env)`},
 		{"token_ttl with a key", `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     token_ttl: 5m
     allow_any_target: true
-`, `modules.yml:4: module "default": ` + credsPrefix + ` (found api_key, token_ttl)`},
+`, `modules.yml:3: module "default": ` + credsPrefix + ` (found api_key, token_ttl)`},
 		{"password without username", `modules:
   default:
     allow_any_target: true
     password_file: api.key
     domain_type: NT
-`, `modules.yml:5: module "default": a login needs username (found password_file, domain_type)`},
+`, `modules.yml:3: module "default": a login needs username (found password_file, domain_type)`},
 		{"username without password", `modules:
   default:
     username: monitor
@@ -55,72 +55,72 @@ func TestCredentialErrors(t *testing.T) {
   default:
     username: monitor
     password_env: NBU_PW
-    password: pw
+    password: test-pw-01
     allow_any_target: true
-`, `modules.yml:5: module "default": a login needs exactly one of password, password_file and password_env (found password, password_env)`},
+`, `modules.yml:3: module "default": a login needs exactly one of password, password_file and password_env (found password, password_env)`},
 		{"unknown domain type", `modules:
   default:
     username: monitor
-    password: pw
+    password: test-pw-01
     domain_type: AD
     allow_any_target: true
-`, `modules.yml:5: module "default": field "domain_type": unknown domain type "AD" (want NT, vx, unixpwd or ldap)`},
+`, `modules.yml:5: module "default": domain_type: unknown domain type "AD" (want NT, vx, unixpwd or ldap)`},
 		{"token_ttl zero", `modules:
   default:
     username: monitor
-    password: pw
+    password: test-pw-01
     token_ttl: 0s
     allow_any_target: true
-`, `modules.yml:5: module "default": field "token_ttl": must be greater than 0, got 0s`},
+`, `modules.yml:5: module "default": token_ttl: must be greater than 0, got 0s`},
 		{"key env unset", `modules:
   default:
     allow_any_target: true
     api_key_env: NBU_TEST_UNSET_4711
-`, `modules.yml:4: module "default": field "api_key_env": environment variable NBU_TEST_UNSET_4711 is not set`},
+`, `modules.yml:4: module "default": api_key_env: environment variable NBU_TEST_UNSET_4711 is not set`},
 		{"key env empty", `modules:
   default:
     api_key_env: NBU_TEST_EMPTY
     allow_any_target: true
-`, `modules.yml:3: module "default": field "api_key_env": environment variable NBU_TEST_EMPTY is empty`},
+`, `modules.yml:3: module "default": api_key_env: environment variable NBU_TEST_EMPTY is empty`},
 		{"key env blank", `modules:
   default:
     api_key_env: NBU_TEST_BLANK
     allow_any_target: true
-`, `modules.yml:3: module "default": field "api_key_env": environment variable NBU_TEST_BLANK is empty`},
+`, `modules.yml:3: module "default": api_key_env: environment variable NBU_TEST_BLANK is empty`},
 		{"key env with a space", `modules:
   default:
     api_key_env: NBU_TEST_SPACED
     allow_any_target: true
-`, `modules.yml:3: module "default": field "api_key_env": the key in environment variable NBU_TEST_SPACED contains whitespace or control characters`},
+`, `modules.yml:3: module "default": api_key_env: the key in environment variable NBU_TEST_SPACED contains whitespace or control characters`},
 		{"key env not a name", `modules:
   default:
     api_key_env: "A=B"
     allow_any_target: true
-`, `modules.yml:3: module "default": field "api_key_env": "A=B" is not an environment variable name`},
+`, `modules.yml:3: module "default": api_key_env: "A=B" is not an environment variable name`},
 		{"password env unset", `modules:
   default:
     username: monitor
     password_env: NBU_TEST_UNSET_4711
     allow_any_target: true
-`, `modules.yml:4: module "default": field "password_env": environment variable NBU_TEST_UNSET_4711 is not set`},
+`, `modules.yml:4: module "default": password_env: environment variable NBU_TEST_UNSET_4711 is not set`},
 		{"password env empty", `modules:
   default:
     username: monitor
     password_env: NBU_TEST_EMPTY
     allow_any_target: true
-`, `modules.yml:4: module "default": field "password_env": environment variable NBU_TEST_EMPTY is empty`},
+`, `modules.yml:4: module "default": password_env: environment variable NBU_TEST_EMPTY is empty`},
 		{"password file empty", `modules:
   default:
     username: monitor
     password_file: empty.key
     allow_any_target: true
-`, `modules.yml:4: module "default": field "password_file": $DIR/empty.key is empty`},
+`, `modules.yml:4: module "default": password_file: $DIR/empty.key is empty`},
 		{"password file missing", `modules:
   default:
     username: monitor
     password_file: /nonexistent/pw
     allow_any_target: true
-`, `modules.yml:4: module "default": field "password_file": open /nonexistent/pw: no such file or directory`},
+`, `modules.yml:4: module "default": password_file: open /nonexistent/pw: no such file or directory`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := testSchema.Parse([]byte(tc.yaml), "modules.yml", "testdata")
@@ -206,13 +206,13 @@ func TestSessionFingerprintIgnoresCredentials(t *testing.T) {
 		}
 		return cfg.Modules["m"]
 	}
-	writeFile(t, keyPath, "key-one\n")
+	writeFile(t, keyPath, "key-one-0001\n")
 	base := load("    api_key_file: api.key\n")
-	writeFile(t, keyPath, "key-two\n")
+	writeFile(t, keyPath, "key-two-0002\n")
 	rotated := load("    api_key_file: api.key\n")
-	t.Setenv("NBU_TEST_PW", "pw-1")
+	t.Setenv("NBU_TEST_PW", "test-pw-0001")
 	login := load("    username: monitor\n    password_env: NBU_TEST_PW\n    token_ttl: 5m\n")
-	t.Setenv("NBU_TEST_PW", "pw-2")
+	t.Setenv("NBU_TEST_PW", "test-pw-0002")
 	newPassword := load("    username: monitor\n    password_env: NBU_TEST_PW\n    token_ttl: 5m\n")
 	collects := load("    api_key_file: api.key\n    jobs: {page_size: 50}\n")
 
@@ -228,10 +228,51 @@ func TestSessionFingerprintIgnoresCredentials(t *testing.T) {
 		t.Error("SessionFingerprint did not change with jobs.page_size")
 	}
 	inCode := testSchema.DefaultModule()
-	inCode.APIKey = "one"
+	inCode.APIKey = "key-one-0001"
 	other := inCode
-	other.APIKey = "two"
+	other.APIKey = "key-two-0002"
 	if inCode.SessionFingerprint() != other.SessionFingerprint() || inCode.Fingerprint() == other.Fingerprint() {
 		t.Error("a module built in code: fingerprints do not follow the same rules")
+	}
+}
+
+// A key or password shorter than MinSecretBytes is refused at load, wherever it comes from, with an
+// error that names the module and the key and never the secret; eight bytes load.
+func TestShortSecretsRefused(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "short.key"), "k3y-7b\n")
+	writeFile(t, filepath.Join(dir, "short.pw"), "pw-7b \n")
+	writeFile(t, filepath.Join(dir, "eight.key"), "8-bytes!\n")
+	t.Setenv("NBU_TEST_SHORT", "s3cr3t")
+	const login = "username: monitor\n    "
+	for _, tc := range []struct{ body, want string }{
+		{"api_key: k", `api_key: the key is shorter than 8 bytes`},
+		{"api_key: 7-bytes", `api_key: the key is shorter than 8 bytes`},
+		{"api_key_file: short.key", `api_key_file: the key in ` + filepath.Join(dir, "short.key") + ` is shorter than 8 bytes`},
+		{"api_key_env: NBU_TEST_SHORT", `api_key_env: the key in environment variable NBU_TEST_SHORT is shorter than 8 bytes`},
+		{login + "password: pw", `password: the password is shorter than 8 bytes`},
+		{login + "password_file: short.pw", `password_file: the password in ` + filepath.Join(dir, "short.pw") + ` is shorter than 8 bytes`},
+		{login + "password_env: NBU_TEST_SHORT", `password_env: the password in environment variable NBU_TEST_SHORT is shorter than 8 bytes`},
+		{"api_key: 8-bytes!", ""},
+		{"api_key_file: eight.key", ""},
+		{login + "password: \"8 bytes \"", ""},
+	} {
+		yml := "modules:\n  m:\n    allow_any_target: true\n    " + tc.body + "\n"
+		_, err := testSchema.Parse([]byte(yml), "modules.yml", dir)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.body, err)
+			}
+			continue
+		}
+		if want := `module "m": ` + tc.want; err == nil || !strings.HasPrefix(err.Error(), "modules.yml:") || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("%s:\n got: %v\nwant: %s", tc.body, err, want)
+			continue
+		}
+		for _, secret := range []string{"k3y-7b", "pw-7b", "s3cr3t", "7-bytes"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("%s: the error shows the secret: %v", tc.body, err)
+			}
+		}
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
 )
 
 // A path in modules.yml that names a directory, a device or a huge file is a load error that says
@@ -20,11 +23,11 @@ func TestReferencedFilesMustBeSmallRegularFiles(t *testing.T) {
 	tests := []struct {
 		name, module, want string
 	}{
-		{"key file is a directory", "api_key_file: keydir", `field "api_key_file": ` + filepath.Join(dir, "keydir") + " is not a regular file"},
-		{"key file too large", "api_key_file: big.key", `field "api_key_file": ` + filepath.Join(dir, "big.key") + " is larger than 65536 bytes"},
-		{"key file is a device", "api_key_file: /dev/zero", `field "api_key_file": /dev/zero is not a regular file`},
-		{"CA file is a device", "api_key: k\n    tls_config: {ca_file: /dev/zero}", `field "tls_config.ca_file": /dev/zero is not a regular file`},
-		{"CA file too large", "api_key: k\n    tls_config: {ca_file: big.pem}", `field "tls_config.ca_file": ` + filepath.Join(dir, "big.pem") + " is larger than 4194304 bytes"},
+		{"key file is a directory", "api_key_file: keydir", `api_key_file: ` + filepath.Join(dir, "keydir") + " is not a regular file"},
+		{"key file too large", "api_key_file: big.key", `api_key_file: ` + filepath.Join(dir, "big.key") + " is larger than 65536 bytes"},
+		{"key file is a device", "api_key_file: /dev/zero", `api_key_file: /dev/zero is not a regular file`},
+		{"CA file is a device", "api_key: test-key-01\n    tls_config: {ca_file: /dev/zero}", `tls_config.ca_file: /dev/zero is not a regular file`},
+		{"CA file too large", "api_key: test-key-01\n    tls_config: {ca_file: big.pem}", `tls_config.ca_file: ` + filepath.Join(dir, "big.pem") + " is larger than 4194304 bytes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -42,33 +45,55 @@ func TestReferencedFilesMustBeSmallRegularFiles(t *testing.T) {
 	}
 }
 
-// Anchors that merge an anchor several times, nested, expand exponentially if each merge is walked
-// anew: 455 bytes took a second at depth 7, and depth 12 would take days. Each source is expanded
-// once, and a hard cap on the mappings walked catches what the cache does not.
-func TestMergeKeyBombLoadsInLinearTime(t *testing.T) {
+// Anchors that merge an anchor several times, nested, expand exponentially (a billion laughs made
+// of merge keys): yaml.v3's alias budget stops the expansion, and the error names the file and a
+// module. Sharing an anchor the way the README shows, across many modules, stays well within it.
+func TestMergeKeyBombIsRefused(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("modules:\n  m0: &x0 {api_key: k, allow_any_target: true, jobs: {lookback: 2h}}\n")
+	b.WriteString("modules:\n  m0: &x0 {api_key: test-key-01, allow_any_target: true, jobs: {lookback: 2h}}\n")
 	for i := 1; i <= 12; i++ {
 		refs := strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*x%d, ", i-1), 8), ", ")
 		fmt.Fprintf(&b, "  m%d: &x%d {<<: [%s]}\n", i, i, refs)
 	}
-	cfg, err := testSchema.Parse([]byte(b.String()), "modules.yml", t.TempDir())
-	if err != nil {
-		t.Fatalf("Parse: %v", err)
-	}
-	if got := cfg.Modules["m12"].Jobs.Lookback; got != cfg.Modules["m0"].Jobs.Lookback {
-		t.Errorf("m12 lookback = %v, want the merged 2h", got)
+	_, err := testSchema.Parse([]byte(b.String()), "modules.yml", t.TempDir())
+	if want := `modules.yml:12: module "m10": `; err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "excessive aliasing") {
+		t.Errorf("err = %v, want %q... excessive aliasing", err, want)
 	}
 
-	// What the cache cannot flatten, many distinct merge sources, stops at the cap with an error.
+	var shared strings.Builder
+	shared.WriteString("modules:\n  base: &base\n    api_key: test-key-01\n    allowed_targets: [\"nbu-*.example.com\"]\n" +
+		"    tls_config: {server_name: nbu.example.com, min_version: TLS12}\n    jobs: {lookback: 2h, page_size: 50}\n")
+	for i := range 500 {
+		fmt.Fprintf(&shared, "  m%d: {<<: *base, collectors: [jobs], timeout: %ds}\n", i, i+1)
+	}
+	cfg, err := testSchema.Parse([]byte(shared.String()), "modules.yml", t.TempDir())
+	if err != nil {
+		t.Fatalf("500 modules sharing one anchor: %v", err)
+	}
+	if m := cfg.Modules["m499"]; m.Jobs.PageSize != 50 || m.TLSConfig.ServerName != "nbu.example.com" || m.Timeout != model.Duration(500*time.Second) {
+		t.Errorf("m499 = jobs %+v, tls server_name %q, timeout %v: want base's jobs and TLS, its own timeout", m.Jobs, m.TLSConfig.ServerName, m.Timeout)
+	}
+}
+
+// Many merge sources that are all different are no expansion: they decode once each, the first
+// source winning, and the document's size bounds them.
+func TestManyMergeSourcesAndTheSizeBound(t *testing.T) {
 	var w strings.Builder
-	w.WriteString("modules:\n  m:\n    api_key: k\n    allow_any_target: true\n    jobs:\n      <<: [")
-	for i := range maxMappings + 1 {
+	w.WriteString("modules:\n  m:\n    api_key: test-key-01\n    allow_any_target: true\n    jobs:\n      <<: [")
+	for i := range 10001 {
 		fmt.Fprintf(&w, "{lookback: %dm}, ", i+1)
 	}
 	w.WriteString("{}]\n")
-	_, err = testSchema.Parse([]byte(w.String()), "modules.yml", t.TempDir())
-	if want := "merge keys expand too far"; err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("err = %v, want containing %q", err, want)
+	cfg, err := testSchema.Parse([]byte(w.String()), "modules.yml", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Modules["m"].Jobs.Lookback; got != model.Duration(time.Minute) {
+		t.Errorf("lookback = %v, want the first merge source's 1m", got)
+	}
+
+	big := []byte("modules:\n  m: {api_key: test-key-01, allow_any_target: true}\n" + strings.Repeat("#", MaxConfigFileBytes))
+	if _, err := testSchema.Parse(big, "modules.yml", t.TempDir()); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("a document over %d bytes: err = %v, want it refused", MaxConfigFileBytes, err)
 	}
 }

@@ -39,17 +39,19 @@ func FuzzParse(f *testing.F) {
 		f.Add(good)
 	}
 	for _, s := range []string{
-		"modules:\n  default:\n    api_key: k\n    allowed_targets: [\"nbu-*.example.com\", \"10.0.0.5:1556\", \"[::1]\"]\n",
+		"modules:\n  default:\n    api_key: test-key-01\n    allowed_targets: [\"nbu-*.example.com\", \"10.0.0.5:1556\", \"[::1]\"]\n",
 		"modules:\n  default:\n    api_key_file: api.key\n    allow_any_target: true\n    tls_config: {ca_file: ca.pem, cert_file: client.pem, key_file: client-key.pem}\n",
-		"modules:\n  a: &a\n    api_key: k\n    allowed_targets: [x]\n    jobs: {lookback: 1d, page_size: 5}\n  b:\n    <<: *a\n    collectors: [storage]\n",
-		"modules:\n  default:\n    api_key: k\n    allow_any_target: true\n    timeout: -1s\n",
-		"modules:\n  default:\n    api_key: k\n    allowed_targets: [\"nbu-[\"]\n",
-		"modules:\n  x: {api_key: k, allow_any_target: true, api_version: 10.0, storage: {cache_ttl: 0}}\n---\n",
+		"modules:\n  a: &a\n    api_key: test-key-01\n    allowed_targets: [x]\n    jobs: {lookback: 1d, page_size: 5}\n  b:\n    <<: *a\n    collectors: [storage]\n",
+		"modules:\n  default:\n    api_key: test-key-01\n    allow_any_target: true\n    timeout: -1s\n",
+		"modules:\n  default:\n    api_key: test-key-01\n    allowed_targets: [\"nbu-[\"]\n",
+		"modules:\n  x: {api_key: test-key-01, allow_any_target: true, api_version: 10.0, storage: {cache_ttl: 0}}\n---\n",
 		"modules: [1, 2]\n",
 		"modules:\n  m:\n    api_key_file: ../../../../etc/passwd\n    allow_any_target: true\n",
-		"modules:\n  m:\n    api_key: k\n    allow_any_target: true\n    tls_config: {ca: \"-----BEGIN CERTIFICATE-----\\n\", insecure_skip_verify: true, min_version: TLS13}\n",
+		"modules:\n  m:\n    api_key: test-key-01\n    allow_any_target: true\n    tls_config: {ca: \"-----BEGIN CERTIFICATE-----\\n\", insecure_skip_verify: true, min_version: TLS13}\n",
 		"modules:\n  m:\n    username: u\n    password_file: api.key\n    domain_type: NT\n    domain_name: CORP\n    token_ttl: 5m\n    allow_any_target: true\n",
-		"modules:\n  m:\n    username: u\n    password: p\n    allow_any_target: true\n  n:\n    api_key_env: NBU_FUZZ_UNSET\n    allow_any_target: true\n",
+		"modules:\n  m:\n    username: u\n    password: test-pw-02\n    allow_any_target: true\n  n:\n    api_key_env: NBU_FUZZ_UNSET\n    allow_any_target: true\n",
+		"modules:\n  m:\n    api_key: test-key-01\n    allowed_targets: [\"10.1.2.*\", \"10.2.0.0/16:1556\", \"[fd00::/64]\", \"*.*.*.*:15*\"]\n",
+		"modules:\n  m:\n    api_key: short\n    allow_any_target: true\n",
 		"a: &a [*a]\n",
 		"",
 	} {
@@ -72,10 +74,10 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("module %q has name %q", name, m.Name)
 			case m.AllowAnyTarget == (len(m.AllowedTargets) > 0):
 				t.Fatalf("module %q: allow_any_target %v with allowed_targets %q: exactly one must be set", name, m.AllowAnyTarget, m.AllowedTargets)
-			case m.Username == "" && (m.APIKeyValue() == "" || !validKey(m.APIKeyValue())):
+			case m.Username == "" && (len(m.APIKeyValue()) < MinSecretBytes || !validKey(m.APIKeyValue())):
 				t.Fatalf("module %q loaded with an unusable key", name)
-			case m.Username != "" && (m.APIKeyValue() != "" || strings.TrimSpace(m.PasswordValue()) == ""):
-				t.Fatalf("module %q loaded a login with a key or without a password", name)
+			case m.Username != "" && (m.APIKeyValue() != "" || len(m.PasswordValue()) < MinSecretBytes || strings.TrimSpace(m.PasswordValue()) == ""):
+				t.Fatalf("module %q loaded a login with a key or without a usable password", name)
 			case len(m.Collectors) == 0 || slices.ContainsFunc(m.Collectors, func(c string) bool { return !slices.Contains(testSchema.Collectors, c) }):
 				t.Fatalf("module %q: collectors %q", name, m.Collectors)
 			case m.Timeout <= 0 || m.Jobs.Lookback <= 0 || m.Storage.CacheTTL < 0:
@@ -90,6 +92,7 @@ func FuzzParse(f *testing.F) {
 			}
 			m.TargetAllowed("nbu-1.example.com", "1556")
 			m.TargetAllowed("::1", "1556")
+			m.TargetAllowed("10.1.2.3", "1556")
 		}
 		out, err := yaml.Marshal(cfg)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -44,130 +45,117 @@ func (s Schema) parse(data []byte, name, baseDir string, read fileReader) (*Conf
 	if err != nil {
 		return nil, &loadError{file: name, err: fmt.Errorf("resolving the config directory: %w", err)}
 	}
-	root, err := parseDocument(data, name)
+	if len(data) > MaxConfigFileBytes {
+		return nil, &loadError{file: name, err: fmt.Errorf("larger than %d bytes", MaxConfigFileBytes)}
+	}
+	modules, err := decodeModules(data)
 	if err != nil {
-		return nil, err
+		return nil, inFile(name, "", err)
 	}
-	top := newDecoder(name, "")
-	modulesKey, modulesNode, err := topLevel(top, root)
-	if err != nil {
-		return nil, err
+	if len(modules) == 0 {
+		return nil, &loadError{file: name, err: errors.New("no modules defined")}
 	}
-	modulesNode = resolve(modulesNode)
-	if isNull(modulesNode) || (modulesNode.Kind == yaml.MappingNode && len(modulesNode.Content) == 0) {
-		line := 0
-		if modulesKey != nil {
-			line = modulesKey.Line
-		}
-		return nil, top.errAt(line, "", errors.New("no modules defined"))
-	}
-	if modulesNode.Kind != yaml.MappingNode {
-		return nil, top.errAt(modulesNode.Line, "modules", fmt.Errorf("want a mapping of module names to modules, got %s", describe(modulesNode)))
-	}
-	pairs, err := top.mappingPairs(modulesNode, func(key string, first int) error {
-		return fmt.Errorf("module %q defined twice (first at line %d)", key, first)
-	})
-	if err != nil {
-		return nil, err
-	}
-
-	cfg := &Config{Modules: make(map[string]*Module, len(pairs))}
-	for _, p := range pairs {
-		if p.key.Kind != yaml.ScalarNode || p.key.Value == "" {
-			return nil, top.errAt(p.key.Line, "", errors.New("module name must not be empty"))
-		}
-		m, err := s.loadModule(name, dir, p.key, p.value, read)
+	cfg := &Config{Modules: make(map[string]*Module, len(modules))}
+	for _, moduleName := range slices.Sorted(maps.Keys(modules)) {
+		m, err := s.loadModule(moduleName, modules[moduleName], dir, read)
 		if err != nil {
-			return nil, err
+			return nil, inFile(name, moduleName, err)
 		}
-		cfg.Modules[m.Name] = m
+		cfg.Modules[moduleName] = m
 	}
 	return cfg, nil
 }
 
-// parseDocument returns the root node of the single YAML document in data, or nil if it is empty.
-func parseDocument(data []byte, name string) (*yaml.Node, error) {
+// decodeModules decodes the one YAML document in data, strictly, down to its modules, which are
+// decoded later, each onto its defaults. An empty document has no modules.
+func decodeModules(data []byte) (mapping, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, &loadError{file: name, err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))}
+	dec.KnownFields(true)
+	var root mapping
+	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
+		return nil, documentError(err)
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case err == nil:
-		return nil, &loadError{file: name, line: extra.Line, err: errors.New("only one YAML document is allowed")}
+		return nil, &loadError{line: extra.Line, err: errors.New("only one YAML document is allowed")}
 	case !errors.Is(err, io.EOF):
-		return nil, &loadError{file: name, err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))}
+		return nil, documentError(err)
 	}
-	if doc.Kind == yaml.DocumentNode {
-		if len(doc.Content) == 0 {
-			return nil, nil
-		}
-		return doc.Content[0], nil
+	var top struct {
+		Modules mapping `yaml:"modules"`
 	}
-	return &doc, nil
+	if err := decodeStruct(root, reflect.ValueOf(&top).Elem(), "", map[string]int{}); err != nil {
+		return nil, err
+	}
+	return top.Modules, nil
 }
 
-// topLevel checks the keys of the root mapping and returns the modules entry (nil if absent).
-func topLevel(d *decoder, root *yaml.Node) (key, value *yaml.Node, err error) {
-	root = resolve(root)
-	if isNull(root) {
-		return nil, nil, nil
+// documentError tells a document that is not YAML from one that does not fit the schema.
+func documentError(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return yamlError("", err)
 	}
-	if root.Kind != yaml.MappingNode {
-		return nil, nil, d.errAt(root.Line, "", fmt.Errorf("want a mapping with a \"modules\" key, got %s", describe(root)))
-	}
-	pairs, err := d.mappingPairs(root, func(key string, first int) error {
-		return fmt.Errorf("top-level field %q set twice (first at line %d)", key, first)
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	allowed := yamlFields(reflect.TypeFor[Config]())
-	for _, p := range pairs {
-		if _, ok := allowed[p.key.Value]; !ok || p.key.Kind != yaml.ScalarNode {
-			return nil, nil, d.errAt(p.key.Line, "", fmt.Errorf("unknown top-level field %q", p.key.Value))
-		}
-		if p.key.Value == "modules" {
-			key, value = p.key, p.value
-		}
-	}
-	return key, value, nil
+	return fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
-func (s Schema) loadModule(file, dir string, key, value *yaml.Node, read fileReader) (*Module, error) {
+// inFile completes err with the file and the module it is about.
+func inFile(file, module string, err error) error {
+	var le *loadError
+	if !errors.As(err, &le) {
+		return &loadError{file: file, module: module, err: err}
+	}
+	le.file, le.module = file, module
+	return le
+}
+
+func (s Schema) loadModule(name string, src value, dir string, read fileReader) (*Module, error) {
+	if name == "" {
+		return nil, &loadError{err: errors.New("module name must not be empty")}
+	}
 	m := s.DefaultModule()
-	m.Name = key.Value
-	d := newDecoder(file, m.Name)
-	if err := d.decodeStruct(value, reflect.ValueOf(&m).Elem(), ""); err != nil {
-		return nil, err
+	m.Name = name
+	// written tells a key the file sets from a default (token_ttl: 0s is an error, no token_ttl is
+	// not), and the line to show for it.
+	written := map[string]int{}
+	line := lineOf(src)
+	if err := decodeModule(&m, src, written); err != nil {
+		return nil, atLine(err, written, line)
 	}
-	if err := validateModule(&m, d, key.Line); err != nil {
-		return nil, err
+	if err := s.validateModule(&m, written); err != nil {
+		return nil, atLine(err, written, line)
 	}
-	if err := validateCollectors(&m, d, key.Line, s.Collectors); err != nil {
-		return nil, err
-	}
-	if err := resolveModule(&m, d, dir, key.Line, read); err != nil {
-		return nil, err
+	if err := resolveModule(&m, dir, read); err != nil {
+		return nil, atLine(err, written, line)
 	}
 	return &m, nil
 }
 
+// decodeModule decodes a module's keys onto m, which holds the defaults; a module with no value is
+// a module of defaults.
+func decodeModule(m *Module, src value, written map[string]int) error {
+	if src == nil {
+		return nil
+	}
+	var keys mapping
+	if err := src(&keys); err != nil {
+		return yamlError("", err)
+	}
+	return decodeStruct(keys, reflect.ValueOf(m).Elem(), "", written)
+}
+
 // resolveModule does the file-system half of loading: reading the key and the TLS material, so
 // that a config that loads is one the prober can use without surprises.
-func resolveModule(m *Module, d *decoder, dir string, moduleLine int, read fileReader) error {
-	key, password, err := resolveCredentials(m, d, dir, moduleLine, read)
+func resolveModule(m *Module, dir string, read fileReader) error {
+	key, password, err := resolveCredentials(m, dir, read)
 	if err != nil {
 		return err
 	}
 
 	m.TLSConfig.SetDirectory(dir)
 	files, err := readTLSFiles(&m.TLSConfig, read, func(field string, err error) error {
-		return d.errAt(d.lineOf("tls_config."+field, moduleLine), "tls_config."+field, err)
+		return &loadError{path: "tls_config." + field, err: err}
 	})
 	if err != nil {
 		return err
@@ -181,8 +169,13 @@ func resolveModule(m *Module, d *decoder, dir string, moduleLine int, read fileR
 		if _, ferr := promconfig.NewTLSConfig(&tc); ferr != nil {
 			err = ferr
 		}
-		return d.errAt(d.lineOf("tls_config", moduleLine), "tls_config", err)
+		return &loadError{path: "tls_config", err: err}
 	}
+	targets, err := parseTargetPatterns(m.AllowedTargets)
+	if err != nil {
+		return err
+	}
+	m.resolved.targets = targets
 
 	m.resolved.fingerprint = fingerprint(m, files, true)
 	m.resolved.sessionFingerprint = fingerprint(m, files, false)

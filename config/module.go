@@ -6,10 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"net"
-	"path"
 	"slices"
-	"strings"
 
 	promconfig "github.com/prometheus/common/config"
 	"gopkg.in/yaml.v3"
@@ -134,66 +131,6 @@ func writeField(h hash.Hash, label string, data []byte) {
 func sum(s string) []byte {
 	b := sha256.Sum256([]byte(s))
 	return b[:]
-}
-
-// TargetAllowed reports whether the module may be used against host on port. A pattern matches
-// the host alone, or, if it contains a ':', also net.JoinHostPort(host, port), so
-// "10.0.0.5:1556" and "[fd00::5]:1556" pin a port while "nbu-*.example.com" allows any.
-// Matching ignores case and a trailing dot on the host.
-func (m *Module) TargetAllowed(host, port string) bool {
-	if m.AllowAnyTarget {
-		return true
-	}
-	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
-		h = h[1 : len(h)-1]
-	}
-	if h == "" {
-		return false
-	}
-	hostPort := ""
-	if port != "" {
-		hostPort = net.JoinHostPort(h, port)
-	}
-	for _, p := range m.AllowedTargets {
-		mp := matchPattern(p)
-		if matchLabels(mp, h) {
-			return true
-		}
-		if hostPort != "" && strings.Contains(mp, ":") {
-			if matchLabels(mp, hostPort) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// matchLabels matches like path.Match, but with '.' as the separator that '*' and '?' do not
-// cross, as in DNS wildcards: "nbu-*.example.com" must not allow "nbu-1.attacker.example", nor
-// "10.0.0.*" the host "10.0.0.1.attacker.example".
-func matchLabels(pattern, name string) bool {
-	ok, _ := path.Match(strings.ReplaceAll(pattern, ".", "/"), strings.ReplaceAll(name, ".", "/"))
-	return ok
-}
-
-// matchPattern turns an allowed_targets entry into the path.Match pattern used for it. A leading
-// bracket whose contents hold a ':' is an IPv6 literal, not a character class (no hostname has a
-// ':'), so "[::1]:1556" has its brackets escaped and a bare "[::1]" means the host ::1.
-func matchPattern(p string) string {
-	p = strings.ToLower(p)
-	if !strings.HasPrefix(p, "[") {
-		return p
-	}
-	end := strings.Index(p, "]")
-	if end < 0 || !strings.Contains(p[1:end], ":") {
-		return p
-	}
-	inner, rest := p[1:end], p[end+1:]
-	if rest == "" {
-		return inner
-	}
-	return `\[` + inner + `\]` + rest
 }
 
 // Format prints only the module's name: promconfig.Secret has no String method, so %+v on a

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -74,57 +73,43 @@ func applyPostureDefaults(m *Module) {
 	m.Malware = MalwareConfig{CacheTTL: model.Duration(time.Hour), Lookback: model.Duration(24 * time.Hour)}
 }
 
-func validatePosture(m *Module, d *decoder, moduleLine int) error {
-	durations := []struct {
-		field     string
-		value     model.Duration
-		allowZero bool
-	}{
-		{"policies.cache_ttl", m.Policies.CacheTTL, true},
-		{"catalog.images_cache_ttl", m.Catalog.ImagesCacheTTL, true},
-		{"catalog.images_lookback", m.Catalog.ImagesLookback, false},
-		{"slp.cache_ttl", m.SLP.CacheTTL, true},
-		{"alerts.cache_ttl", m.Alerts.CacheTTL, true},
-		{"malware.cache_ttl", m.Malware.CacheTTL, true},
-		{"malware.lookback", m.Malware.Lookback, false},
+func validatePosture(m *Module) error {
+	err := checkDurations(
+		durationCheck{"policies.cache_ttl", m.Policies.CacheTTL, true},
+		durationCheck{"catalog.images_cache_ttl", m.Catalog.ImagesCacheTTL, true},
+		durationCheck{"catalog.images_lookback", m.Catalog.ImagesLookback, false},
+		durationCheck{"slp.cache_ttl", m.SLP.CacheTTL, true},
+		durationCheck{"alerts.cache_ttl", m.Alerts.CacheTTL, true},
+		durationCheck{"malware.cache_ttl", m.Malware.CacheTTL, true},
+		durationCheck{"malware.lookback", m.Malware.Lookback, false},
+	)
+	if err != nil {
+		return err
 	}
-	for _, c := range durations {
-		if c.value < 0 || (!c.allowZero && c.value == 0) {
-			return d.errAt(d.lineOf(c.field, moduleLine), c.field, fmt.Errorf("must be %s, got %s",
-				map[bool]string{true: "0 or more", false: "greater than 0"}[c.allowZero], c.value))
-		}
+	err = checkRanges(
+		rangeCheck{"clients.max_requests_per_probe", m.Clients.MaxRequestsPerProbe, 0, MaxRequestsPerProbe},
+		rangeCheck{"clients.max_series", m.Clients.MaxSeries, 1, MaxClientSeries},
+		rangeCheck{"policies.max_requests_per_probe", m.Policies.MaxRequestsPerProbe, 1, MaxRequestsPerProbe},
+		rangeCheck{"slp.page_size", m.SLP.PageSize, 1, MaxSLPPageSize},
+		rangeCheck{"alerts.page_size", m.Alerts.PageSize, 1, MaxAlertsPageSize},
+	)
+	if err != nil {
+		return err
 	}
-	ints := []struct {
-		field    string
-		value    int
-		min, max int
-	}{
-		{"clients.max_requests_per_probe", m.Clients.MaxRequestsPerProbe, 0, MaxRequestsPerProbe},
-		{"clients.max_series", m.Clients.MaxSeries, 1, MaxClientSeries},
-		{"policies.max_requests_per_probe", m.Policies.MaxRequestsPerProbe, 1, MaxRequestsPerProbe},
-		{"slp.page_size", m.SLP.PageSize, 1, MaxSLPPageSize},
-		{"alerts.page_size", m.Alerts.PageSize, 1, MaxAlertsPageSize},
-	}
-	for _, c := range ints {
-		if c.value < c.min || c.value > c.max {
-			return d.errAt(d.lineOf(c.field, moduleLine), c.field,
-				fmt.Errorf("%d is out of range (want %d..%d)", c.value, c.min, c.max))
-		}
-	}
-	return validateStatuses(m, d, moduleLine)
+	return validateStatuses(m)
 }
 
-func validateStatuses(m *Module, d *decoder, moduleLine int) error {
-	const field = "clients.success_statuses"
+func validateStatuses(m *Module) error {
+	const path = "clients.success_statuses"
 	if len(m.Clients.SuccessStatuses) == 0 {
-		return d.errAt(d.lineOf(field, moduleLine), field, fmt.Errorf("at least one status code is required (e.g. [0, 1])"))
+		return keyError(path, "at least one status code is required (e.g. [0, 1])")
 	}
 	for i, s := range m.Clients.SuccessStatuses {
 		if s < 0 || s > 9999 {
-			return d.errAt(d.lineOf(field, moduleLine), field, fmt.Errorf("status %d is not a NetBackup status code (0..9999)", s))
+			return keyError(path, "status %d is not a NetBackup status code (0..9999)", s)
 		}
 		if slices.Index(m.Clients.SuccessStatuses, s) < i {
-			return d.errAt(d.lineOf(field, moduleLine), field, fmt.Errorf("status %d listed twice", s))
+			return keyError(path, "status %d listed twice", s)
 		}
 	}
 	return nil

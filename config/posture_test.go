@@ -12,10 +12,10 @@ import (
 func TestPostureDefaultsAndOverrides(t *testing.T) {
 	cfg, err := testSchema.Parse([]byte(`modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
   tuned:
-    api_key: k
+    api_key: test-key-01
     allow_any_target: true
     clients: {max_requests_per_probe: 0, max_series: 5, success_statuses: [0]}
     policies: {cache_ttl: 0s}
@@ -47,19 +47,19 @@ func TestPostureDefaultsAndOverrides(t *testing.T) {
 
 func TestPostureValidation(t *testing.T) {
 	for _, tc := range []struct{ body, want string }{
-		{"clients: {max_requests_per_probe: -1}", `field "clients.max_requests_per_probe": -1 is out of range (want 0..1000)`},
-		{"clients: {max_series: 0}", `field "clients.max_series": 0 is out of range`},
-		{"clients: {success_statuses: []}", `field "clients.success_statuses": at least one status code is required`},
+		{"clients: {max_requests_per_probe: -1}", `clients.max_requests_per_probe: -1 is out of range (want 0..1000)`},
+		{"clients: {max_series: 0}", `clients.max_series: 0 is out of range`},
+		{"clients: {success_statuses: []}", `clients.success_statuses: at least one status code is required`},
 		{"clients: {success_statuses: [0, 0]}", `status 0 listed twice`},
 		{"clients: {success_statuses: [-3]}", `status -3 is not a NetBackup status code`},
-		{"catalog: {images_lookback: 0s}", `field "catalog.images_lookback": must be greater than 0`},
-		{"slp: {cache_ttl: -1m}", `field "slp.cache_ttl": must be 0 or more`},
-		{"slp: {page_size: 1001}", `field "slp.page_size": 1001 is out of range (want 1..1000)`},
-		{"policies: {max_requests_per_probe: 0}", `field "policies.max_requests_per_probe": 0 is out of range`},
-		{"malware: {bogus: 1}", `unknown field "malware.bogus"`},
-		{"malware: {lookback: 0s}", `field "malware.lookback": must be greater than 0`},
+		{"catalog: {images_lookback: 0s}", `catalog.images_lookback: must be greater than 0`},
+		{"slp: {cache_ttl: -1m}", `slp.cache_ttl: not a valid duration string: "-1m"`},
+		{"slp: {page_size: 1001}", `slp.page_size: 1001 is out of range (want 1..1000)`},
+		{"policies: {max_requests_per_probe: 0}", `policies.max_requests_per_probe: 0 is out of range`},
+		{"malware: {bogus: 1}", `malware.bogus: unknown key`},
+		{"malware: {lookback: 0s}", `malware.lookback: must be greater than 0`},
 	} {
-		_, err := testSchema.Parse([]byte("modules:\n  m:\n    api_key: k\n    allow_any_target: true\n    "+tc.body+"\n"), "modules.yml", t.TempDir())
+		_, err := testSchema.Parse([]byte("modules:\n  m:\n    api_key: test-key-01\n    allow_any_target: true\n    "+tc.body+"\n"), "modules.yml", t.TempDir())
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want it to contain %q", tc.body, err, tc.want)
 		}

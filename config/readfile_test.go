@@ -62,7 +62,7 @@ func TestTLSFilesAreNotReadAgainAfterLoad(t *testing.T) {
 	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := testSchema.Parse([]byte("modules:\n  m:\n    api_key: k\n    allow_any_target: true\n    tls_config: {ca_file: ca.pem}\n"), "modules.yml", dir)
+	cfg, err := testSchema.Parse([]byte("modules:\n  m:\n    api_key: test-key-01\n    allow_any_target: true\n    tls_config: {ca_file: ca.pem}\n"), "modules.yml", dir)
 	if err != nil {
 		t.Fatal(err)
 	}

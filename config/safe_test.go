@@ -12,7 +12,7 @@ import (
 
 const goodConfig = `modules:
   default:
-    api_key: k
+    api_key: test-key-01
     allowed_targets: [nbu.example.com]
 `
 
@@ -101,7 +101,7 @@ func TestSafeConfigConcurrentGetDuringReload(t *testing.T) {
 				default:
 				}
 				c := sc.Get()
-				if c == nil || c.Modules["default"] == nil || c.Modules["default"].APIKeyValue() != "k" {
+				if c == nil || c.Modules["default"] == nil || c.Modules["default"].APIKeyValue() != "test-key-01" {
 					errs <- "Get returned an incomplete config"
 					return
 				}

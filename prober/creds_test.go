@@ -228,10 +228,10 @@ func TestCredentialRotationKeepsJobCounters(t *testing.T) {
 // session key.
 func TestModuleChangeStillResetsSession(t *testing.T) {
 	const module = "modules:\n  default:\n    api_key_file: $FILE\n    allowed_targets: [\"127.0.0.1\"]\n    insecure_http: true\n    collectors: [jobs]\n"
-	e := newRotationEnv(t, fakenbu.Options{APIKeys: []string{"key-1"}}, module, "key-1")
+	e := newRotationEnv(t, fakenbu.Options{APIKeys: []string{"key-1-0a5b"}}, module, "key-1-0a5b")
 	e.env.probeOK(t, "default", e.url)
 	e.module = strings.Replace(module, "collectors: [jobs]", "collectors: [jobs]\n    jobs: {page_size: 50}", 1)
-	e.rotate(t, "key-1")
+	e.rotate(t, "key-1-0a5b")
 	fams := e.finishJobAndProbe(t, 100)
 	if got := sumFamily(fams, "nbu_jobs_total", nil); got != 0 {
 		t.Errorf("after a jobs.page_size change: nbu_jobs_total = %v, want 0 (a fresh session)", got)
