@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ const (
 	// defaultTimeout bounds one batch export, retries included (the OTLP specification's default).
 	defaultTimeout = 10 * time.Second
 	// maxQueueSpans is what the batch processor keeps waiting for export; past it new spans are
-	// dropped. At a few hundred bytes a span, the queue holds at most about a MiB.
+	// dropped. At a kilobyte or two a span, the queue holds a few MiB at most.
 	maxQueueSpans = 2048
 	// maxBatchSpans is what one export request carries.
 	maxBatchSpans = 512
@@ -56,8 +57,8 @@ func envTimeout(getenv func(string) string) (time.Duration, error) {
 }
 
 // newExporter builds the SDK's OTLP/HTTP exporter. The options given here win over what the SDK
-// reads from the OTEL_EXPORTER_OTLP_* variables.
-// Closing httpc's idle connections is left to the caller, after the exporter's shutdown.
+// reads from the OTEL_EXPORTER_OTLP_* variables. The caller closes httpc's idle connections once
+// the exporter is shut down.
 func newExporter(ctx context.Context, s exporterSettings) (exp *otlptrace.Exporter, httpc *http.Client, err error) {
 	httpc = newHTTPClient(s.tls)
 	opts := append([]otlptracehttp.Option{
@@ -148,14 +149,17 @@ func (s scrubbing) RoundTrip(req *http.Request) (*http.Response, error) {
 // scrub blanks the values of the headers sent in text and bounds it to maxErrorText, quoted.
 func scrub(text string, sent http.Header) string {
 	text = strings.TrimSpace(text)
+	var secrets []string
 	for name, values := range sent {
-		if sdkHeaders[name] {
-			continue
+		if !sdkHeaders[name] {
+			secrets = append(secrets, values...)
 		}
-		for _, v := range values {
-			if v != "" {
-				text = strings.ReplaceAll(text, v, "<redacted>")
-			}
+	}
+	// Longest first: a value that holds another must not lose only its shorter part.
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	for _, v := range secrets {
+		if v != "" {
+			text = strings.ReplaceAll(text, v, "<redacted>")
 		}
 	}
 	if text == "" {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -313,4 +314,23 @@ func TestEnvTimeout(t *testing.T) {
 
 func mapEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
+}
+
+func TestScrub(t *testing.T) {
+	sent := http.Header{
+		"Authorization": {"Bearer s3cr3t-token"},
+		"X-Short":       {"s3cr3t"}, // inside the other: replaced after it, never before
+		"Content-Type":  {"application/x-protobuf"},
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"  refused\n", `"refused"`},
+		{"got Bearer s3cr3t-token, s3cr3t", `"got <redacted>, <redacted>"`},
+		{"want application/x-protobuf", `"want application/x-protobuf"`},
+		{strings.Repeat("x", 300), strconv.Quote(strings.Repeat("x", maxErrorText) + "...")},
+	} {
+		if got := scrub(tc.in, sent); got != tc.want {
+			t.Errorf("scrub(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
 }
