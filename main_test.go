@@ -160,10 +160,24 @@ type testApp struct {
 	reg  *prometheus.Registry
 }
 
-type appOption func(*appParams)
+// testAppParams are the app's parameters and what only tests choose.
+type testAppParams struct {
+	appParams
+	debounce time.Duration // of file events: short, unless a test needs the exporter's own
+	logLevel string
+	logTo    io.Writer // where the log goes besides the buffer the tests read
+}
 
-func withWatch(p *appParams)      { p.watchConfig = true }
-func withHistory(n int) appOption { return func(p *appParams) { p.historyLimit = n } }
+type appOption func(*testAppParams)
+
+func withWatch(p *testAppParams)       { p.watchConfig = true }
+func withHistory(n int) appOption      { return func(p *testAppParams) { p.historyLimit = n } }
+func withOwnDebounce(p *testAppParams) { p.debounce = 0 }
+
+// withLog logs at lvl, to w as well.
+func withLog(w io.Writer, lvl string) appOption {
+	return func(p *testAppParams) { p.logTo, p.logLevel = w, lvl }
+}
 
 // newTestApp writes configYAML to modules.yml in a temporary directory and builds the exporter
 // on it with newTestAppAt.
@@ -180,20 +194,30 @@ func newTestAppAt(t *testing.T, file string, opts ...appOption) *testApp {
 	t.Helper()
 	dir := filepath.Dir(file)
 	logs := &syncBuffer{}
-	logger, err := logging.New(logs, "info", "logfmt")
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg := prometheus.NewRegistry()
-	p := appParams{configFile: file, timeoutOffset: 500 * time.Millisecond, historyLimit: 100, logger: logger, registerer: reg, gatherer: reg}
+	p := testAppParams{
+		appParams: appParams{configFile: file, timeoutOffset: 500 * time.Millisecond, historyLimit: 100, registerer: reg, gatherer: reg},
+		debounce:  20 * time.Millisecond,
+		logLevel:  "info",
+	}
 	for _, o := range opts {
 		o(&p)
 	}
-	a, err := newApp(p)
+	var w io.Writer = logs
+	if p.logTo != nil {
+		w = io.MultiWriter(logs, p.logTo)
+	}
+	var err error
+	if p.logger, err = logging.New(w, p.logLevel, "logfmt"); err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(p.appParams)
 	if err != nil {
 		t.Fatalf("newApp: %v\nlogs:\n%s", err, logs)
 	}
-	a.reloader.SetDebounce(20 * time.Millisecond)
+	if p.debounce > 0 {
+		a.reloader.SetDebounce(p.debounce)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() {
 		cancel()

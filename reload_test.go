@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -189,6 +191,67 @@ func TestReloadOnConfigFileChange(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestReloadWatchIgnoresItsOwnLog: with the exporter's log beside modules.yml at debug level,
+// the log's own lines are not file events: each edit is one reload with a few lines, not a
+// stream of lines each of which would be another event (and another reset of the debounce).
+func TestReloadWatchIgnoresItsOwnLog(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "modules.yml")
+	writeFile(t, file, configYAML(moduleYAML("default", "api_key: "+testKey)))
+	logPath := filepath.Join(dir, "exporter.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	a := newTestAppAt(t, file, withWatch, withOwnDebounce, withLog(logFile, "debug"))
+	const edits = 3
+	for i := range edits {
+		name := fmt.Sprintf("extra%d", i)
+		writeFile(t, file, configYAML(moduleYAML("default", "api_key: "+testKey), moduleYAML(name, "api_key: "+otherKey)))
+		eventually(t, "the file watch to load "+name, func() bool { return a.config.Get().Modules[name] != nil })
+	}
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A load and a change on disk are a line each; the start and the debug lines of the edits
+	// stay well under this.
+	if lines := bytes.Count(b, []byte("\n")); lines > 10*edits {
+		t.Errorf("the log beside modules.yml has %d lines after %d edits (%d bytes)", lines, edits, len(b))
+	}
+}
+
+// TestReloadWatchBesideABusyFile: a file beside modules.yml appended every 100 ms (a log, say)
+// neither holds back a change of modules.yml nor delays it past the debounce.
+func TestReloadWatchBesideABusyFile(t *testing.T) {
+	a := newTestApp(t, configYAML(moduleYAML("default", "api_key: "+testKey)), withWatch, withOwnDebounce)
+	busy, err := os.Create(filepath.Join(a.dir, "busy.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				_, _ = busy.WriteString("a line\n")
+			}
+		}
+	}()
+	defer func() { close(stop); <-stopped }()
+	writeFile(t, a.file, configYAML(moduleYAML("default", "api_key: "+testKey), moduleYAML("extra", "api_key: "+otherKey)))
+	eventually(t, "the file watch to load the new module while busy.log is appended", func() bool {
+		return a.config.Get().Modules["extra"] != nil
+	})
 }
 
 func TestReloadOnFileChangeBrokenThenFixed(t *testing.T) {

@@ -19,9 +19,14 @@ import (
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 )
 
-// watchDebounce lets a burst of file events (an editor's write, rename and chmod; a Kubernetes
-// symlink swap) settle into one reload.
-const watchDebounce = 500 * time.Millisecond
+const (
+	// watchDebounce lets a burst of file events (an editor's write, rename and chmod; a Kubernetes
+	// symlink swap) settle into one reload.
+	watchDebounce = 500 * time.Millisecond
+	// watchMaxDelay bounds the settling from the first event on, so that a watched file touched
+	// without end (rewritten by a tool in a loop, say) never holds back a change of modules.yml.
+	watchMaxDelay = 2 * time.Second
+)
 
 // errShuttingDown answers a reload request that arrives after the reload loop stopped.
 var errShuttingDown = errors.New("the exporter is shutting down")
@@ -39,9 +44,10 @@ type Reloader struct {
 	done     chan struct{} // closed when loop returns
 
 	// Only touched by whoever runs reloads: the caller for the first one, then Loop.
-	files []string          // absolute paths of the config file and the live config's key files
-	seen  map[string]digest // their contents as of the last reload, to tell real changes from noise
-	rearm func(files []string)
+	files    []string          // absolute paths of the config file and the live config's key files
+	seen     map[string]digest // their contents as of the last reload, to tell real changes from noise
+	rearm    func(files []string)
+	onReload func(trigger string, err error)
 }
 
 // New returns the reloader of file into c. It starts nothing: the caller runs Loop.
@@ -90,14 +96,12 @@ func (r *Reloader) Loop(ctx context.Context) {
 	defer signal.Stop(hup)
 
 	var events <-chan struct{}
-	var watcher *dirWatcher
 	if r.watch {
 		w, err := newDirWatcher(r.logger)
 		if err != nil {
 			level.Warn(r.logger).Log("msg", "cannot watch the configuration files; reload with SIGHUP or POST /-/reload", "err", err)
 		} else {
 			defer w.close()
-			watcher = w
 			w.set(r.files)
 			r.rearm = w.set
 			defer func() { r.rearm = nil }()
@@ -106,13 +110,8 @@ func (r *Reloader) Loop(ctx context.Context) {
 	}
 	close(r.ready)
 
-	var timer *time.Timer
-	var settled <-chan time.Time
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
+	s := settling{quiet: r.debounce, limit: watchMaxDelay}
+	defer s.stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -122,31 +121,74 @@ func (r *Reloader) Loop(ctx context.Context) {
 		case reply := <-r.requests:
 			reply <- r.Reload("HTTP")
 		case <-events:
-			if timer == nil {
-				timer = time.NewTimer(r.debounce)
-			} else {
-				timer.Reset(r.debounce)
-			}
-			settled = timer.C
-		case <-settled:
-			settled = nil
-			if changed := r.changedOnDisk(watcher.take()); len(changed) > 0 {
-				level.Debug(r.logger).Log("msg", "configuration files changed on disk", "files", strings.Join(changed, ","))
-				_ = r.Reload("file change")
-			}
+			s.event(time.Now())
+		case <-s.settled():
+			s.reset()
+			r.checkFiles()
 		}
+	}
+}
+
+// settling is the debounce of file events: the files are looked at once the events have been
+// quiet for quiet, and at the latest limit after the first of them, however busy they stay.
+type settling struct {
+	quiet, limit time.Duration
+	timer        *time.Timer
+	deadline     time.Time // of the pending look; zero when no event is pending
+}
+
+func (s *settling) event(now time.Time) {
+	if s.deadline.IsZero() {
+		s.deadline = now.Add(s.limit)
+	}
+	wait := min(s.quiet, s.deadline.Sub(now))
+	if s.timer == nil {
+		s.timer = time.NewTimer(wait)
+	} else {
+		s.timer.Reset(wait)
+	}
+}
+
+// settled fires when the pending events have settled; nil when none is pending.
+func (s *settling) settled() <-chan time.Time {
+	if s.deadline.IsZero() {
+		return nil
+	}
+	return s.timer.C
+}
+
+func (s *settling) reset() { s.deadline = time.Time{} }
+
+func (s *settling) stop() {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+}
+
+// checkFiles reloads when a watched file's content changed, and makes the watch follow the files'
+// symlinks anew (a Kubernetes update points them at a new directory).
+func (r *Reloader) checkFiles() {
+	if changed := r.changedOnDisk(); len(changed) > 0 {
+		level.Debug(r.logger).Log("msg", "configuration files changed on disk", "files", strings.Join(changed, ","))
+		_ = r.Reload("file change")
+	}
+	if r.rearm != nil {
+		r.rearm(r.files)
 	}
 }
 
 // Reload loads the config file. On failure the previous config stays live; on success the
 // watched files follow the new config's key files.
-func (r *Reloader) Reload(trigger string) error {
+func (r *Reloader) Reload(trigger string) (err error) {
 	// Taken before loading, so that a change made while the file is being read still counts as a
 	// change at the next file event.
 	before := digestFiles(r.files)
-	err := r.config.Reload(r.file)
+	err = r.config.Reload(r.file)
 	for p, d := range before {
 		r.seen[p] = d
+	}
+	if r.onReload != nil {
+		defer func() { r.onReload(trigger, err) }()
 	}
 	if err != nil {
 		level.Error(r.logger).Log("msg", "configuration reload failed; keeping the previous configuration", "trigger", trigger, "file", r.file, "err", err)
@@ -175,14 +217,11 @@ func (r *Reloader) Reload(trigger string) error {
 	return nil
 }
 
-// changedOnDisk returns the watched files in dirs whose contents differ from the last reload's,
-// and records them as seen.
-func (r *Reloader) changedOnDisk(dirs map[string]bool) []string {
+// changedOnDisk returns the watched files whose contents differ from the last reload's, and
+// records them as seen.
+func (r *Reloader) changedOnDisk() []string {
 	var changed []string
 	for _, p := range r.files {
-		if !inDirs(p, dirs) {
-			continue
-		}
 		if d := digestFile(p); r.seen[p] != d {
 			changed = append(changed, p)
 			r.seen[p] = d
@@ -213,5 +252,9 @@ func (r *Reloader) Ready() <-chan struct{} { return r.ready }
 // Done is closed when Loop has returned.
 func (r *Reloader) Done() <-chan struct{} { return r.done }
 
-// SetDebounce shortens the settling time of file events (tests).
+// SetDebounce shortens the settling time of file events (tests). Call it before Loop.
 func (r *Reloader) SetDebounce(d time.Duration) { r.debounce = d }
+
+// OnReload has f called after every reload, with its trigger and result, from the goroutine that
+// ran it (tests follow reloads with it). Call it before Loop.
+func (r *Reloader) OnReload(f func(trigger string, err error)) { r.onReload = f }

@@ -2,6 +2,7 @@ package reload
 
 import (
 	"crypto/sha256"
+	"errors"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -13,18 +14,25 @@ import (
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 )
 
+// kubernetesData is the symlink a ConfigMap or Secret volume swaps atomically on an update (a new
+// ..data_tmp renamed over it): the files the volume shows are symlinks through it.
+const kubernetesData = "..data"
+
 // dirWatcher watches the directories that hold the config and key files rather than the files:
 // editors save by writing a new file and renaming it over the old one, and Kubernetes swaps a
-// symlink, and a watch on the old inode sees neither. An event only says which directory to look
-// at again; the reloader compares file contents before reloading.
+// symlink, and a watch on the old inode sees neither. Of a directory's events only those of the
+// watched files, of the files their symlinks lead to, and of a Kubernetes ..data swap count:
+// anything else there (a log file beside modules.yml, say) is not even logged, or every line of
+// such a log would be another event. An event only says that something may have changed; the
+// reloader compares file contents before reloading.
 type dirWatcher struct {
 	w      *fsnotify.Watcher
 	logger log.Logger
-	events chan struct{} // "some directory had an event"; take says which
+	events chan struct{} // "a watched file may have changed", level-triggered
 	done   chan struct{}
 
-	mu      sync.Mutex
-	pending map[string]bool
+	mu    sync.Mutex
+	names map[string]bool // the event names that count
 }
 
 func newDirWatcher(logger log.Logger) (*dirWatcher, error) {
@@ -32,7 +40,7 @@ func newDirWatcher(logger log.Logger) (*dirWatcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &dirWatcher{w: w, logger: logger, events: make(chan struct{}, 1), done: make(chan struct{}), pending: map[string]bool{}}
+	d := &dirWatcher{w: w, logger: logger, events: make(chan struct{}, 1), done: make(chan struct{}), names: map[string]bool{}}
 	go d.forward()
 	return d, nil
 }
@@ -47,39 +55,63 @@ func (d *dirWatcher) forward() {
 			if !ok {
 				return
 			}
-			level.Debug(d.logger).Log("msg", "file event", "event", ev.String())
-			d.mu.Lock()
-			d.pending[filepath.Dir(ev.Name)] = true
-			d.mu.Unlock()
-			select {
-			case d.events <- struct{}{}:
-			default:
+			if d.counts(ev.Name) {
+				d.signal()
 			}
 		case err, ok := <-d.w.Errors:
 			if !ok {
 				return
 			}
 			level.Warn(d.logger).Log("msg", "watching the configuration files", "err", err)
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				d.signal() // events were lost: look at every file again
+			}
 		}
 	}
 }
 
-// set makes the watched directories those of files, and of the files their symlinks lead to.
+func (d *dirWatcher) signal() {
+	select {
+	case d.events <- struct{}{}:
+	default:
+	}
+}
+
+// counts says whether an event of name concerns a watched file.
+func (d *dirWatcher) counts(name string) bool {
+	name = filepath.Clean(name)
+	if filepath.Base(name) == kubernetesData {
+		return true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.names[name]
+}
+
+// set makes the watched files files: their names and those their symlinks lead to count, and
+// their directories are watched.
 func (d *dirWatcher) set(files []string) {
-	want := map[string]bool{}
+	names := map[string]bool{}
+	dirs := map[string]bool{}
 	for _, f := range files {
-		want[filepath.Dir(f)] = true
+		f = filepath.Clean(f)
+		names[f] = true
+		dirs[filepath.Dir(f)] = true
 		if real, err := filepath.EvalSymlinks(f); err == nil {
-			want[filepath.Dir(real)] = true
+			names[real] = true
+			dirs[filepath.Dir(real)] = true
 		}
 	}
+	d.mu.Lock()
+	d.names = names
+	d.mu.Unlock()
 	for _, dir := range d.w.WatchList() {
-		if !want[dir] {
+		if !dirs[dir] {
 			_ = d.w.Remove(dir) // it may be gone already (a replaced Kubernetes ..data directory)
 		}
 	}
 	watched := d.w.WatchList()
-	for dir := range want {
+	for dir := range dirs {
 		if slices.Contains(watched, dir) {
 			continue
 		}
@@ -87,24 +119,6 @@ func (d *dirWatcher) set(files []string) {
 			level.Warn(d.logger).Log("msg", "cannot watch directory; changes there need SIGHUP or POST /-/reload", "dir", dir, "err", err)
 		}
 	}
-}
-
-// take returns the directories that had events since the last call.
-func (d *dirWatcher) take() map[string]bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	p := d.pending
-	d.pending = map[string]bool{}
-	return p
-}
-
-// inDirs reports whether path, or the file its symlinks lead to, is in one of dirs.
-func inDirs(path string, dirs map[string]bool) bool {
-	if dirs[filepath.Dir(path)] {
-		return true
-	}
-	real, err := filepath.EvalSymlinks(path)
-	return err == nil && dirs[filepath.Dir(real)]
 }
 
 func (d *dirWatcher) close() {

@@ -12,90 +12,119 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/alecthomas/kingpin/v2"
 )
 
-// envKeys are the variables the package reads, generic and traces-specific.
-var envKeys = []string{"ENDPOINT", "HEADERS", "TIMEOUT", "COMPRESSION", "INSECURE", "CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY"}
+// unused is an address nothing listens on: spans sent there are lost, and a test that finds
+// them at its receiver knows they went elsewhere.
+const unused = "http://127.0.0.1:1"
 
-// clearEnv blanks every variable the package reads (empty is unset), so that a developer's own
-// OTEL_EXPORTER_OTLP_* settings do not change a test.
-func clearEnv(t *testing.T) {
-	t.Helper()
-	for _, k := range envKeys {
-		t.Setenv(envPrefix+k, "")
-		t.Setenv(envPrefix+"TRACES_"+k, "")
-	}
-}
-
-func mapEnv(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
-
-// TestEnvPrecedence: the traces-specific variable wins over the generic one, a flag wins over
-// both, and the endpoints get their paths as the spec says.
-func TestEnvPrecedence(t *testing.T) {
+// TestEnvHonoured: the variables the SDK reads (endpoints, headers, compression) and ours
+// (--tracing.endpoint, the headers file) take effect as the README says, seen from a receiver: the
+// traces-specific variable wins over the generic one, a flag wins over both.
+func TestEnvHonoured(t *testing.T) {
 	headers := filepath.Join(t.TempDir(), "headers")
 	writeFile(t, headers, "X-From: file\n")
 	const p = envPrefix
 	for _, tc := range []struct {
 		name        string
-		cfg         Config
-		env         map[string]string
-		wantURL     string
-		wantHeaders map[string]string
-		wantTimeout time.Duration
+		cfg         func(srv string) Config
+		env         func(srv string) map[string]string
+		wantPath    string
+		wantHeaders map[string]string // the request's headers but the SDK's own
 		wantGzip    bool
 	}{
-		{name: "defaults", cfg: Config{Endpoint: "c:4318"}, wantURL: "https://c:4318/v1/traces", wantTimeout: defaultTimeout},
-		{name: "generic endpoint gets the traces path", env: map[string]string{p + "ENDPOINT": "http://c:4318"},
-			wantURL: "http://c:4318/v1/traces", wantTimeout: defaultTimeout},
-		{name: "generic endpoint's path is a base", env: map[string]string{p + "ENDPOINT": "https://c/otlp/"},
-			wantURL: "https://c/otlp/v1/traces", wantTimeout: defaultTimeout},
-		{name: "traces endpoint as is, and wins", env: map[string]string{p + "ENDPOINT": "http://generic:4318", p + "TRACES_ENDPOINT": "http://c:4318/custom"},
-			wantURL: "http://c:4318/custom", wantTimeout: defaultTimeout},
-		{name: "traces endpoint without a path is the root", env: map[string]string{p + "TRACES_ENDPOINT": "http://c:4318"},
-			wantURL: "http://c:4318/", wantTimeout: defaultTimeout},
-		{name: "flag endpoint wins", cfg: Config{Endpoint: "http://flag:4318"}, env: map[string]string{p + "TRACES_ENDPOINT": "https://env:4318/x"},
-			wantURL: "http://flag:4318/v1/traces", wantTimeout: defaultTimeout},
-		{name: "insecure variable for host:port", cfg: Config{Endpoint: "c:4318"}, env: map[string]string{p + "INSECURE": "TRUE"},
-			wantURL: "http://c:4318/v1/traces", wantTimeout: defaultTimeout},
-		{name: "traces insecure wins", cfg: Config{Endpoint: "c:4318"}, env: map[string]string{p + "INSECURE": "true", p + "TRACES_INSECURE": "false"},
-			wantURL: "https://c:4318/v1/traces", wantTimeout: defaultTimeout},
-		{name: "insecure variable leaves a URL's scheme", cfg: Config{Endpoint: "https://c:4318"}, env: map[string]string{p + "INSECURE": "true"},
-			wantURL: "https://c:4318/v1/traces", wantTimeout: defaultTimeout},
-		{name: "headers decoded", cfg: Config{Endpoint: "c:4318"}, env: map[string]string{p + "HEADERS": "authorization=Bearer%20tok, x-scope-orgid=t1,"},
-			wantURL: "https://c:4318/v1/traces", wantHeaders: map[string]string{"Authorization": "Bearer tok", "X-Scope-Orgid": "t1"}, wantTimeout: defaultTimeout},
-		{name: "traces headers replace", cfg: Config{Endpoint: "c:4318"}, env: map[string]string{p + "HEADERS": "a=1", p + "TRACES_HEADERS": "b=2"},
-			wantURL: "https://c:4318/v1/traces", wantHeaders: map[string]string{"B": "2"}, wantTimeout: defaultTimeout},
-		{name: "headers file replaces", cfg: Config{Endpoint: "c:4318", HeadersFile: headers}, env: map[string]string{p + "TRACES_HEADERS": "b=2"},
-			wantURL: "https://c:4318/v1/traces", wantHeaders: map[string]string{"X-From": "file"}, wantTimeout: defaultTimeout},
-		{name: "timeout", cfg: Config{Endpoint: "c:4318"}, env: map[string]string{p + "TIMEOUT": "2500"},
-			wantURL: "https://c:4318/v1/traces", wantTimeout: 2500 * time.Millisecond},
-		{name: "traces timeout wins", cfg: Config{Endpoint: "c:4318"}, env: map[string]string{p + "TIMEOUT": "2500", p + "TRACES_TIMEOUT": "700"},
-			wantURL: "https://c:4318/v1/traces", wantTimeout: 700 * time.Millisecond},
-		{name: "gzip", cfg: Config{Endpoint: "c:4318"}, env: map[string]string{p + "COMPRESSION": "gzip"},
-			wantURL: "https://c:4318/v1/traces", wantTimeout: defaultTimeout, wantGzip: true},
-		{name: "traces compression wins", cfg: Config{Endpoint: "c:4318"}, env: map[string]string{p + "COMPRESSION": "gzip", p + "TRACES_COMPRESSION": "none"},
-			wantURL: "https://c:4318/v1/traces", wantTimeout: defaultTimeout},
+		{name: "generic endpoint gets the traces path", env: func(srv string) map[string]string { return map[string]string{p + "ENDPOINT": srv} },
+			wantPath: "/v1/traces"},
+		{name: "generic endpoint's path is a base", env: func(srv string) map[string]string { return map[string]string{p + "ENDPOINT": srv + "/otlp/"} },
+			wantPath: "/otlp/v1/traces"},
+		{name: "traces endpoint as is, and wins", env: func(srv string) map[string]string {
+			return map[string]string{p + "ENDPOINT": unused, p + "TRACES_ENDPOINT": srv + "/custom"}
+		}, wantPath: "/custom"},
+		{name: "traces endpoint without a path is the root", env: func(srv string) map[string]string { return map[string]string{p + "TRACES_ENDPOINT": srv} },
+			wantPath: "/"},
+		{name: "flag endpoint wins", cfg: func(srv string) Config { return Config{Endpoint: srv} },
+			env: func(string) map[string]string { return map[string]string{p + "TRACES_ENDPOINT": unused + "/x"} }, wantPath: "/v1/traces"},
+		{name: "host:port with --tracing.insecure", cfg: func(srv string) Config { return Config{Endpoint: strings.TrimPrefix(srv, "http://"), Insecure: true} },
+			wantPath: "/v1/traces"},
+		{name: "headers decoded", env: func(srv string) map[string]string {
+			return map[string]string{p + "ENDPOINT": srv, p + "HEADERS": "authorization=Bearer%20tok, x-scope-orgid=t1,"}
+		}, wantPath: "/v1/traces", wantHeaders: map[string]string{"Authorization": "Bearer tok", "X-Scope-Orgid": "t1"}},
+		{name: "traces headers replace", env: func(srv string) map[string]string {
+			return map[string]string{p + "ENDPOINT": srv, p + "HEADERS": "a=1", p + "TRACES_HEADERS": "b=2"}
+		}, wantPath: "/v1/traces", wantHeaders: map[string]string{"B": "2"}},
+		{name: "headers file replaces", cfg: func(srv string) Config { return Config{Endpoint: srv, HeadersFile: headers} },
+			env:      func(string) map[string]string { return map[string]string{p + "TRACES_HEADERS": "b=2"} },
+			wantPath: "/v1/traces", wantHeaders: map[string]string{"X-From": "file"}},
+		{name: "gzip", env: func(srv string) map[string]string {
+			return map[string]string{p + "ENDPOINT": srv, p + "COMPRESSION": "gzip"}
+		},
+			wantPath: "/v1/traces", wantGzip: true},
+		{name: "traces compression wins", env: func(srv string) map[string]string {
+			return map[string]string{p + "ENDPOINT": srv, p + "COMPRESSION": "gzip", p + "TRACES_COMPRESSION": "none"}
+		}, wantPath: "/v1/traces"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.cfg.SamplingRatio = 1
-			s, err := resolve(tc.cfg, mapEnv(tc.env))
-			if err != nil {
-				t.Fatal(err)
+			clearEnv(t)
+			rc := &receiver{}
+			srv := httptest.NewServer(rc)
+			defer srv.Close()
+			cfg := Config{}
+			if tc.cfg != nil {
+				cfg = tc.cfg(srv.URL)
 			}
-			if s.url.String() != tc.wantURL || !maps.Equal(s.headers, tc.wantHeaders) || s.timeout != tc.wantTimeout || s.gzip != tc.wantGzip {
-				t.Errorf("got %s %v %v gzip=%v, want %s %v %v gzip=%v", s.url, s.headers, s.timeout, s.gzip, tc.wantURL, tc.wantHeaders, tc.wantTimeout, tc.wantGzip)
+			cfg.SamplingRatio = 1
+			if tc.env != nil {
+				for k, v := range tc.env(srv.URL) {
+					t.Setenv(k, v)
+				}
+			}
+			exportOneSpan(t, cfg)
+			got := rc.requests()
+			if len(got) != 1 || got[0].err != nil {
+				t.Fatalf("%d requests (%+v), want 1 that decodes", len(got), got)
+			}
+			r := got[0]
+			if r.path != tc.wantPath || !maps.Equal(customHeaders(r.header), tc.wantHeaders) || (r.header.Get("Content-Encoding") == "gzip") != tc.wantGzip {
+				t.Errorf("request to %s with headers %v, want %s %v gzip=%v", r.path, r.header, tc.wantPath, tc.wantHeaders, tc.wantGzip)
 			}
 		})
 	}
 }
 
-// TestEnvErrors: a variable set wrong fails the start, names the variable and never repeats a
-// header value.
+// exportOneSpan builds tracing from cfg and the environment, ends one span and flushes it.
+func exportOneSpan(t *testing.T, cfg Config) {
+	t.Helper()
+	tr, err := New(context.Background(), cfg, "x", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, span := tr.Provider.Tracer("test").Start(context.Background(), "one")
+	span.End()
+	if err := tr.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// customHeaders are the request headers but those the transport and the SDK always send.
+func customHeaders(h http.Header) map[string]string {
+	out := map[string]string{}
+	for k := range h {
+		switch k {
+		case "Content-Type", "Content-Encoding", "Content-Length", "User-Agent", "Accept-Encoding":
+			continue
+		}
+		out[k] = h.Get(k)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// TestEnvErrors: a variable the exporter reads, set wrong, fails the start, names the variable
+// and never repeats a secret.
 func TestEnvErrors(t *testing.T) {
 	dir := t.TempDir()
 	notPEM := filepath.Join(dir, "junk.pem")
@@ -112,12 +141,8 @@ func TestEnvErrors(t *testing.T) {
 		{"endpoint user info", Config{}, map[string]string{p + "TRACES_ENDPOINT": "https://u:s3cr3t-token@c"}, p + "TRACES_ENDPOINT"},
 		{"insecure flag with https variable", Config{Insecure: true}, map[string]string{p + "ENDPOINT": "https://c"}, "write http://"},
 		{"timeout", Config{Endpoint: "c:4318"}, map[string]string{p + "TRACES_TIMEOUT": "10s"}, p + "TRACES_TIMEOUT \"10s\": want milliseconds"},
-		{"timeout zero", Config{Endpoint: "c:4318"}, map[string]string{p + "TIMEOUT": "0"}, "want milliseconds"},
-		{"compression", Config{Endpoint: "c:4318"}, map[string]string{p + "COMPRESSION": "zstd"}, "want gzip or none"},
-		{"insecure", Config{Endpoint: "c:4318"}, map[string]string{p + "INSECURE": "yes"}, p + "INSECURE \"yes\": want true or false"},
-		{"header without =", Config{Endpoint: "c:4318"}, map[string]string{p + "HEADERS": "a=1,s3cr3t-token"}, p + "HEADERS entry 2"},
-		{"header escape", Config{Endpoint: "c:4318"}, map[string]string{p + "TRACES_HEADERS": "a=s3cr3t-token%zz"}, p + "TRACES_HEADERS entry 1: invalid header value"},
 		{"ca missing", Config{Endpoint: "c:4318"}, map[string]string{p + "CERTIFICATE": filepath.Join(dir, "none")}, "no such file"},
+		{"ca not a regular file", Config{Endpoint: "c:4318"}, map[string]string{p + "CERTIFICATE": dir}, "not a regular file"},
 		{"ca not PEM", Config{Endpoint: "c:4318"}, map[string]string{p + "TRACES_CERTIFICATE": notPEM}, "no PEM certificate"},
 		{"ca for plain HTTP", Config{Endpoint: "http://c:4318"}, map[string]string{p + "CERTIFICATE": caFile}, p + "CERTIFICATE is set, but the endpoint http://c:4318/v1/traces is plain HTTP"},
 		{"client cert without key", Config{Endpoint: "c:4318"}, map[string]string{p + "TRACES_CLIENT_CERTIFICATE": caFile}, "needs " + p + "TRACES_CLIENT_KEY"},
@@ -175,8 +200,9 @@ func TestEnvEndpointTurnsTracingOn(t *testing.T) {
 // certificate pair is presented to it.
 func TestEnvCertificates(t *testing.T) {
 	clearEnv(t)
-	var peers atomic.Int32
+	var peers, requests atomic.Int32
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
 		peers.Store(int32(len(r.TLS.PeerCertificates)))
 	}))
 	srv.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert}
@@ -186,17 +212,9 @@ func TestEnvCertificates(t *testing.T) {
 	t.Setenv(envPrefix+"TRACES_CERTIFICATE", ca)
 	t.Setenv(envPrefix+"CLIENT_CERTIFICATE", cert)
 	t.Setenv(envPrefix+"CLIENT_KEY", key)
-	tr, err := New(context.Background(), Config{Endpoint: srv.URL, SamplingRatio: 1}, "x", "1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, span := tr.Provider.Tracer("test").Start(context.Background(), "one")
-	span.End()
-	if err := tr.Shutdown(context.Background()); err != nil {
-		t.Fatalf("export over TLS with the environment's CA and client certificate: %v", err)
-	}
-	if n := peers.Load(); n != 1 {
-		t.Errorf("the collector saw %d client certificates, want 1", n)
+	exportOneSpan(t, Config{Endpoint: srv.URL, SamplingRatio: 1})
+	if requests.Load() != 1 || peers.Load() != 1 {
+		t.Errorf("the collector got %d requests with %d client certificates, want 1 with 1", requests.Load(), peers.Load())
 	}
 }
 

@@ -1,17 +1,17 @@
 // Package tracing builds the exporter's OpenTelemetry tracer provider from its --tracing.* flags:
 // the no-op provider when no endpoint is set (no exporter, no goroutine), else an SDK provider
-// that batches spans to an OTLP/HTTP endpoint. main builds it once and hands it down; nothing in
-// the exporter reads or sets OpenTelemetry's global provider.
+// that batches spans to the SDK's OTLP/HTTP exporter (otlptracehttp). main builds it once and
+// hands it down; nothing in the exporter reads or sets OpenTelemetry's global provider.
 package tracing
 
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -38,6 +38,7 @@ type Tracing struct {
 	exporter sdktrace.SpanExporter // nil when off: nothing was built
 	endpoint string                // where the spans go, for the log
 	sdk      *sdktrace.TracerProvider
+	httpc    *http.Client // the exporter's, whose idle connections Shutdown closes
 	once     sync.Once
 	err      error
 }
@@ -45,9 +46,10 @@ type Tracing struct {
 // Off is tracing switched off: the no-op provider, nothing to flush.
 func Off() *Tracing { return &Tracing{Provider: nop.Provider{}} }
 
-// New validates cfg and the OTEL_EXPORTER_OTLP_* variables and builds the provider. With no
-// endpoint in either it returns Off: nothing is read or built and no goroutine starts, so tracing
-// costs an untraced exporter nothing but no-op calls.
+// New validates cfg and the OTEL_EXPORTER_OTLP_* variables the exporter reads itself, and builds
+// the provider on the SDK's OTLP/HTTP exporter, which reads the others. With no endpoint in either
+// it returns Off: nothing is read or built and no goroutine starts, so tracing costs an untraced
+// exporter nothing but no-op calls.
 func New(ctx context.Context, cfg Config, serviceName, serviceVersion string) (*Tracing, error) {
 	if !cfg.enabled(os.Getenv) {
 		return Off(), nil
@@ -56,25 +58,55 @@ func New(ctx context.Context, cfg Config, serviceName, serviceVersion string) (*
 	if err != nil {
 		return nil, err
 	}
-	userAgent := serviceName
-	if serviceVersion != "" {
-		userAgent += "/" + serviceVersion
-	}
-	exp, err := otlptrace.New(ctx, newClient(s, userAgent))
+	exp, httpc, err := newExporter(ctx, s)
 	if err != nil {
-		return nil, fmt.Errorf("tracing: starting the OTLP exporter for %s: %w", s.url.Redacted(), err)
+		return nil, err
 	}
 	res := resource.NewSchemaless(
 		attribute.String("service.name", serviceName),
 		attribute.String("service.version", serviceVersion),
 	)
 	sdk := sdktrace.NewTracerProvider(
-		sdktrace.WithBatcher(exp),
+		// The queue bounds what tracing holds; the export timeout bounds a batch, retries included.
+		sdktrace.WithBatcher(exp,
+			sdktrace.WithMaxQueueSize(maxQueueSpans),
+			sdktrace.WithMaxExportBatchSize(maxBatchSpans),
+			sdktrace.WithExportTimeout(s.timeout)),
 		sdktrace.WithResource(res),
 		// Parent-based: a probe inside a traced Prometheus scrape is kept when the scrape is.
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SamplingRatio))),
 	)
-	return &Tracing{Provider: sdk, PropagateToNetBackup: cfg.PropagateToNetBackup, exporter: exp, sdk: sdk, endpoint: s.url.Redacted()}, nil
+	return &Tracing{Provider: sdk, PropagateToNetBackup: cfg.PropagateToNetBackup, exporter: exp, sdk: sdk, httpc: httpc,
+		endpoint: s.endpoint.url.Redacted()}, nil
+}
+
+// resolve checks cfg and reads what the exporter reads itself: the endpoint (to check it), the
+// files (through config.ReadFile) and the timeout. It is called only when tracing is on.
+func resolve(cfg Config, getenv func(string) string) (exporterSettings, error) {
+	if cfg.SamplingRatio < 0 || cfg.SamplingRatio > 1 {
+		return exporterSettings{}, fmt.Errorf("tracing: --tracing.sampling-ratio %v is not between 0 and 1", cfg.SamplingRatio)
+	}
+	ep, err := resolveEndpoint(cfg, getenv)
+	if err != nil {
+		return exporterSettings{}, err
+	}
+	s := exporterSettings{endpoint: ep}
+	if s.timeout, err = envTimeout(getenv); err != nil {
+		return exporterSettings{}, err
+	}
+	var tlsVar string
+	if s.tls, tlsVar, err = envTLS(getenv); err != nil {
+		return exporterSettings{}, err
+	}
+	if s.tls != nil && ep.url.Scheme == "http" {
+		return exporterSettings{}, fmt.Errorf("tracing: %s is set, but the endpoint %s is plain HTTP", tlsVar, ep.url.Redacted())
+	}
+	if cfg.HeadersFile != "" {
+		if s.headers, err = readHeaders(cfg.HeadersFile); err != nil {
+			return exporterSettings{}, err
+		}
+	}
+	return s, nil
 }
 
 // enabled says whether cfg or the environment names an endpoint.
@@ -95,6 +127,9 @@ func (t *Tracing) Shutdown(ctx context.Context) error {
 	if t.sdk == nil {
 		return nil
 	}
-	t.once.Do(func() { t.err = t.sdk.Shutdown(ctx) })
+	t.once.Do(func() {
+		t.err = t.sdk.Shutdown(ctx)
+		t.httpc.CloseIdleConnections()
+	})
 	return t.err
 }

@@ -33,7 +33,8 @@ func TestOffBuildsNothing(t *testing.T) {
 	if _, span := tr.Provider.Tracer("x").Start(context.Background(), "s"); span.IsRecording() {
 		t.Error("the off provider records spans")
 	}
-	if after := runtime.NumGoroutine(); after != before {
+	// More, not different: the earlier tests' connections may still be winding down.
+	if after := runtime.NumGoroutine(); after > before {
 		t.Errorf("goroutines %d before, %d after: tracing off started one", before, after)
 	}
 	if err := tr.Shutdown(context.Background()); err != nil {
@@ -57,13 +58,12 @@ func TestOnExportsWithHeadersAndShutdownFlushes(t *testing.T) {
 	defer srv.Close()
 	headers := filepath.Join(t.TempDir(), "headers")
 	writeFile(t, headers, "# the collector's token\nAuthorization: Bearer s3cr3t-token\n\nx-scope-orgid: tenant1\n")
-	before := runtime.NumGoroutine()
 	tr, err := New(context.Background(), Config{Endpoint: srv.URL, SamplingRatio: 1, HeadersFile: headers}, "netbackup_exporter", "1.2.3")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !tr.Enabled() || runtime.NumGoroutine() <= before {
-		t.Fatal("tracing on: no exporter, or no batcher goroutine")
+	if !tr.Enabled() || tr.sdk == nil {
+		t.Fatal("tracing on: no exporter, or no SDK provider")
 	}
 	_, span := tr.Provider.Tracer("test").Start(context.Background(), "one")
 	span.End()
