@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -105,8 +106,9 @@ type Client struct {
 	tracing        tracing
 	httpc          *http.Client
 	conns          *ConnBudget
-	dialer         *net.Dialer // of the client's own transport
-	dialAddr       string      // host:port as the transport dials it, to tell NetBackup from a proxy
+	open           atomic.Int64 // connections open through dial, counted under a budget
+	dialer         *net.Dialer  // of the client's own transport
+	dialAddr       string       // host:port as the transport dials it, to tell NetBackup from a proxy
 	sem            chan struct{}
 	pageLimits     pageLimits
 

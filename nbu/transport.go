@@ -59,10 +59,16 @@ func (c *Client) dial(ctx context.Context, network, addr string) (net.Conn, erro
 	if c.conns == nil {
 		return conn, nil
 	}
+	c.open.Add(1)
 	// The connection may end up idle without a request of c finishing on it (it was dialed for
 	// a request that another connection served): c must be among those whose idle ones are trimmed.
 	c.conns.used(c)
-	return &budgetConn{Conn: conn, release: release}, nil
+	return &budgetConn{Conn: conn, release: func() {
+		release()
+		if c.open.Add(-1) == 0 {
+			c.conns.forget(c)
+		}
+	}}, nil
 }
 
 type loginDialKey struct{}
@@ -164,19 +170,21 @@ func (b *ConnBudget) releaser() func() {
 // is left that may hold one.
 func (b *ConnBudget) trimOne() bool {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	e := b.lru.Back()
 	if e == nil {
+		b.mu.Unlock()
 		return false
 	}
 	c := b.lru.Remove(e).(*Client)
 	delete(b.byClient, c)
-	// Closing releases the slots of the closed connections (budgetConn.Close) without b.mu.
+	b.mu.Unlock()
+	// Outside b.mu: a connection that closes gives its slot back and may forget its client.
 	c.httpc.CloseIdleConnections()
 	return true
 }
 
-// used records that c has just finished a request: its connection may be idle now.
+// used records that c has just finished a request: its connection may be idle now. Only clients
+// with a connection open are kept, so the list is never longer than the budget.
 func (b *ConnBudget) used(c *Client) {
 	if b == nil {
 		return
@@ -187,6 +195,9 @@ func (b *ConnBudget) used(c *Client) {
 		close(b.change)
 		b.change = nil
 	}
+	if c.open.Load() == 0 {
+		return
+	}
 	if e, ok := b.byClient[c]; ok {
 		b.lru.MoveToFront(e)
 		return
@@ -194,7 +205,7 @@ func (b *ConnBudget) used(c *Client) {
 	b.byClient[c] = b.lru.PushFront(c)
 }
 
-// forget drops c, whose idle connections are closed.
+// forget drops c, whose idle connections are closed or which has none open.
 func (b *ConnBudget) forget(c *Client) {
 	if b == nil {
 		return
@@ -207,14 +218,15 @@ func (b *ConnBudget) forget(c *Client) {
 	}
 }
 
-// budgetConn gives its slot back when it closes.
+// budgetConn gives its slot back when it closes (once: the transport may close a connection twice).
 type budgetConn struct {
 	net.Conn
+	once    sync.Once
 	release func()
 }
 
 func (c *budgetConn) Close() error {
 	err := c.Conn.Close()
-	c.release()
+	c.once.Do(c.release)
 	return err
 }

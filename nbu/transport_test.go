@@ -36,8 +36,11 @@ func TestConnBudgetClosesIdleConnectionsOfOthers(t *testing.T) {
 			if _, err := c.StorageUnits(testCtx(t), 0); err != nil {
 				t.Fatalf("round %d, client %d: %v", round, i, err)
 			}
-			if n := budget.Open(); n > budget.Max() {
-				t.Fatalf("%d connections open, budget %d", n, budget.Max())
+			budget.mu.Lock()
+			listed := budget.lru.Len()
+			budget.mu.Unlock()
+			if n := budget.Open(); n > budget.Max() || listed > budget.Max() {
+				t.Fatalf("%d connections open and %d clients listed, budget %d", n, listed, budget.Max())
 			}
 		}
 	}
@@ -57,6 +60,11 @@ func TestConnBudgetClosesIdleConnectionsOfOthers(t *testing.T) {
 	}
 	if n := budget.Open(); n != 0 {
 		t.Errorf("%d connections open after every client closed", n)
+	}
+	budget.mu.Lock()
+	defer budget.mu.Unlock()
+	if n := budget.lru.Len(); n != 0 {
+		t.Errorf("the budget still lists %d clients after they closed", n)
 	}
 }
 
