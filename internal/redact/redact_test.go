@@ -189,3 +189,25 @@ func TestNoSecret(t *testing.T) {
 		t.Errorf("String of text without a secret: %v allocations, want 0", n)
 	}
 }
+
+// FuzzString checks String against the slow reference, and that what it returns holds no run of
+// a secret and is valid UTF-8 when the text is.
+func FuzzString(f *testing.F) {
+	f.Add("k3y-0123456789abcdef", "aaaaaaaaaa", "echo k3y-0123456 and aaaaaaaaa é")
+	f.Add("pässwörd-ünïcode", "x", "ässwörd-ü!x")
+	f.Fuzz(func(t *testing.T, a, b, text string) {
+		secrets := []string{a, b}
+		got := New(secrets...).String(text)
+		if want := reference(secrets, text); got != want && len(b) >= MinRun && len(a) >= MinRun {
+			t.Fatalf("String = %q, reference = %q", got, want)
+		}
+		if utf8.ValidString(text) && !utf8.ValidString(got) {
+			t.Fatalf("String(%q) = %q: not valid UTF-8", text, got)
+		}
+		for _, s := range secrets {
+			if len(s) >= MinRun && New(s).Contains(strings.ReplaceAll(got, Marker, "\x00")) {
+				t.Fatalf("String(%q) = %q still holds a run of %q", text, got, s)
+			}
+		}
+	})
+}
