@@ -18,70 +18,6 @@ import (
 // bounds on both, and the streaming of one JSON:API page's records into a sink. A walk asks
 // request.go for each page (call) and decodes the page while its answer is read.
 
-// Bounds on a paging walk. A server that never stops paging (a cursor new on every page, a next
-// offset that never ends) must cost a bounded number of requests and bytes, whatever the deadline.
-const (
-	// maxCursorBytes: NetBackup's cursors are a few dozen bytes (base64 of a sort key and an id).
-	maxCursorBytes = 4096
-	// maxCursorPages: 2 million jobs at 100 a page, more than a day of the busiest master; one walk
-	// of the jobs reader covers a shard of one probe's range.
-	maxCursorPages = 20_000
-	// maxOffsetPages: 500,000 records at 500 a page (100,000 drives at 100): no real list is longer.
-	maxOffsetPages = 1000
-)
-
-// pageLimits are the walk bounds a client applies (a field, so that tests can lower them).
-type pageLimits struct{ cursorPages, offsetPages int }
-
-var defaultPageLimits = pageLimits{cursorPages: maxCursorPages, offsetPages: maxOffsetPages}
-
-// cursorGuard ends a cursor walk whose server misbehaves: a cursor that repeats (a cycle), is
-// empty-paged, too long, or a walk past maxCursorPages. It keeps a hash of each cursor seen,
-// not the cursor: a long hostile cursor costs 8 bytes a page.
-type cursorGuard struct {
-	seed     maphash.Seed
-	seen     map[uint64]struct{}
-	maxPages int
-}
-
-func newCursorGuard(start string, maxPages int) *cursorGuard {
-	g := &cursorGuard{seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}, maxPages: maxPages}
-	if start != "" {
-		g.seen[maphash.String(g.seed, start)] = struct{}{}
-	}
-	return g
-}
-
-// check vets the next cursor after page (1-based) of endpoint.
-func (g *cursorGuard) check(endpoint string, page int, next string, scrub func(string) string) error {
-	switch {
-	case len(next) > maxCursorBytes:
-		return fmt.Errorf("GET %s: page %d returned a cursor of %d bytes (at most %d); not a NetBackup cursor, stopping",
-			endpoint, page, len(next), maxCursorBytes)
-	case page >= g.maxPages:
-		return fmt.Errorf("GET %s: still paging after %d pages; stopping (a server whose cursor never ends)", endpoint, page)
-	}
-	h := maphash.String(g.seed, next)
-	if _, dup := g.seen[h]; dup {
-		// A server bug; following it would fetch the same pages forever.
-		return fmt.Errorf("GET %s: page %d returned cursor %q that was already used; stopping to avoid a loop",
-			endpoint, page, truncate(scrub(next), 64))
-	}
-	g.seen[h] = struct{}{}
-	return nil
-}
-
-// offsetPageLimit is how many pages an offset walk may take: what the count the server reports
-// needs at the page size it serves (plus one for a count that grew meanwhile), at most
-// maxOffsetPages.
-func offsetPageLimit(count int64, perPage, maxPages int) int {
-	if count <= 0 || perPage <= 0 {
-		return maxPages
-	}
-	need := (count + int64(perPage) - 1) / int64(perPage)
-	return int(min(need+1, int64(maxPages)))
-}
-
 // maxOffsetPageSize is the page[limit] maximum of most offset-paged lists
 // (storage units, disk pools, media servers); /storage/drives allows 100.
 const (
@@ -265,6 +201,81 @@ func cursorLimit(pageSize int) int {
 		return maxCursorPageSize
 	}
 	return pageSize
+}
+
+type pageKey struct{}
+
+// withPage tells the attempt spans under ctx which page of a walk they fetch (1 = first). Only a
+// traced walk pays for the context.
+func withPage(ctx context.Context, page int) context.Context {
+	if !trace.SpanFromContext(ctx).IsRecording() {
+		return ctx
+	}
+	return context.WithValue(ctx, pageKey{}, page)
+}
+
+// Bounds on a paging walk. A server that never stops paging (a cursor new on every page, a next
+// offset that never ends) must cost a bounded number of requests and bytes, whatever the deadline.
+const (
+	// maxCursorBytes: NetBackup's cursors are a few dozen bytes (base64 of a sort key and an id).
+	maxCursorBytes = 4096
+	// maxCursorPages: 2 million jobs at 100 a page, more than a day of the busiest master; one walk
+	// of the jobs reader covers a shard of one probe's range.
+	maxCursorPages = 20_000
+	// maxOffsetPages: 500,000 records at 500 a page (100,000 drives at 100): no real list is longer.
+	maxOffsetPages = 1000
+)
+
+// pageLimits are the walk bounds a client applies (a field, so that tests can lower them).
+type pageLimits struct{ cursorPages, offsetPages int }
+
+var defaultPageLimits = pageLimits{cursorPages: maxCursorPages, offsetPages: maxOffsetPages}
+
+// cursorGuard ends a cursor walk whose server misbehaves: a cursor that repeats (a cycle), is
+// empty-paged, too long, or a walk past maxCursorPages. It keeps a hash of each cursor seen,
+// not the cursor: a long hostile cursor costs 8 bytes a page.
+type cursorGuard struct {
+	seed     maphash.Seed
+	seen     map[uint64]struct{}
+	maxPages int
+}
+
+func newCursorGuard(start string, maxPages int) *cursorGuard {
+	g := &cursorGuard{seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}, maxPages: maxPages}
+	if start != "" {
+		g.seen[maphash.String(g.seed, start)] = struct{}{}
+	}
+	return g
+}
+
+// check vets the next cursor after page (1-based) of endpoint.
+func (g *cursorGuard) check(endpoint string, page int, next string, scrub func(string) string) error {
+	switch {
+	case len(next) > maxCursorBytes:
+		return fmt.Errorf("GET %s: page %d returned a cursor of %d bytes (at most %d); not a NetBackup cursor, stopping",
+			endpoint, page, len(next), maxCursorBytes)
+	case page >= g.maxPages:
+		return fmt.Errorf("GET %s: still paging after %d pages; stopping (a server whose cursor never ends)", endpoint, page)
+	}
+	h := maphash.String(g.seed, next)
+	if _, dup := g.seen[h]; dup {
+		// A server bug; following it would fetch the same pages forever.
+		return fmt.Errorf("GET %s: page %d returned cursor %q that was already used; stopping to avoid a loop",
+			endpoint, page, truncate(scrub(next), 64))
+	}
+	g.seen[h] = struct{}{}
+	return nil
+}
+
+// offsetPageLimit is how many pages an offset walk may take: what the count the server reports
+// needs at the page size it serves (plus one for a count that grew meanwhile), at most
+// maxOffsetPages.
+func offsetPageLimit(count int64, perPage, maxPages int) int {
+	if count <= 0 || perPage <= 0 {
+		return maxPages
+	}
+	need := (count + int64(perPage) - 1) / int64(perPage)
+	return int(min(need+1, int64(maxPages)))
 }
 
 // recordSink receives the records of one JSON:API list page as they stream
@@ -477,15 +488,4 @@ func kindOf(tok json.Token) string {
 		return "object"
 	}
 	return fmt.Sprint(tok)
-}
-
-type pageKey struct{}
-
-// withPage tells the attempt spans under ctx which page of a walk they fetch (1 = first). Only a
-// traced walk pays for the context.
-func withPage(ctx context.Context, page int) context.Context {
-	if !trace.SpanFromContext(ctx).IsRecording() {
-		return ctx
-	}
-	return context.WithValue(ctx, pageKey{}, page)
 }
