@@ -550,8 +550,9 @@ func (c *Client) redact(err error) error {
 	if err == nil {
 		return err
 	}
-	if msg := err.Error(); c.auth.secrets().Contains(msg) {
-		return errors.New(c.auth.secrets().String(msg))
+	secrets, msg := c.auth.secrets(), err.Error()
+	if secrets.Contains(msg) {
+		return errors.New(secrets.String(msg))
 	}
 	return err
 }
