@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"net/http"
 	"time"
 
@@ -21,6 +22,7 @@ type appParams struct {
 	timeoutOffset time.Duration
 	historyLimit  int
 	maxSessions   int
+	maxConns      int // --web.max-connections, lowered to what the file descriptors allow
 	logger        log.Logger
 	registerer    prometheus.Registerer
 	gatherer      prometheus.Gatherer
@@ -36,6 +38,7 @@ type app struct {
 	history  *prober.History
 	probe    *prober.Handler
 	tracing  *tracing.Tracing
+	maxConns int // connections to the exporter served at once
 }
 
 // newApp loads the config (through the reloader, so the first load logs and warns as every
@@ -51,8 +54,10 @@ func newApp(p appParams) (*app, error) {
 	if tr == nil {
 		tr = tracing.Off()
 	}
+	fds := shareFDs(p.logger, cmp.Or(p.maxConns, defaultMaxConnections))
 	metrics := prober.NewExporterMetrics(p.registerer)
-	sessions := prober.NewSessions(sessionIdleTTL, metrics.ObserveRequest, prober.WithTracing(tr.Provider, tr.PropagateToNetBackup))
+	sessions := prober.NewSessions(sessionIdleTTL, metrics.ObserveRequest, prober.WithTracing(tr.Provider, tr.PropagateToNetBackup),
+		prober.WithConnLimit(fds.NetBackup))
 	if p.maxSessions > 0 {
 		sessions.SetMax(p.maxSessions)
 	}
@@ -76,7 +81,8 @@ func newApp(p appParams) (*app, error) {
 		Registerer: p.registerer,
 		Gatherer:   p.gatherer,
 	})
-	return &app{mux: mux, reloader: reloads, config: safeConfig, sessions: sessions, history: history, probe: probe, tracing: tr}, nil
+	return &app{mux: mux, reloader: reloads, config: safeConfig, sessions: sessions, history: history, probe: probe, tracing: tr,
+		maxConns: fds.Inbound}, nil
 }
 
 // close drops the NetBackup sessions and their idle connections.

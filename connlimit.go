@@ -5,6 +5,11 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/fdlimit"
 )
 
 // Defaults of the exporter's own server. A connection and a request in flight each cost a file
@@ -65,4 +70,17 @@ func limitRequests(next http.Handler, limit int) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// shareFDs shares the process's file descriptors between the connections Prometheus makes to the
+// exporter (at most maxConns, lowered to fit) and those the exporter makes to NetBackup, and logs
+// what it chose.
+func shareFDs(logger log.Logger, maxConns int) fdlimit.Plan {
+	fds := fdlimit.Size(fdlimit.Limit(), maxConns)
+	level.Info(logger).Log("msg", "sharing file descriptors", "limit", fds.Limit, "reserved", fds.Reserved,
+		"web_max_connections", fds.Inbound, "netbackup_connections", fds.NetBackup)
+	if !fds.Enough() {
+		level.Warn(logger).Log("msg", "the limit on open files is too low for a working exporter; raise it (ulimit -n, LimitNOFILE=)", "limit", fds.Limit)
+	}
+	return fds
 }

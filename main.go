@@ -112,6 +112,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		timeoutOffset: *timeoutOffset,
 		historyLimit:  *historyLimit,
 		maxSessions:   *maxSessions,
+		maxConns:      *maxConns,
 		logger:        logger,
 		registerer:    reg,
 		gatherer:      reg,
@@ -127,7 +128,6 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		listeners:     env.listeners,
 		shutdownGrace: *shutdownGrace,
 		maxRequests:   *maxRequests,
-		maxConns:      *maxConns,
 		logger:        logger,
 	})
 }

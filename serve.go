@@ -19,7 +19,6 @@ type serveParams struct {
 	listeners     []net.Listener // nil = listen on webFlags' addresses
 	shutdownGrace time.Duration
 	maxRequests   int
-	maxConns      int
 	logger        log.Logger
 }
 
@@ -40,7 +39,7 @@ func serve(ctx context.Context, a *app, p serveParams) int {
 	// Once the exporter answers, SIGHUP reloads rather than kills it.
 	<-a.reloader.Ready()
 
-	conns := &connLimiter{max: int64(max(p.maxConns, 1))}
+	conns := &connLimiter{max: int64(max(a.maxConns, 1))}
 	srv := &http.Server{
 		Handler:           limitRequests(a.mux, p.maxRequests),
 		ReadHeaderTimeout: 10 * time.Second,

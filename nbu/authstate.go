@@ -6,15 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
-)
 
-// Holding off after NetBackup refuses a login: a wrong password retried at every scrape would
-// lock an Active Directory account within minutes. The wait doubles up to the cap and ends at
-// once when the credentials change.
-const (
-	refusedHoldOff    = time.Minute
-	refusedHoldOffMax = 30 * time.Minute
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 )
 
 // auth is a client's credentials and, for a login, its current token. Concurrent requests that
@@ -28,8 +23,16 @@ type auth struct {
 	cur       *token      // nil = log in before the next request
 	prevToken string      // the token cur replaced, still scrubbed from errors
 	flight    *loginCall
-	refused   *refusal
 	now       func() time.Time
+
+	// holdoffs remembers refused logins beyond this client; digest keys creds.Login in it, and
+	// host is the primary as configured.
+	holdoffs *LoginHoldoffs
+	digest   holdoffKey
+	host     string
+
+	// scrubbing is every secret above, rebuilt whenever one changes: Scrub reads it without a lock.
+	scrubbing atomic.Pointer[redact.Set]
 }
 
 type loginCall struct {
@@ -38,16 +41,8 @@ type loginCall struct {
 	err  error
 }
 
-// refusal remembers a login NetBackup refused (400/401/403), so later requests fail with its
-// answer instead of asking again.
-type refusal struct {
-	err   error
-	until time.Time
-	wait  time.Duration
-}
-
-func newAuth(cr Credentials, now func() time.Time) *auth {
-	a := &auth{now: now}
+func newAuth(cr Credentials, holdoffs *LoginHoldoffs, host string, now func() time.Time) *auth {
+	a := &auth{now: now, holdoffs: holdoffs, host: host}
 	a.setLocked(cr)
 	return a
 }
@@ -65,10 +60,24 @@ func (a *auth) set(cr Credentials) {
 func (a *auth) setLocked(cr Credentials) {
 	a.creds, a.gen = cr, a.gen+1
 	a.static = &token{header: cr.APIKey, value: cr.APIKey}
+	a.digest = a.holdoffs.digest(cr.Login)
 	if a.cur != nil {
 		a.prevToken = a.cur.value
 	}
-	a.cur, a.flight, a.refused = nil, nil, nil
+	a.cur, a.flight = nil, nil
+	a.refreshSecretsLocked()
+}
+
+// secrets is what must never appear in an error, a log line or a label: the key, the password,
+// the previous ones (requests in flight may still echo them) and the tokens.
+func (a *auth) secrets() *redact.Set { return a.scrubbing.Load() }
+
+func (a *auth) refreshSecretsLocked() {
+	curToken := ""
+	if a.cur != nil {
+		curToken = a.cur.value
+	}
+	a.scrubbing.Store(redact.New(a.creds.APIKey, a.creds.Login.Password, a.old.APIKey, a.old.Login.Password, a.prevToken, curToken))
 }
 
 // get returns the token to send, logging in first when there is none or it is about to expire.
@@ -85,21 +94,21 @@ func (a *auth) get(ctx context.Context, c *Client, version string) (*token, erro
 			a.mu.Unlock()
 			return t, nil
 		}
-		if r := a.refused; r != nil && now.Before(r.until) {
+		if held, ok := a.holdoffs.active(a.holdoffs.at(a.digest, a.host), now); ok {
 			a.mu.Unlock()
-			return nil, fmt.Errorf("%w (not logging in again before %s: NetBackup refused these credentials)", r.err, r.until.UTC().Format(time.RFC3339))
+			return nil, held
 		}
 		call, leader := a.flight, false
 		if call == nil {
 			call, leader = &loginCall{done: make(chan struct{})}, true
 			a.flight = call
 		}
-		gen, login := a.gen, a.creds.Login
+		gen, login, dial := a.gen, a.creds.Login, &loginDial{holdoffs: a.holdoffs, digest: a.digest}
 		a.mu.Unlock()
 
 		if leader {
-			call.tok, call.err = c.login(ctx, login, version)
-			a.finish(call, gen)
+			call.tok, call.err = c.login(context.WithValue(ctx, loginDialKey{}, dial), login, version)
+			a.finish(call, gen, dial)
 		}
 		select {
 		case <-call.done:
@@ -113,8 +122,9 @@ func (a *auth) get(ctx context.Context, c *Client, version string) (*token, erro
 	}
 }
 
-// finish records a login's outcome, unless the credentials changed while it ran.
-func (a *auth) finish(call *loginCall, gen uint64) {
+// finish records a login's outcome, unless the credentials changed while it ran: the token, or
+// the refusal under the configured host and the address the login's connection reached.
+func (a *auth) finish(call *loginCall, gen uint64, dial *loginDial) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer close(call.done)
@@ -124,19 +134,23 @@ func (a *auth) finish(call *loginCall, gen uint64) {
 	if gen != a.gen {
 		return
 	}
-	if call.err == nil {
+	keys := []holdoffKey{a.holdoffs.at(a.digest, a.host)}
+	if remote := dial.reached(); remote != "" {
+		keys = append(keys, a.holdoffs.at(a.digest, remote))
+	}
+	var held *holdoffError
+	switch {
+	case call.err == nil:
 		if a.cur != nil {
 			a.prevToken = a.cur.value
 		}
-		a.cur, a.refused = call.tok, nil
-		return
-	}
-	if isStatus(call.err, http.StatusUnauthorized) || isStatus(call.err, http.StatusBadRequest) || isStatus(call.err, http.StatusForbidden) {
-		wait := refusedHoldOff
-		if a.refused != nil {
-			wait = min(2*a.refused.wait, refusedHoldOffMax)
-		}
-		a.refused = &refusal{err: call.err, until: a.now().Add(wait), wait: wait}
+		a.cur = call.tok
+		a.refreshSecretsLocked()
+		a.holdoffs.forget(keys...)
+	case errors.As(call.err, &held):
+		a.holdoffs.hold(keys[0], held)
+	case isStatus(call.err, http.StatusUnauthorized) || isStatus(call.err, http.StatusBadRequest) || isStatus(call.err, http.StatusForbidden):
+		a.holdoffs.refuse(keys, call.err, a.now())
 	}
 }
 
@@ -156,5 +170,6 @@ func (a *auth) drop(tok *token) bool {
 		return false
 	}
 	a.prevToken, a.cur = tok.value, nil
+	a.refreshSecretsLocked()
 	return true
 }

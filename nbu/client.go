@@ -18,14 +18,18 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing/nop"
 )
 
 // KnownVersions are the media-type versions the client knows, newest first
@@ -71,6 +75,12 @@ type Options struct {
 	// Propagator injects the caller's trace context into each request (nil = nothing is sent:
 	// NetBackup has no use for it unless a proxy in front of it traces).
 	Propagator propagation.TextMapPropagator
+	// LoginHoldoffs is where refused logins are remembered, shared by the clients of a process so
+	// that a new client does not try credentials NetBackup just refused (nil = the client's own).
+	LoginHoldoffs *LoginHoldoffs
+	// Conns bounds the connections the clients sharing it keep open (nil = no bound). It applies
+	// to the client's own transport, not to Transport.
+	Conns *ConnBudget
 }
 
 // String keeps the API key out of any %v/%+v rendering of the options.
@@ -95,6 +105,10 @@ type Client struct {
 	onRequest      func(string, int, time.Duration)
 	tracing        tracing
 	httpc          *http.Client
+	conns          *ConnBudget
+	open           atomic.Int64 // connections open through dial, counted under a budget
+	dialer         *net.Dialer  // of the client's own transport
+	dialAddr       string       // host:port as the transport dials it, to tell NetBackup from a proxy
 	sem            chan struct{}
 	pageLimits     pageLimits
 
@@ -129,6 +143,11 @@ func NewClient(opts Options) (*Client, error) {
 	if err := creds.validate(); err != nil {
 		return nil, err
 	}
+	port := cmp.Or(base.Port(), defaultPort(base.Scheme))
+	holdoffs := opts.LoginHoldoffs
+	if holdoffs == nil {
+		holdoffs = NewLoginHoldoffs(4)
+	}
 	c := &Client{
 		base:           base,
 		pinned:         pinned,
@@ -137,13 +156,15 @@ func NewClient(opts Options) (*Client, error) {
 		maxBody:        opts.MaxBodyBytes,
 		requestTimeout: opts.RequestTimeout,
 		onRequest:      opts.OnRequest,
-		tracing:        newTracing(opts, base.Hostname(), cmp.Or(base.Port(), defaultPort(base.Scheme))),
+		tracing:        newTracing(opts, base.Hostname(), port),
+		conns:          opts.Conns,
+		dialAddr:       net.JoinHostPort(base.Hostname(), port),
 		detecting:      make(chan struct{}, 1),
 		pageLimits:     defaultPageLimits,
 		sleep:          sleepCtx,
 		now:            time.Now,
 	}
-	c.auth = newAuth(creds, func() time.Time { return c.now() })
+	c.auth = newAuth(creds, holdoffs, hostKey(base.Hostname(), port), func() time.Time { return c.now() })
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}
@@ -163,7 +184,7 @@ func NewClient(opts Options) (*Client, error) {
 	c.sem = make(chan struct{}, conc)
 	rt := opts.Transport
 	if rt == nil {
-		rt = newTransport(opts.TLSConfig, conc)
+		rt = c.newTransport(opts.TLSConfig, conc)
 	}
 	c.httpc = &http.Client{
 		Transport: rt,
@@ -206,28 +227,12 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-func newTransport(tlsConf *tls.Config, conc int) *http.Transport {
-	var tc *tls.Config
-	if tlsConf != nil {
-		tc = tlsConf.Clone()
-	}
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
-		TLSClientConfig:       tc,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          conc,
-		MaxIdleConnsPerHost:   conc,
-		IdleConnTimeout:       90 * time.Second,
-	}
-}
-
 // Close releases idle connections. The client stays usable; a later call
 // simply dials again.
-func (c *Client) Close() { c.httpc.CloseIdleConnections() }
+func (c *Client) Close() {
+	c.conns.forget(c)
+	c.httpc.CloseIdleConnections()
+}
 
 // String identifies the client without its key (a *Client printed with %v
 // would otherwise dump every field).
@@ -253,40 +258,39 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// redact is the last line of defence for error text the targeted scrub calls do not cover:
-// net/http quotes a malformed status line or Location header verbatim, and a server that echoes
-// request headers there would otherwise put the key or the token into the probe's log. When a
-// secret appears anywhere in err's text, the error is replaced by its scrubbed text; the chain is
-// dropped then, since an unwrapped inner error would still hold the secret.
-func (c *Client) redact(err error) error {
-	if err == nil {
-		return err
-	}
-	msg := err.Error()
-	for _, s := range c.secrets() {
-		if strings.Contains(msg, s) {
-			return errors.New(c.scrub(msg))
-		}
-	}
-	return err
+// tracerName is the instrumentation scope of the client's spans.
+const tracerName = "github.com/netbackup-exporter/netbackup_exporter/nbu"
+
+// tracing is the client's share of the caller's tracing: where spans go and what is injected into
+// requests. newTracing is the one place a missing provider or propagator becomes a no-op, so no
+// other function asks whether tracing is on.
+type tracing struct {
+	tracer     trace.Tracer
+	propagator propagation.TextMapPropagator
+	server     []attribute.KeyValue // server.address and server.port, the same for every request
 }
 
-// scrub removes the API key, the password and the tokens from server-controlled text before it
-// is put into an error: a proxy or a buggy server may echo the request back.
-// Scrub replaces the client's secrets (the key, the password and the session tokens) in text
-// that came from the server, for callers that put such text in labels or logs.
-// It is called for every label value a probe builds, so text without a secret costs no
-// allocation.
-func (c *Client) Scrub(s string) string {
-	if !c.auth.holdsSecret(s) {
-		return s
+func newTracing(opts Options, host, port string) tracing {
+	tp := opts.TracerProvider
+	if tp == nil {
+		tp = nop.Provider{}
 	}
-	return c.scrub(s)
+	prop := opts.Propagator
+	if prop == nil {
+		// An empty composite injects nothing: NetBackup sees no trace headers by default.
+		prop = propagation.NewCompositeTextMapPropagator()
+	}
+	server := []attribute.KeyValue{attrServerAddr.String(host)}
+	if n, err := strconv.Atoi(port); err == nil {
+		server = append(server, attrServerPort.Int(n))
+	}
+	return tracing{tracer: tp.Tracer(tracerName), propagator: prop, server: server}
 }
 
-func (c *Client) scrub(s string) string {
-	for _, secret := range c.secrets() {
-		s = strings.ReplaceAll(s, secret, "<redacted>")
+// defaultPort is the port of a base URL that names none.
+func defaultPort(scheme string) string {
+	if scheme == "http" {
+		return "80"
 	}
-	return s
+	return "443"
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -92,3 +93,28 @@ type callbackError struct{ err error }
 
 func (e *callbackError) Error() string { return e.err.Error() }
 func (e *callbackError) Unwrap() error { return e.err }
+
+// documentedStatus are the HTTP statuses NetBackup's API specifications list for its answers
+// (the OpenAPI files of 10.3 to 11.2), and those of the proxies and gateways in front of it
+// that the client acts on (206, 502, 504).
+var documentedStatus = map[int]bool{
+	200: true, 201: true, 202: true, 204: true, 206: true, 207: true, 303: true,
+	400: true, 401: true, 403: true, 404: true, 405: true, 406: true, 409: true, 412: true, 413: true,
+	415: true, 422: true, 429: true, 500: true, 501: true, 502: true, 503: true, 504: true, 507: true,
+}
+
+// StatusCodeLabel names an HTTP status for a metric label with a bounded set of values: a status
+// NetBackup documents as itself, any other as its class ("2xx" ... "5xx"), anything outside
+// 100-599 as "other", and 0 (no answer) as "0". A primary answering random statuses must not
+// mint a permanent label value for each.
+func StatusCodeLabel(code int) string {
+	switch {
+	case code == 0:
+		return "0"
+	case documentedStatus[code]:
+		return strconv.Itoa(code)
+	case code >= 100 && code < 600:
+		return strconv.Itoa(code/100) + "xx"
+	}
+	return "other"
+}

@@ -127,7 +127,7 @@ func FuzzDecodeErrorBody(f *testing.F) {
 	f.Add([]byte(`  {"errorDetails":["a","b","c","d","e","f","g","h","i","j"]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		body = bytes.ReplaceAll(body, []byte("{KEY}"), []byte(fuzzKey))
-		c := &Client{auth: newAuth(Credentials{APIKey: fuzzKey}, time.Now), maxBody: 1 << 20}
+		c := &Client{auth: newAuth(Credentials{APIKey: fuzzKey}, NewLoginHoldoffs(1), "nbu:1556", time.Now), maxBody: 1 << 20}
 		resp := &http.Response{StatusCode: 500, Body: io.NopCloser(bytes.NewReader(body))}
 		e := c.readAPIError(resp, &request{method: http.MethodGet, endpoint: "/admin/jobs", version: "13.0"})
 		msg := e.Error()

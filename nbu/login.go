@@ -12,6 +12,8 @@ import (
 	"unicode"
 
 	"github.com/go-kit/log/level"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 )
 
 const loginEndpoint = "/login"
@@ -42,6 +44,9 @@ func (c *Client) login(ctx context.Context, l Login, version string) (*token, er
 	var ans loginAnswer
 	req := &request{method: http.MethodPost, endpoint: loginEndpoint, body: body, version: version}
 	err = c.retry(ctx, req, func(r io.Reader) error { return json.NewDecoder(r).Decode(&ans) })
+	if held := (*holdoffError)(nil); errors.As(err, &held) {
+		return nil, held // the connection reached an address where these credentials are held off
+	}
 	if err == nil {
 		err = checkToken(string(ans.Token))
 	}
@@ -67,12 +72,15 @@ func renewMargin(validity time.Duration) time.Duration {
 	return min(time.Minute, validity/10)
 }
 
-// checkToken refuses a token that cannot be sent as a header value verbatim. The token itself is
-// never quoted.
+// checkToken refuses a token that cannot be sent as a header value verbatim, or that is too short
+// to be scrubbed from text without scrubbing ordinary words with it. The token itself is never
+// quoted.
 func checkToken(t string) error {
 	switch {
 	case t == "":
 		return errors.New("the login answer has no token")
+	case len(t) < redact.MinRun:
+		return fmt.Errorf("the token in the login answer is %d bytes long, under the %d a secret needs to be told apart from ordinary text: refused", len(t), redact.MinRun)
 	case strings.ContainsFunc(t, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
 		return errors.New("the token in the login answer contains whitespace or control characters")
 	}

@@ -143,7 +143,7 @@ func TestLoginExpiredTokenRenewedOnce(t *testing.T) {
 // or the credentials change.
 func TestLoginWrongPassword(t *testing.T) {
 	wrong := loginUser
-	wrong.Password = "not-the-password"
+	wrong.Password = "not-the-pw-4e1d"
 	e := newLoginEnv(t, fakenbu.Options{}, wrong, "13.0")
 	_, err := e.client.Check(testCtx(t))
 	want := `logging in to NetBackup as "monitor": POST /login: HTTP 401: errorCode 401: The user name, password or API Key is wrong.`
@@ -231,7 +231,7 @@ func TestLoginWaitHonoursContext(t *testing.T) {
 		if strings.HasSuffix(r.URL.Path, "/login") {
 			once.Do(func() { close(entered) })
 			<-release
-			writeJSON(w, http.StatusCreated, `{"token":"tok-1","tokenType":"BEARER","validity":3600}`)
+			writeJSON(w, http.StatusCreated, `{"token":"tok-1-5e2c9a","tokenType":"BEARER","validity":3600}`)
 			return
 		}
 		writeJSON(w, http.StatusOK, cursorPage(""))
@@ -345,7 +345,7 @@ func TestLoginLeaderDeadlineDoesNotFailWaiters(t *testing.T) {
 				<-r.Context().Done() // the first login hangs until its caller gives up
 				return
 			}
-			writeJSON(w, http.StatusCreated, `{"token":"tok-2","tokenType":"BEARER","validity":3600}`)
+			writeJSON(w, http.StatusCreated, `{"token":"tok-2-8d3f1b","tokenType":"BEARER","validity":3600}`)
 			return
 		}
 		writeJSON(w, http.StatusOK, cursorPage(""))

@@ -1,5 +1,12 @@
 package nbu
 
+// This file is the whole way of one request to NetBackup, top to bottom: the API version and its
+// re-detection on a 406 (call), the credentials and the one re-login on a 401 (send), the retries
+// and their waits (retry), one HTTP round trip with its span, its log line and the self-metrics
+// (attempt), the answer (handleBody, readAPIError, capReader) and the redaction of what comes
+// back (redact, Scrub). A reader following a request stays here until the page's records are
+// decoded (paging.go).
+
 import (
 	"bytes"
 	"context"
@@ -7,13 +14,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 const mediaTypePrefix = "application/vnd.netbackup+json;version="
@@ -78,18 +92,46 @@ type request struct {
 	tok      *token // the Authorization to send; nil = none (POST /login)
 }
 
-// do performs GET base+endpoint?q with the client's credentials and retries, and passes a 2xx
-// body, capped at MaxBodyBytes, to handle. Errors from handle are not retried: part of the body
-// may already have reached the caller.
-func (c *Client) do(ctx context.Context, endpoint string, q url.Values, version string, handle func(io.Reader) error) error {
-	return c.doPath(ctx, endpoint, endpoint, q, version, handle)
-}
-
+// doPath performs GET base+path?q with version, the client's credentials and retries, and passes a
+// 2xx body, capped at MaxBodyBytes, to handle. Errors from handle are not retried: part of the
+// body may already have reached the caller.
 func (c *Client) doPath(ctx context.Context, endpoint, path string, q url.Values, version string, handle func(io.Reader) error) error {
 	req := &request{method: http.MethodGet, endpoint: endpoint, path: path, query: q, version: version}
 	return c.redact(c.send(ctx, req, handle))
 }
 
+// send runs req with the client's credentials. With a login, a 401 to a token that has worked
+// before means it expired or was revoked early: the client logs in again, once, and repeats the
+// request, once. A 401 to a token that never worked is NetBackup's answer to the account, and
+// logging in again would only repeat it.
+func (c *Client) send(ctx context.Context, req *request, handle func(io.Reader) error) error {
+	tok, err := c.auth.get(ctx, c, req.version)
+	if err != nil {
+		return err
+	}
+	req.tok = tok
+	err = c.retry(ctx, req, handle)
+	if !isStatus(err, http.StatusUnauthorized) || !c.auth.drop(tok) {
+		return err
+	}
+	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup refused the session token; logging in again", "endpoint", req.endpoint)
+	if req.tok, err = c.auth.get(ctx, c, req.version); err != nil {
+		return fmt.Errorf("NetBackup refused the session token; logging in again: %w", err)
+	}
+	err = c.retry(ctx, req, handle)
+	if isStatus(err, http.StatusUnauthorized) {
+		return fmt.Errorf("%w (with the token of a new login)", err)
+	}
+	return err
+}
+
+func isStatus(err error, code int) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.StatusCode == code
+}
+
+// retry runs the attempts of req: a 429 waits what the server asks, a 502, 503, 504 or a network
+// error backs off exponentially, within MaxTries and the context's deadline.
 func (c *Client) retry(ctx context.Context, req *request, handle func(io.Reader) error) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -135,6 +177,53 @@ func (c *Client) retry(ctx context.Context, req *request, handle func(io.Reader)
 	}
 }
 
+const (
+	backoffBase = 100 * time.Millisecond
+	backoffCap  = 2 * time.Second
+)
+
+// backoff returns the wait before attempt n+1: 100ms * 2^(n-1) capped at 2s,
+// with jitter in the upper half so that probes hitting a busy server together
+// do not retry in lockstep.
+func backoff(n int) time.Duration {
+	d := backoffCap
+	if n < 6 {
+		d = min(backoffBase<<(n-1), backoffCap)
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+// maxRetryAfter caps what a server may ask for. A longer wait can never fit a
+// probe's deadline anyway; the cap keeps the arithmetic away from overflow.
+const maxRetryAfter = 24 * time.Hour
+
+// parseRetryAfter reads Retry-After as delay-seconds or an HTTP-date, capped at
+// maxRetryAfter. ok is false when the header is absent or unusable.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		// Cap before multiplying: a silly value must not overflow into a negative wait.
+		if secs > int64(maxRetryAfter/time.Second) {
+			secs = int64(maxRetryAfter / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
+	}
+	return 0, false
+}
+
+// attempt is one HTTP round trip of req within one of the client's request slots: it reports the
+// attempt to the self-metrics, the caller's traces, its span and one debug log line, and judges
+// the answer (retry or not).
 func (c *Client) attempt(ctx context.Context, req *request, target, rawQuery string, attempt int, handle func(io.Reader) error) outcome {
 	endpoint, what := req.endpoint, req.method+" "+req.endpoint
 	select {
@@ -143,6 +232,8 @@ func (c *Client) attempt(ctx context.Context, req *request, target, rawQuery str
 		return outcome{err: fmt.Errorf("%s: waiting for a request slot: %w", what, ctx.Err())}
 	}
 	defer func() { <-c.sem }()
+	// After the body is closed, when the connection may be idle again (deferred calls run last first).
+	defer c.conns.used(c)
 
 	hreq, err := c.newHTTPRequest(ctx, req, target)
 	if err != nil {
@@ -236,6 +327,99 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target string
 	return hreq, nil
 }
 
+// Attribute keys of the client's spans: OpenTelemetry semantic conventions where one exists,
+// nbu.* for what NetBackup alone has.
+const (
+	attrMethod      = attribute.Key("http.request.method")
+	attrURLPath     = attribute.Key("url.path")
+	attrStatusCode  = attribute.Key("http.response.status_code")
+	attrServerAddr  = attribute.Key("server.address")
+	attrServerPort  = attribute.Key("server.port")
+	attrResendCount = attribute.Key("http.request.resend_count")
+	attrBodySize    = attribute.Key("http.response.body.size")
+	attrAttempt     = attribute.Key("nbu.attempt")
+	attrRetryWait   = attribute.Key("nbu.retry.waited_seconds")
+	attrRetryable   = attribute.Key("nbu.retryable")
+	attrPage        = attribute.Key("nbu.page")
+	attrAPIVersion  = attribute.Key("nbu.api_version")
+	attrTried       = attribute.Key("nbu.api_versions_tried")
+)
+
+// clientKind is the option of every attempt span, built once: options built per call would cost
+// an untraced probe an allocation per request.
+var clientKind = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
+
+// startAttempt starts the span of one HTTP attempt. waited is the back-off slept before it (0 for
+// the first): the gap between two attempt spans is that wait.
+func (c *Client) startAttempt(ctx context.Context, method, path string, attempt int, waited time.Duration) (context.Context, trace.Span) {
+	// The method alone is the conventions' name when no route is known; the path is added once
+	// the span records, so an untraced attempt builds no string.
+	ctx, span := c.tracing.tracer.Start(ctx, method, clientKind...)
+	if !span.IsRecording() {
+		return ctx, span
+	}
+	span.SetName(method + " " + path)
+	span.SetAttributes(c.tracing.server...)
+	span.SetAttributes(attrMethod.String(method), attrURLPath.String(path), attrAttempt.Int(attempt))
+	if attempt > 1 {
+		span.SetAttributes(attrResendCount.Int(attempt-1), attrRetryWait.Float64(waited.Seconds()))
+	}
+	if p, ok := ctx.Value(pageKey{}).(int); ok {
+		span.SetAttributes(attrPage.Int(p))
+	}
+	return ctx, span
+}
+
+// endAttempt records the attempt's verdict and ends its span. The error is redacted as the
+// caller's will be: the attempt's error has not been through Client.redact yet.
+func (c *Client) endAttempt(span trace.Span, o outcome) {
+	if o.err != nil && span.IsRecording() {
+		span.SetAttributes(attrRetryable.Bool(o.retry))
+		recordError(span, c.redact(o.err))
+	}
+	span.End()
+}
+
+// recordError puts err on span as the debug output shows it: the same text, as event and status.
+func recordError(span trace.Span, err error) {
+	span.RecordError(err)
+	span.SetStatus(codes.Error, err.Error())
+}
+
+// injectTrace adds the configured propagator's headers (none unless the operator asked) to req.
+func (c *Client) injectTrace(ctx context.Context, req *http.Request) {
+	c.tracing.propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
+}
+
+// noteResponse puts the status code on the attempt's span and counts the body bytes read, which
+// the span gets when the body is closed (the attempt closes it before its span ends).
+func noteResponse(ctx context.Context, resp *http.Response) {
+	span := trace.SpanFromContext(ctx)
+	if resp == nil || !span.IsRecording() {
+		return
+	}
+	span.SetAttributes(attrStatusCode.Int(resp.StatusCode))
+	resp.Body = &countingBody{ReadCloser: resp.Body, span: span}
+}
+
+// countingBody counts what is read of a response body for the attempt's span.
+type countingBody struct {
+	io.ReadCloser
+	span trace.Span
+	n    int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	return n, err
+}
+
+func (b *countingBody) Close() error {
+	b.span.SetAttributes(attrBodySize.Int64(b.n))
+	return b.ReadCloser.Close()
+}
+
 // handleBody passes a 2xx body to handle; what is "METHOD endpoint" for the error messages.
 func (c *Client) handleBody(ctx context.Context, what string, resp *http.Response, handle func(io.Reader) error) error {
 	ct := resp.Header.Get("Content-Type")
@@ -294,12 +478,13 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// permanent reports transport errors that a retry cannot fix: a certificate
-// that does not verify, or a server that does not speak TLS.
+// permanent reports transport errors that a retry cannot fix: a certificate that does not verify,
+// a server that does not speak TLS, or a login held off at the address the connection reached.
 func permanent(err error) bool {
 	var cve *tls.CertificateVerificationError
 	var rhe tls.RecordHeaderError
-	return errors.As(err, &cve) || errors.As(err, &rhe)
+	var held *holdoffError
+	return errors.As(err, &cve) || errors.As(err, &rhe) || errors.As(err, &held)
 }
 
 // maxBlankRun is the longest run of JSON whitespace a body may hold. No NetBackup page has one
@@ -355,3 +540,52 @@ func (c *capReader) Read(p []byte) (int, error) {
 }
 
 func isBlank(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// redact is the last line of defence for error text the targeted scrub calls do not cover:
+// net/http quotes a malformed status line or Location header verbatim, and a server that echoes
+// request headers there would otherwise put the key or the token into the probe's log. When a
+// run of a secret appears anywhere in err's text, the error is replaced by its scrubbed text; the
+// chain is dropped then, since an unwrapped inner error would still hold the secret.
+func (c *Client) redact(err error) error {
+	if err == nil {
+		return err
+	}
+	secrets, msg := c.auth.secrets(), err.Error()
+	if secrets.Contains(msg) {
+		return errors.New(secrets.String(msg))
+	}
+	return err
+}
+
+// Scrub replaces every run of 8 or more bytes of the client's secrets (the key, the password and
+// the session tokens, old and new) in text that came from the server, for callers that put such
+// text in logs or errors. Text without a secret costs no allocation.
+func (c *Client) Scrub(s string) string { return c.auth.secrets().String(s) }
+
+// ScrubLabel is Scrub for a label value, cut to at most maxBytes bytes without splitting a UTF-8
+// character: it reads at most maxBytes plus the longest secret of v, so a 15 MB value costs what a
+// short one does, and a secret across the cut is still recognised.
+func (c *Client) ScrubLabel(v string, maxBytes int) string {
+	return c.auth.secrets().Label(v, maxBytes)
+}
+
+func (c *Client) scrub(s string) string { return c.auth.secrets().String(s) }
+
+type loggerKey struct{}
+
+// ContextWithLogger attaches a logger to ctx. The client is long-lived and
+// shared between probes, so the logger travels with each call rather than
+// living in the client: log lines then belong to the probe that caused them.
+func ContextWithLogger(ctx context.Context, l log.Logger) context.Context {
+	if l == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, loggerKey{}, l)
+}
+
+func loggerFrom(ctx context.Context) log.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(log.Logger); ok {
+		return l
+	}
+	return log.NewNopLogger()
+}

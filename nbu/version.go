@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/go-kit/log/level"
+	"go.opentelemetry.io/otel/trace"
 )
 
 const jobsEndpoint = "/admin/jobs"
@@ -72,7 +73,7 @@ func (c *Client) detectVersion(ctx context.Context) (v string, err error) {
 	logger := loggerFrom(ctx)
 	for _, v := range KnownVersions {
 		tried = append(tried, v)
-		err := c.do(ctx, jobsEndpoint, q, v, discard)
+		err := c.doPath(ctx, jobsEndpoint, jobsEndpoint, q, v, discard)
 		if err == nil {
 			level.Debug(logger).Log("msg", "detected NetBackup API version", "version", v)
 			return v, nil
@@ -83,4 +84,22 @@ func (c *Client) detectVersion(ctx context.Context) (v string, err error) {
 	}
 	return "", fmt.Errorf("detecting NetBackup API version: none of %s accepted: %w",
 		strings.Join(KnownVersions, ", "), ErrNotAcceptable)
+}
+
+// startDetect starts the span of the version detection ladder.
+func (c *Client) startDetect(ctx context.Context) (context.Context, trace.Span) {
+	return c.tracing.tracer.Start(ctx, "nbu.detect_version")
+}
+
+// endDetect records the version found (or the error) and which versions were tried.
+func endDetect(span trace.Span, version string, tried []string, err error) {
+	if span.IsRecording() {
+		span.SetAttributes(attrTried.StringSlice(tried))
+		if err != nil {
+			recordError(span, err)
+		} else {
+			span.SetAttributes(attrAPIVersion.String(version))
+		}
+	}
+	span.End()
 }

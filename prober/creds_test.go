@@ -78,7 +78,7 @@ func TestLoginWrongPasswordFailsProbe(t *testing.T) {
 	for _, version := range []string{"auto", `"13.0"`} {
 		t.Run(version, func(t *testing.T) {
 			fake, srv := newFake(t, fakenbu.Options{Users: []fakenbu.User{credsFakeUser}})
-			env := newSecEnv(t, mustConfig(t, "modules:\n"+loginModule("wrong", "not-the-password", "    api_version: "+version)))
+			env := newSecEnv(t, mustConfig(t, "modules:\n"+loginModule("wrong", "not-the-pw-7b2e", "    api_version: "+version)))
 			body := env.serve(t, "debug=true&"+probeQuery("wrong", srv.URL), nil, 30*time.Second).Body.String()
 			for _, want := range []string{"probe_success 0", `logging in to NetBackup as \"monitor\"`, "The user name, password or API Key is wrong."} {
 				if !strings.Contains(body, want) {
@@ -88,7 +88,7 @@ func TestLoginWrongPasswordFailsProbe(t *testing.T) {
 			if n := fake.Logins(); n != 1 {
 				t.Errorf("the probe made %d login attempts, want 1", n)
 			}
-			if strings.Contains(body, "not-the-password") {
+			if strings.Contains(body, "not-the-pw-7b2e") {
 				t.Error("the answer shows the password")
 			}
 		})

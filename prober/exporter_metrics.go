@@ -1,10 +1,11 @@
 package prober
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 // ExporterMetrics are the exporter's own metrics, served on /metrics (not on /probe).
@@ -34,7 +35,7 @@ func NewExporterMetrics(reg prometheus.Registerer) *ExporterMetrics {
 		}, []string{"reason"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "netbackup_exporter_netbackup_requests_total",
-			Help: `HTTP requests sent to NetBackup, by API endpoint and HTTP status code (code="0": no response).`,
+			Help: `HTTP requests sent to NetBackup, by API endpoint and HTTP status code (code="0": no response; a status NetBackup does not document is counted as its class, e.g. "5xx", or "other").`,
 		}, []string{"endpoint", "code"}),
 		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "netbackup_exporter_netbackup_request_duration_seconds",
@@ -63,7 +64,7 @@ func (m *ExporterMetrics) ObserveRequest(endpoint string, code int, d time.Durat
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(endpoint, strconv.Itoa(code)).Inc()
+	m.requests.WithLabelValues(endpoint, nbu.StatusCodeLabel(code)).Inc()
 	m.requestDuration.WithLabelValues(endpoint).Observe(d.Seconds())
 }
 

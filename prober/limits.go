@@ -1,11 +1,11 @@
 package prober
 
 import (
-	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 )
 
 // Bounds on what one collector may put into a probe's answer: whatever a primary sends (50k
@@ -106,26 +106,14 @@ func cutUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// secretScrubber replaces every non-empty secret in a text with <redacted>; nil when there is none.
+// secretScrubber replaces every run of 8 or more bytes of the secrets in a text with <redacted>
+// (a server echoing half a key must not print that half); nil when there is none.
 func secretScrubber(secrets ...string) func(string) string {
-	var pairs []string
-	for _, s := range secrets {
-		if s != "" {
-			pairs = append(pairs, s, "<redacted>")
-		}
-	}
-	if len(pairs) == 0 {
+	set := redact.New(secrets...)
+	if set == nil {
 		return nil
 	}
-	r := strings.NewReplacer(pairs...)
-	return func(s string) string {
-		for i := 0; i < len(pairs); i += 2 {
-			if strings.Contains(s, pairs[i]) {
-				return r.Replace(s)
-			}
-		}
-		return s
-	}
+	return set.String
 }
 
 // moduleSecrets are the credentials of a module that must never reach an answer or a log line.

@@ -71,6 +71,10 @@ type Sessions struct {
 	onRequest func(endpoint string, code int, d time.Duration)
 	evictions map[string]float64 // by reason: capacity, idle
 	tracing   clientTracing
+	// holdoffs outlives the sessions: a refused login is not tried again by a new session of the
+	// same credentials and primary. conns bounds the connections of all the sessions (nil = none).
+	holdoffs *nbu.LoginHoldoffs
+	conns    *nbu.ConnBudget
 
 	sessionsDesc, evictionsDesc *prometheus.Desc
 }
@@ -86,6 +90,7 @@ func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int
 		byKey: map[string]*list.Element{}, lru: list.New(), max: DefaultMaxSessions,
 		idleTTL: idleTTL, now: time.Now, onRequest: onRequest,
 		evictions: map[string]float64{evictCapacity: 0, evictIdle: 0},
+		holdoffs:  nbu.NewLoginHoldoffs(DefaultMaxSessions),
 		sessionsDesc: prometheus.NewDesc("netbackup_exporter_sessions",
 			"Sessions (a target probed with a module: its NetBackup connections and collector state) kept now.", nil, nil),
 		evictionsDesc: prometheus.NewDesc("netbackup_exporter_session_evictions_total",
@@ -96,6 +101,16 @@ func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int
 		o(s)
 	}
 	return s
+}
+
+// WithConnLimit bounds the connections to NetBackup that all the sessions hold open, idle or in
+// use, to maxOpen (sized to the process's file descriptors); 0 = no bound.
+func WithConnLimit(maxOpen int) SessionOption {
+	return func(s *Sessions) {
+		if maxOpen > 0 {
+			s.conns = nbu.NewConnBudget(maxOpen)
+		}
+	}
 }
 
 const (
@@ -171,6 +186,8 @@ func (s *Sessions) newSession(key string, m *config.Module, t Target) (*session,
 		MaxConcurrentRequests: m.MaxConcurrentRequests,
 		UserAgent:             userAgent,
 		OnRequest:             s.onRequest,
+		LoginHoldoffs:         s.holdoffs,
+		Conns:                 s.conns,
 	}
 	s.tracing.apply(&opts)
 	client, err := nbu.NewClient(opts)
