@@ -7,7 +7,6 @@ import (
 	"time"
 
 	promconfig "github.com/prometheus/common/config"
-	"github.com/prometheus/common/model"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
@@ -37,23 +36,23 @@ type Config struct {
 
 // Module is one named way of probing a NetBackup primary.
 type Module struct {
-	Name       string            `yaml:"-"`
-	Timeout    model.Duration    `yaml:"timeout"`
-	APIKey     promconfig.Secret `yaml:"api_key,omitempty"`
-	APIKeyFile string            `yaml:"api_key_file,omitempty"`
+	Name       string   `yaml:"-"`
+	Timeout    Duration `yaml:"timeout"`
+	APIKey     Secret   `yaml:"api_key,omitempty"`
+	APIKeyFile string   `yaml:"api_key_file,omitempty"`
 	// APIKeyEnv names the environment variable that holds the key, read at load; /config shows
 	// the name, never the value.
 	APIKeyEnv string `yaml:"api_key_env,omitempty"`
 	// A NetBackup user that logs in (POST /login), instead of an API key.
-	Username     string            `yaml:"username,omitempty"`
-	Password     promconfig.Secret `yaml:"password,omitempty"`
-	PasswordFile string            `yaml:"password_file,omitempty"`
-	PasswordEnv  string            `yaml:"password_env,omitempty"`
-	DomainType   string            `yaml:"domain_type,omitempty"`
-	DomainName   string            `yaml:"domain_name,omitempty"`
+	Username     string `yaml:"username,omitempty"`
+	Password     Secret `yaml:"password,omitempty"`
+	PasswordFile string `yaml:"password_file,omitempty"`
+	PasswordEnv  string `yaml:"password_env,omitempty"`
+	DomainType   string `yaml:"domain_type,omitempty"`
+	DomainName   string `yaml:"domain_name,omitempty"`
 	// TokenTTL is how long a login's token is used when NetBackup's answer does not say; 0 = the
 	// client's default.
-	TokenTTL              model.Duration       `yaml:"token_ttl,omitempty"`
+	TokenTTL              Duration             `yaml:"token_ttl,omitempty"`
 	APIVersion            string               `yaml:"api_version"`
 	TLSConfig             promconfig.TLSConfig `yaml:"tls_config,omitempty"`
 	Collectors            []string             `yaml:"collectors"`
@@ -82,6 +81,9 @@ type Module struct {
 	// clear. Off by default: whoever can reach /probe picks the target's scheme.
 	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
 
+	// tokenTTLWritten tells token_ttl: 0s, an error, from no token_ttl.
+	tokenTTLWritten bool
+
 	// Filled at load. Unexported so the key and password read from files and the environment
 	// never reach yaml.Marshal, and behind a pointer so fmt prints an address rather than a secret
 	// if a Module is embedded unexported somewhere and printed with %+v.
@@ -101,43 +103,50 @@ type resolved struct {
 
 // JobsConfig tunes the /admin/jobs collector.
 type JobsConfig struct {
-	Lookback model.Duration `yaml:"lookback"`
-	PageSize int            `yaml:"page_size"`
+	Lookback Duration `yaml:"lookback"`
+	PageSize int      `yaml:"page_size"`
 }
 
 // StorageConfig tunes the storage-unit and disk-pool collector.
 type StorageConfig struct {
-	CacheTTL model.Duration `yaml:"cache_ttl"`
-	PageSize int            `yaml:"page_size"`
+	CacheTTL Duration `yaml:"cache_ttl"`
+	PageSize int      `yaml:"page_size"`
 }
 
 // CacheConfig tunes a collector of slow-changing data (disk pools, tape, media servers): how
 // long one read is reused between probes. Its endpoints are read at the spec's maximum page size,
 // so there is nothing else to tune.
 type CacheConfig struct {
-	CacheTTL model.Duration `yaml:"cache_ttl"`
+	CacheTTL Duration `yaml:"cache_ttl"`
 }
 
 // DefaultModule returns a module with every default applied and no credentials or targets.
 // Each call returns fresh slices, so modules built from it never share backing arrays.
 func (s Schema) DefaultModule() Module {
+	m := moduleDefaults()
+	m.Collectors = slices.Clone(s.DefaultCollectors)
+	return m
+}
+
+// moduleDefaults is DefaultModule without the collectors, which are the schema's: a module decodes
+// onto it, and gets the schema's collectors at load if it lists none.
+func moduleDefaults() Module {
 	m := Module{
-		Timeout:    model.Duration(30 * time.Second),
+		Timeout:    Duration(30 * time.Second),
 		APIVersion: APIVersionAuto,
-		Collectors: slices.Clone(s.DefaultCollectors),
 		Jobs: JobsConfig{
-			Lookback: model.Duration(time.Hour),
+			Lookback: Duration(time.Hour),
 			PageSize: MaxJobsPageSize,
 		},
 		Storage: StorageConfig{
-			CacheTTL: model.Duration(5 * time.Minute),
+			CacheTTL: Duration(5 * time.Minute),
 			PageSize: MaxStoragePageSize,
 		},
 		// Devices change state within minutes (a drive goes DOWN); the list of media servers
 		// and their versions rarely does.
-		DiskPools:             CacheConfig{CacheTTL: model.Duration(5 * time.Minute)},
-		Tape:                  CacheConfig{CacheTTL: model.Duration(5 * time.Minute)},
-		MediaServers:          CacheConfig{CacheTTL: model.Duration(10 * time.Minute)},
+		DiskPools:             CacheConfig{CacheTTL: Duration(5 * time.Minute)},
+		Tape:                  CacheConfig{CacheTTL: Duration(5 * time.Minute)},
+		MediaServers:          CacheConfig{CacheTTL: Duration(10 * time.Minute)},
 		MaxConcurrentRequests: 4,
 		MaxSeries:             DefaultMaxSeries,
 		APIPaths:              []string{DefaultAPIPath},

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/prometheus/common/model"
 )
 
 func testdataDir(t *testing.T) string {
@@ -39,17 +37,17 @@ func TestLoadGood(t *testing.T) {
 		got, want any
 	}{
 		{"default name", def.Name, "default"},
-		{"default timeout", def.Timeout, model.Duration(30 * time.Second)},
+		{"default timeout", def.Timeout, Duration(30 * time.Second)},
 		{"default api_version", def.APIVersion, "auto"},
 		{"default collectors", strings.Join(def.Collectors, ","), "jobs,storage"},
 		{"default jobs", def.Jobs, want.Jobs},
-		{"default jobs.lookback", def.Jobs.Lookback, model.Duration(time.Hour)},
+		{"default jobs.lookback", def.Jobs.Lookback, Duration(time.Hour)},
 		{"default jobs.page_size", def.Jobs.PageSize, 100},
-		{"default storage.cache_ttl", def.Storage.CacheTTL, model.Duration(5 * time.Minute)},
+		{"default storage.cache_ttl", def.Storage.CacheTTL, Duration(5 * time.Minute)},
 		{"default storage.page_size", def.Storage.PageSize, 500},
-		{"default disk_pools.cache_ttl", def.DiskPools.CacheTTL, model.Duration(5 * time.Minute)},
-		{"default tape.cache_ttl", def.Tape.CacheTTL, model.Duration(5 * time.Minute)},
-		{"default media_servers.cache_ttl", def.MediaServers.CacheTTL, model.Duration(10 * time.Minute)},
+		{"default disk_pools.cache_ttl", def.DiskPools.CacheTTL, Duration(5 * time.Minute)},
+		{"default tape.cache_ttl", def.Tape.CacheTTL, Duration(5 * time.Minute)},
+		{"default media_servers.cache_ttl", def.MediaServers.CacheTTL, Duration(10 * time.Minute)},
 		{"default max_concurrent_requests", def.MaxConcurrentRequests, 4},
 		{"default api_key_file", def.APIKeyFile, filepath.Join(dir, "api.key")},
 		{"default key value", def.APIKeyValue(), "file-key-0123456789abcdef"},
@@ -57,7 +55,7 @@ func TestLoadGood(t *testing.T) {
 		{"default allow_any_target", def.AllowAnyTarget, false},
 		{"default insecure_skip_verify", def.TLSConfig.InsecureSkipVerify, false},
 
-		{"pinned timeout", cfg.Modules["pinned"].Timeout, model.Duration(10 * time.Second)},
+		{"pinned timeout", cfg.Modules["pinned"].Timeout, Duration(10 * time.Second)},
 		{"pinned key value", cfg.Modules["pinned"].APIKeyValue(), "inline-key-abcdef"},
 		{"pinned api_key_file", cfg.Modules["pinned"].APIKeyFile, ""},
 		{"pinned api_version", cfg.Modules["pinned"].APIVersion, "13.0"},
@@ -65,11 +63,11 @@ func TestLoadGood(t *testing.T) {
 		{"pinned insecure_skip_verify", cfg.Modules["pinned"].TLSConfig.InsecureSkipVerify, true},
 		{"pinned min_version", cfg.Modules["pinned"].TLSConfig.MinVersion.String(), "TLS12"},
 		{"pinned collectors", strings.Join(cfg.Modules["pinned"].Collectors, ","), "jobs"},
-		{"pinned jobs", cfg.Modules["pinned"].Jobs, JobsConfig{Lookback: model.Duration(24 * time.Hour), PageSize: 50}},
+		{"pinned jobs", cfg.Modules["pinned"].Jobs, JobsConfig{Lookback: Duration(24 * time.Hour), PageSize: 50}},
 		{"pinned storage", cfg.Modules["pinned"].Storage, StorageConfig{CacheTTL: 0, PageSize: 200}},
-		{"pinned disk_pools", cfg.Modules["pinned"].DiskPools, CacheConfig{CacheTTL: model.Duration(time.Minute)}},
+		{"pinned disk_pools", cfg.Modules["pinned"].DiskPools, CacheConfig{CacheTTL: Duration(time.Minute)}},
 		{"pinned tape", cfg.Modules["pinned"].Tape, CacheConfig{}},
-		{"pinned media_servers", cfg.Modules["pinned"].MediaServers, CacheConfig{CacheTTL: model.Duration(time.Hour)}},
+		{"pinned media_servers", cfg.Modules["pinned"].MediaServers, CacheConfig{CacheTTL: Duration(time.Hour)}},
 		{"pinned max_concurrent_requests", cfg.Modules["pinned"].MaxConcurrentRequests, 8},
 		{"pinned allow_any_target", cfg.Modules["pinned"].AllowAnyTarget, true},
 
@@ -149,6 +147,28 @@ func TestAPIVersionScalarForms(t *testing.T) {
 	}
 }
 
+// A null value keeps the default, lists included (yaml.v3 decodes a null list as nil).
+func TestNullKeepsTheDefault(t *testing.T) {
+	cfg, err := testSchema.Parse([]byte(`modules:
+  m:
+    api_key: test-key-01
+    allow_any_target: true
+    timeout: ~
+    collectors: ~
+    api_paths:
+    clients: {success_statuses: ~}
+    jobs: ~
+`), "modules.yml", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := cfg.Modules["m"], testSchema.DefaultModule()
+	if got.Timeout != want.Timeout || !slices.Equal(got.Collectors, want.Collectors) || !slices.Equal(got.APIPaths, want.APIPaths) ||
+		!slices.Equal(got.Clients.SuccessStatuses, want.Clients.SuccessStatuses) || got.Jobs != want.Jobs {
+		t.Errorf("module = %+v %v %v %v %+v, want the defaults", got.Timeout, got.Collectors, got.APIPaths, got.Clients.SuccessStatuses, got.Jobs)
+	}
+}
+
 func TestMergeKeys(t *testing.T) {
 	cfg, err := testSchema.Parse([]byte(`
 modules:
@@ -168,10 +188,10 @@ modules:
 	if fast.APIKeyValue() != "file-key-0123456789abcdef" {
 		t.Error("fast did not inherit api_key_file from base")
 	}
-	if fast.Jobs.Lookback != model.Duration(2*time.Hour) || fast.Jobs.PageSize != 100 {
+	if fast.Jobs.Lookback != Duration(2*time.Hour) || fast.Jobs.PageSize != 100 {
 		t.Errorf("fast jobs = %+v, want lookback 2h from base and the default page size", fast.Jobs)
 	}
-	if fast.Timeout != model.Duration(5*time.Second) {
+	if fast.Timeout != Duration(5*time.Second) {
 		t.Errorf("fast timeout = %v", fast.Timeout)
 	}
 	if got := strings.Join(fast.AllowedTargets, ","); got != "nbu-1.example.com" {
@@ -306,9 +326,11 @@ module_defaults: {}
 modules: {}
 `, `modules.yml: no modules defined`},
 		{"modules not a mapping", `modules: [default]
-`, `modules.yml:1: modules: cannot unmarshal !!seq into config.mapping`},
+`, `modules.yml:1: modules: cannot unmarshal !!seq into map[string]*config.Module`},
 		{"root not a mapping", `- modules
-`, `modules.yml:1: cannot unmarshal !!seq into config.mapping`},
+`, `modules.yml:1: cannot unmarshal !!seq into config.Config`},
+		{"root a flow list", `[{a: 1}, 5]
+`, `modules.yml:1: cannot unmarshal !!seq into config.Config`},
 		{"empty module name", `modules:
   "":
     api_key: test-key-01
@@ -330,7 +352,7 @@ modules: {}
 `, `modules.yml:5: module "default": mapping key "api_key" already defined at line 3`},
 		{"module not a mapping", `modules:
   default: x
-`, `modules.yml:2: module "default": cannot unmarshal !!str ` + "`x`" + ` into config.mapping`},
+`, `modules.yml:2: module "default": want a mapping of settings, got !!str`},
 		{"unknown jobs field", `modules:
   default:
     api_key: test-key-01
@@ -463,7 +485,7 @@ modules: {}
     api_key: test-key-01
     allow_any_target: true
     tls_config: {min_version: [TLS12]}
-`, `modules.yml:5: module "default": tls_config: cannot unmarshal !!seq into string`},
+`, `modules.yml:5: module "default": tls_config.min_version: cannot unmarshal !!seq into string`},
 		{"list where a value belongs", `modules:
   default:
     api_key: [test-key-01]
@@ -489,6 +511,34 @@ modules: {}
     api_key: k
     allow_any_target: true
 `, `modules.yml:3: module "default": api_key: the key is shorter than 8 bytes`},
+		{"second key of a flow mapping", `modules:
+  default:
+    api_key: test-key-01
+    allow_any_target: true
+    jobs: {lookback: 1h, page_size: x}
+`, `modules.yml:5: module "default": jobs.page_size: cannot unmarshal !!str ` + "`x`" + ` into int`},
+		{"mapping for a duration", `modules:
+  default:
+    api_key: test-key-01
+    allow_any_target: true
+    timeout: {seconds: 5}
+`, `modules.yml:5: module "default": timeout: cannot unmarshal !!map into string`},
+		{"one bad duration of several on a line", `modules:
+  default: {api_key: test-key-01, allow_any_target: true, storage: {cache_ttl: 5m}, tape: {cache_ttl: 3x}}
+`, `modules.yml:2: module "default": tape.cache_ttl: unknown unit "x" in duration "3x" (want a number and a unit: ms, s, m, h, d, w or y, e.g. 30s)`},
+		{"errors in two modules", `modules:
+  zeta:
+    api_key: test-key-01
+    allow_any_target: true
+    bogus: 1
+  alpha:
+    api_key: test-key-01
+    allow_any_target: true
+    jobs: {lookback: 5 min}
+`, `modules.yml:9: module "alpha": jobs.lookback: unknown unit " min" in duration "5 min" (want a number and a unit: ms, s, m, h, d, w or y, e.g. 30s)`},
+		{"list as a key beside a merge key", `modules:
+  m: {<<, [00000]}
+`, `modules.yml: invalid YAML: a list or a mapping is used as a key where a merge key (<<) applies`},
 		{"two documents", `modules:
   default: {api_key: test-key-01, allow_any_target: true}
 ---

@@ -27,19 +27,19 @@ var (
 var domainTypes = []string{"NT", "vx", "unixpwd", "ldap"}
 
 // credentialsSet says which credential keys the module sets; token_ttl counts when written.
-func credentialsSet(m *Module, written map[string]int) map[string]bool {
+func credentialsSet(m *Module) map[string]bool {
 	return map[string]bool{
 		"api_key": m.APIKey != "", "api_key_file": m.APIKeyFile != "", "api_key_env": m.APIKeyEnv != "",
 		"username": m.Username != "", "password": m.Password != "", "password_file": m.PasswordFile != "",
 		"password_env": m.PasswordEnv != "", "domain_type": m.DomainType != "", "domain_name": m.DomainName != "",
-		"token_ttl": written["token_ttl"] > 0,
+		"token_ttl": m.tokenTTLWritten,
 	}
 }
 
 // validateCredentials checks that the module says who it is in exactly one way: an API key
 // inline, from a file or from the environment, or a login.
-func validateCredentials(m *Module, written map[string]int) error {
-	set := credentialsSet(m, written)
+func validateCredentials(m *Module) error {
+	set := credentialsSet(m)
 	found := slices.DeleteFunc(slices.Concat(keySources, loginKeys), func(k string) bool { return !set[k] })
 	kinds := 0
 	for _, k := range keySources {

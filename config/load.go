@@ -1,18 +1,13 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"path/filepath"
-	"reflect"
 	"slices"
-	"strings"
 
 	promconfig "github.com/prometheus/common/config"
-	"gopkg.in/yaml.v3"
 )
 
 // Load reads, validates and resolves the config file at path: api_key_file, password_file and the
@@ -48,101 +43,53 @@ func (s Schema) parse(data []byte, name, baseDir string, read fileReader) (*Conf
 	if len(data) > MaxConfigFileBytes {
 		return nil, &loadError{file: name, err: fmt.Errorf("larger than %d bytes", MaxConfigFileBytes)}
 	}
-	modules, err := decodeModules(data)
+	cfg, err := decodeFile(data)
 	if err != nil {
-		return nil, inFile(name, "", err)
+		le := decodeError(data, err)
+		le.file = name
+		return nil, le
 	}
-	if len(modules) == 0 {
+	if len(cfg.Modules) == 0 {
 		return nil, &loadError{file: name, err: errors.New("no modules defined")}
 	}
-	cfg := &Config{Modules: make(map[string]*Module, len(modules))}
-	for _, moduleName := range slices.Sorted(maps.Keys(modules)) {
-		m, err := s.loadModule(moduleName, modules[moduleName], dir, read)
+	for _, moduleName := range slices.Sorted(maps.Keys(cfg.Modules)) {
+		m, err := s.loadModule(moduleName, cfg.Modules[moduleName], dir, read)
 		if err != nil {
-			return nil, inFile(name, moduleName, err)
+			return nil, inModule(name, data, moduleName, err)
 		}
 		cfg.Modules[moduleName] = m
 	}
 	return cfg, nil
 }
 
-// decodeModules decodes the one YAML document in data, strictly, down to its modules, which are
-// decoded later, each onto its defaults. An empty document has no modules.
-func decodeModules(data []byte) (mapping, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var root mapping
-	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
-		return nil, documentError(err)
+// loadModule completes a decoded module (nil for a module with no value: a module of defaults),
+// validates it and reads what it names from the file system.
+func (s Schema) loadModule(name string, m *Module, dir string, read fileReader) (*Module, error) {
+	if name == "" {
+		return nil, errors.New("module name must not be empty")
 	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		return nil, &loadError{line: extra.Line, err: errors.New("only one YAML document is allowed")}
-	case !errors.Is(err, io.EOF):
-		return nil, documentError(err)
+	def := s.DefaultModule()
+	if m == nil {
+		m = &def
 	}
-	var top struct {
-		Modules mapping `yaml:"modules"`
+	m.Name = name
+	// yaml.v3 decodes a null list as nil, where a null keeps the default as for every other key.
+	if m.Collectors == nil {
+		m.Collectors = def.Collectors
 	}
-	if err := decodeStruct(root, reflect.ValueOf(&top).Elem(), "", map[string]int{}); err != nil {
+	if m.APIPaths == nil {
+		m.APIPaths = def.APIPaths
+	}
+	if m.Clients.SuccessStatuses == nil {
+		m.Clients.SuccessStatuses = def.Clients.SuccessStatuses
+	}
+	if err := s.validateModule(m); err != nil {
 		return nil, err
 	}
-	return top.Modules, nil
-}
-
-// documentError tells a document that is not YAML from one that does not fit the schema.
-func documentError(err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return yamlError("", err)
+	if err := resolveModule(m, dir, read); err != nil {
+		return nil, err
 	}
-	return fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
-}
-
-// inFile completes err with the file and the module it is about.
-func inFile(file, module string, err error) error {
-	var le *loadError
-	if !errors.As(err, &le) {
-		return &loadError{file: file, module: module, err: err}
-	}
-	le.file, le.module = file, module
-	return le
-}
-
-func (s Schema) loadModule(name string, src value, dir string, read fileReader) (*Module, error) {
-	if name == "" {
-		return nil, &loadError{err: errors.New("module name must not be empty")}
-	}
-	m := s.DefaultModule()
-	m.Name = name
-	// written tells a key the file sets from a default (token_ttl: 0s is an error, no token_ttl is
-	// not), and the line to show for it.
-	written := map[string]int{}
-	line := lineOf(src)
-	if err := decodeModule(&m, src, written); err != nil {
-		return nil, atLine(err, written, line)
-	}
-	if err := s.validateModule(&m, written); err != nil {
-		return nil, atLine(err, written, line)
-	}
-	if err := resolveModule(&m, dir, read); err != nil {
-		return nil, atLine(err, written, line)
-	}
-	return &m, nil
-}
-
-// decodeModule decodes a module's keys onto m, which holds the defaults; a module with no value is
-// a module of defaults.
-func decodeModule(m *Module, src value, written map[string]int) error {
-	if src == nil {
-		return nil
-	}
-	var keys mapping
-	if err := src(&keys); err != nil {
-		return yamlError("", err)
-	}
-	return decodeStruct(keys, reflect.ValueOf(m).Elem(), "", written)
+	return m, nil
 }
 
 // resolveModule does the file-system half of loading: reading the key and the TLS material, so

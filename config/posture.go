@@ -3,8 +3,6 @@ package config
 import (
 	"slices"
 	"time"
-
-	"github.com/prometheus/common/model"
 )
 
 // Limits of the posture collectors' settings.
@@ -29,7 +27,7 @@ type ClientsConfig struct {
 
 // PoliciesConfig tunes the policies collector.
 type PoliciesConfig struct {
-	CacheTTL model.Duration `yaml:"cache_ttl"`
+	CacheTTL Duration `yaml:"cache_ttl"`
 	// MaxRequestsPerProbe bounds the policy detail reads (one per policy) of one probe; a large
 	// master's client lists are then complete after a few probes.
 	MaxRequestsPerProbe int `yaml:"max_requests_per_probe"`
@@ -38,39 +36,39 @@ type PoliciesConfig struct {
 // CatalogConfig tunes the catalog collector.
 type CatalogConfig struct {
 	// ImagesCacheTTL is how long the image counts (one small request per status) are reused.
-	ImagesCacheTTL model.Duration `yaml:"images_cache_ttl"`
+	ImagesCacheTTL Duration `yaml:"images_cache_ttl"`
 	// ImagesLookback is the backupTime window the image counts cover.
-	ImagesLookback model.Duration `yaml:"images_lookback"`
+	ImagesLookback Duration `yaml:"images_lookback"`
 }
 
 // SLPConfig tunes the slp collector.
 type SLPConfig struct {
-	CacheTTL model.Duration `yaml:"cache_ttl"`
-	PageSize int            `yaml:"page_size"`
+	CacheTTL Duration `yaml:"cache_ttl"`
+	PageSize int      `yaml:"page_size"`
 }
 
 // AlertsConfig tunes the alerts collector.
 type AlertsConfig struct {
-	CacheTTL model.Duration `yaml:"cache_ttl"`
-	PageSize int            `yaml:"page_size"`
+	CacheTTL Duration `yaml:"cache_ttl"`
+	PageSize int      `yaml:"page_size"`
 }
 
 // MalwareConfig tunes the malware collector.
 type MalwareConfig struct {
-	CacheTTL model.Duration `yaml:"cache_ttl"`
+	CacheTTL Duration `yaml:"cache_ttl"`
 	// Lookback is the backupTime window of the images whose latest scan results are summed: the
 	// endpoint otherwise lists every image ever scanned.
-	Lookback model.Duration `yaml:"lookback"`
+	Lookback Duration `yaml:"lookback"`
 }
 
 // applyPostureDefaults sets the posture collectors' defaults on m.
 func applyPostureDefaults(m *Module) {
 	m.Clients = ClientsConfig{MaxRequestsPerProbe: 10, MaxSeries: 20000, SuccessStatuses: []int{0, 1}}
-	m.Policies = PoliciesConfig{CacheTTL: model.Duration(time.Hour), MaxRequestsPerProbe: 10}
-	m.Catalog = CatalogConfig{ImagesCacheTTL: model.Duration(time.Hour), ImagesLookback: model.Duration(24 * time.Hour)}
-	m.SLP = SLPConfig{CacheTTL: model.Duration(15 * time.Minute), PageSize: MaxSLPPageSize}
-	m.Alerts = AlertsConfig{CacheTTL: model.Duration(5 * time.Minute), PageSize: 100}
-	m.Malware = MalwareConfig{CacheTTL: model.Duration(time.Hour), Lookback: model.Duration(24 * time.Hour)}
+	m.Policies = PoliciesConfig{CacheTTL: Duration(time.Hour), MaxRequestsPerProbe: 10}
+	m.Catalog = CatalogConfig{ImagesCacheTTL: Duration(time.Hour), ImagesLookback: Duration(24 * time.Hour)}
+	m.SLP = SLPConfig{CacheTTL: Duration(15 * time.Minute), PageSize: MaxSLPPageSize}
+	m.Alerts = AlertsConfig{CacheTTL: Duration(5 * time.Minute), PageSize: 100}
+	m.Malware = MalwareConfig{CacheTTL: Duration(time.Hour), Lookback: Duration(24 * time.Hour)}
 }
 
 func validatePosture(m *Module) error {

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/prometheus/common/model"
 )
 
 func TestPostureDefaultsAndOverrides(t *testing.T) {
@@ -29,13 +27,13 @@ func TestPostureDefaultsAndOverrides(t *testing.T) {
 	if def.Clients.MaxRequestsPerProbe != 10 || def.Clients.MaxSeries != 20000 || !slices.Equal(def.Clients.SuccessStatuses, []int{0, 1}) {
 		t.Errorf("clients defaults = %+v", def.Clients)
 	}
-	if def.Policies.CacheTTL != model.Duration(time.Hour) || def.Catalog.ImagesLookback != model.Duration(24*time.Hour) ||
-		def.SLP.PageSize != 1000 || def.Alerts.PageSize != 100 || def.Malware.CacheTTL != model.Duration(time.Hour) ||
-		def.Malware.Lookback != model.Duration(24*time.Hour) {
+	if def.Policies.CacheTTL != Duration(time.Hour) || def.Catalog.ImagesLookback != Duration(24*time.Hour) ||
+		def.SLP.PageSize != 1000 || def.Alerts.PageSize != 100 || def.Malware.CacheTTL != Duration(time.Hour) ||
+		def.Malware.Lookback != Duration(24*time.Hour) {
 		t.Errorf("defaults = %+v %+v %+v %+v %+v", def.Policies, def.Catalog, def.SLP, def.Alerts, def.Malware)
 	}
 	if tuned.Clients.MaxRequestsPerProbe != 0 || tuned.Clients.MaxSeries != 5 || !slices.Equal(tuned.Clients.SuccessStatuses, []int{0}) ||
-		tuned.Policies.CacheTTL != 0 || tuned.Catalog.ImagesLookback != model.Duration(7*24*time.Hour) || tuned.Alerts.PageSize != 500 {
+		tuned.Policies.CacheTTL != 0 || tuned.Catalog.ImagesLookback != Duration(7*24*time.Hour) || tuned.Alerts.PageSize != 500 {
 		t.Errorf("overrides = %+v %+v %+v %+v", tuned.Clients, tuned.Policies, tuned.Catalog, tuned.Alerts)
 	}
 	// The default's status list is a fresh slice per module.

@@ -3,15 +3,13 @@ package config
 import (
 	"slices"
 	"strings"
-
-	"github.com/prometheus/common/model"
 )
 
 // validateModule is the one pass over a decoded module that checks what can be checked without the
-// file system; each error names the key path. written holds the keys the file sets.
-func (s Schema) validateModule(m *Module, written map[string]int) error {
+// file system; each error names the key path.
+func (s Schema) validateModule(m *Module) error {
 	checks := []func(*Module) error{
-		func(m *Module) error { return validateCredentials(m, written) },
+		validateCredentials,
 		validateAPIVersion,
 		func(m *Module) error { return validateCollectors(m, s.Collectors) },
 		validateLimits,
@@ -53,7 +51,7 @@ func validateCollectors(m *Module, knownCollectors []string) error {
 // durationCheck is a duration key and whether 0 (no cache, say) is a meaningful value of it.
 type durationCheck struct {
 	path      string
-	value     model.Duration
+	value     Duration
 	allowZero bool
 }
 
