@@ -95,11 +95,11 @@ func TestVersionAtLeast(t *testing.T) {
 	}
 }
 
-func TestSchemaIsTheRegistry(t *testing.T) {
+func TestSchemaIsTheCollectorList(t *testing.T) {
 	s := Schema()
 	for _, name := range s.Collectors {
 		if _, ok := lookupCollector(name); !ok {
-			t.Errorf("schema names %q, which the registry cannot run", name)
+			t.Errorf("schema names %q, which the collector list cannot run", name)
 		}
 	}
 	for _, name := range s.DefaultCollectors {
@@ -107,8 +107,8 @@ func TestSchemaIsTheRegistry(t *testing.T) {
 			t.Errorf("default collector %q is not a known one", name)
 		}
 	}
-	if len(s.Collectors) != len(registry) {
-		t.Errorf("schema lists %d collectors, the registry %d", len(s.Collectors), len(registry))
+	if len(s.Collectors) != len(collectorList) {
+		t.Errorf("schema lists %d collectors, the collector list %d", len(s.Collectors), len(collectorList))
 	}
 }
 

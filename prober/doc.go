@@ -3,7 +3,7 @@
 //
 // A probe (handler.go) parses the request (request.go), takes the session of its module and
 // target (sessions.go), and runs the module's collectors (probe.go) through the collector seam
-// (collector.go, registry.go): one run per session at a time, shared by concurrent probes and
+// (collector.go, collectors.go): one run per session at a time, shared by concurrent probes and
 // cached for the collector's TTL (shared.go). Each collector is one file (jobs.go, storage.go, ...)
 // that reads NetBackup through the nbu client.
 //

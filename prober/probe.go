@@ -126,7 +126,7 @@ func (p *probe) collectAll(ctx context.Context, version string) []collectorResul
 }
 
 // dependsOn is a Collector that runs after the named collectors of the same probe (when the
-// module enables them). Dependencies must not form a cycle; the registry's do not.
+// module enables them). Dependencies must not form a cycle; the collector list's do not.
 type dependsOn interface {
 	DependsOn() []string
 }
