@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-kit/log/level"
 
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
@@ -67,10 +68,10 @@ func countImages(ctx context.Context, r *Run, now time.Time) (map[[2]string]int6
 	window := fmt.Sprintf("backupTime ge %s and backupTime le %s",
 		now.Add(-time.Duration(r.Module.Catalog.ImagesLookback)).UTC().Format(filterTimeLayout), now.UTC().Format(filterTimeLayout))
 	field, values := "malwareStatus", malwareStatuses
-	if !versionAtLeast(r.Version, "13.0") {
+	if !versionAtLeast(r.Version, apiversion.V13) {
 		field, values = "malwareScanResult", malwareScanResults
 	}
-	anomaly := versionAtLeast(r.Version, "12.0")
+	anomaly := versionAtLeast(r.Version, apiversion.V12)
 	counts := map[[2]string]int64{}
 	for _, mv := range values {
 		byMalware := window + " and " + field + " eq " + nbu.ODataQuote(mv)

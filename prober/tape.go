@@ -10,13 +10,13 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 // tapeMediaMinVersion is the oldest API version whose spec has /storage/tape-media,
-// /storage/tape-volume-pools and /storage/robots-device-hosts (NetBackup 10.5); drives are in
-// every version.
-const tapeMediaMinVersion = "12.0"
+// /storage/tape-volume-pools and /storage/robots-device-hosts; drives are in every version.
+const tapeMediaMinVersion = apiversion.V12
 
 var (
 	descTapeDrivesCount = newTextDesc("nbu_tape_drives_count",
