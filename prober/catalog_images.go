@@ -12,7 +12,7 @@ import (
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
-var descCatalogImages = newTextDesc("nbu_catalog_images_count",
+var descCatalogImages = newDesc("nbu_catalog_images_count",
 	"Catalog images backed up within catalog.images_lookback, by malware and anomaly status (malwareStatus from API 13.0, malwareScanResult before; anomaly_status is empty on API 10.0, whose spec has no anomalyStatus).", "malware_status", "anomaly_status")
 
 // The status values the specs list for the image filters.

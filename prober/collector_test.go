@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
@@ -56,7 +57,7 @@ func TestCollectSkipsAndCaches(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			sess := &session{}
-			p := &probe{module: &config.Module{}, sess: sess, logger: log.NewNopLogger(), out: &metricSet{}, now: time.Now}
+			p := &probe{module: &config.Module{}, sess: sess, logger: log.NewNopLogger(), out: newMetricSet(0, nil), now: time.Now}
 			slot := sess.slot(tc.c)
 			res := p.collect(t.Context(), tc.c, slot, tc.version, nil)
 			if res.skipped != tc.wantSkipped || (res.err != nil && !res.skipped) != tc.wantErr {
@@ -112,18 +113,18 @@ func TestSchemaIsTheCollectorList(t *testing.T) {
 	}
 }
 
-// gatherSet gathers a metric set into its families by name.
+// gatherSet gathers a metric set through a registry into the names of its families.
 func gatherSet(t *testing.T, s *metricSet) map[string]bool {
 	t.Helper()
-	parts, err := s.parts()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(s)
+	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]bool{}
-	for _, b := range parts {
-		for _, name := range b.names {
-			out[name] = true
-		}
+	for _, mf := range mfs {
+		out[mf.GetName()] = true
 	}
 	return out
 }

@@ -101,9 +101,9 @@ func TestExportCacheFollowsTheVersion(t *testing.T) {
 	s := newJobsState(time.Hour, fixtureNow.Add(-time.Hour))
 	since := windowStart(fixtureNow, time.Hour)
 	job := nbu.Job{JobID: 1, JobType: "BACKUP", State: "DONE", EndTime: fixtureNow.Add(-time.Minute), LastUpdateTime: fixtureNow.Add(-time.Minute)}
-	export := func() *encodedBlock {
-		var out metricSet
-		if err := s.exportCached(&out, 0, nil); err != nil {
+	export := func() *jobsExport {
+		out := newMetricSet(0, nil)
+		if err := s.exportCached(out, 0, nil); err != nil {
 			t.Fatal(err)
 		}
 		return s.cached

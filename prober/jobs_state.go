@@ -100,7 +100,7 @@ func (p jobsPhase) String() string { return [...]string{"first read", "backfill"
 // buckets that leave the window are dropped, and the whole state goes with its session when the
 // target is no longer probed.
 //
-// Every change to what the state exports goes through touch, which bumps version; the encoded
+// Every change to what the state exports goes through touch, which bumps version; the built
 // series are rebuilt when version moved since they were built.
 type jobsState struct {
 	labels *interner
@@ -140,10 +140,8 @@ type jobsState struct {
 	keysDropped int
 	keysCut     int
 
-	version       uint64
-	cached        *encodedBlock
-	cachedVersion uint64
-	cachedCounts  *seriesLimits // what building cached cut
+	version uint64
+	cached  *jobsExport // the job series as last built
 }
 
 // touch records that what the state exports changed.

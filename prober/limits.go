@@ -20,79 +20,137 @@ const (
 	seriesOverhead = 64
 )
 
+// Reasons a series is left out, the reason label of nbu_series_dropped.
+const (
+	dropMaxSeries  = "max_series"  // past the module's max_series
+	dropDuplicate  = "duplicate"   // the same family and label values as a series kept before, once cut and scrubbed
+	dropAnswerSize = "answer_size" // the collector's series would have passed the answer's size bound
+)
+
+var dropReasons = []string{dropMaxSeries, dropDuplicate, dropAnswerSize}
+
+// seriesCounts is what bounding one collector's series did.
+type seriesCounts struct {
+	series    int // kept
+	truncated int // label values cut to maxLabelValueBytes
+	bytes     int // what the kept series weigh in the answer, roughly
+	// Series left out, by reason.
+	overMax, duplicates, tooLarge int
+}
+
+func (c seriesCounts) dropped(reason string) int {
+	switch reason {
+	case dropMaxSeries:
+		return c.overMax
+	case dropDuplicate:
+		return c.duplicates
+	case dropAnswerSize:
+		return c.tooLarge
+	}
+	return 0
+}
+
+func (c seriesCounts) droppedTotal() int { return c.overMax + c.duplicates + c.tooLarge }
+
 // seriesLimits applies the bounds and the secret scrub to the series one collector run builds,
 // and counts what they cut.
 type seriesLimits struct {
 	maxSeries int
 	scrub     func(string) string // nil: nothing to scrub
 
-	mu        sync.Mutex
-	series    int
-	dropped   int
-	truncated int
-	bytes     int // what the admitted series weigh in the answer, roughly
+	mu     sync.Mutex
+	seen   map[string]struct{} // the family and label values of each series kept
+	counts seriesCounts
 }
 
 func newSeriesLimits(maxSeries int, scrub func(string) string) *seriesLimits {
 	return &seriesLimits{maxSeries: maxSeries, scrub: scrub}
 }
 
-// admit reports whether one more series fits, cutting and scrubbing its label values in place.
-func (l *seriesLimits) admit(labels []string) bool {
-	if l == nil {
-		return true
-	}
+// admit reports whether one more series of the family name fits, making its label values what a
+// label value may be, in place (labelValue).
+func (l *seriesLimits) admit(name string, labels []string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.maxSeries > 0 && l.series >= l.maxSeries {
-		l.dropped++
-		return false
-	}
-	l.series++
-	l.bytes += seriesOverhead
+	cut := 0
 	for i, v := range labels {
-		if l.scrub != nil {
-			v = l.scrub(v)
-		}
-		if len(v) > maxLabelValueBytes {
-			v = cutUTF8(v, maxLabelValueBytes)
-			l.truncated++
+		v, wasCut := l.labelValue(v)
+		if wasCut {
+			cut++
 		}
 		labels[i] = v
-		l.bytes += len(v)
 	}
+	key := seriesKey(name, labels)
+	if _, dup := l.seen[key]; dup {
+		l.counts.duplicates++
+		return false
+	}
+	if l.maxSeries > 0 && l.counts.series >= l.maxSeries {
+		l.counts.overMax++
+		return false
+	}
+	if l.seen == nil {
+		l.seen = map[string]struct{}{}
+	}
+	l.seen[key] = struct{}{}
+	l.counts.series++
+	l.counts.truncated += cut
+	l.counts.bytes += seriesOverhead + len(key) - len(name)
 	return true
 }
 
+// labelValue is v as a label value may be: the module's secrets scrubbed (before the cut, so that
+// no piece of one is left at the end), cut to maxLabelValueBytes, and valid UTF-8 (the registry
+// refuses anything else: an invalid byte becomes U+FFFD). This is the one place a label value is
+// scrubbed.
+func (l *seriesLimits) labelValue(v string) (string, bool) {
+	if l.scrub != nil {
+		v = l.scrub(v)
+	}
+	cut := len(v) > maxLabelValueBytes
+	if cut {
+		v = cutUTF8(v, maxLabelValueBytes)
+	}
+	if !utf8.ValidString(v) {
+		v = cutUTF8(strings.ToValidUTF8(v, "\uFFFD"), maxLabelValueBytes)
+	}
+	return v, cut
+}
+
+// seriesKey tells series apart: the family name and the label values, separated by a byte that
+// valid UTF-8 never holds.
+func seriesKey(name string, labels []string) string {
+	n := len(name)
+	for _, v := range labels {
+		n += 1 + len(v)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, name...)
+	for _, v := range labels {
+		b = append(b, 0xff)
+		b = append(b, v...)
+	}
+	return string(b)
+}
+
 // absorb adds the counts of series built under other limits (the jobs collector's cached series).
-func (l *seriesLimits) absorb(series, dropped, truncated, bytes int) {
-	if l == nil {
-		return
-	}
-	l.mu.Lock()
-	l.series += series
-	l.dropped += dropped
-	l.truncated += truncated
-	l.bytes += bytes
-	l.mu.Unlock()
-}
-
-func (l *seriesLimits) counts() (series, dropped, truncated int) {
-	if l == nil {
-		return 0, 0, 0
-	}
+func (l *seriesLimits) absorb(c seriesCounts) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.series, l.dropped, l.truncated
+	l.counts.series += c.series
+	l.counts.truncated += c.truncated
+	l.counts.bytes += c.bytes
+	l.counts.overMax += c.overMax
+	l.counts.duplicates += c.duplicates
+	l.counts.tooLarge += c.tooLarge
 }
 
-func (l *seriesLimits) weight() int {
-	if l == nil {
-		return 0
-	}
+// done returns the counts and forgets the series seen: a finished run admits no more.
+func (l *seriesLimits) done() seriesCounts {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.bytes
+	l.seen = nil
+	return l.counts
 }
 
 // cutUTF8 cuts s to at most n bytes without splitting a character.

@@ -2,124 +2,141 @@ package prober
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 )
 
-// metricSet collects the series a probe builds from NetBackup data, from several collector
-// goroutines: series written one by one (the loose ones) and blocks encoded before. Its text is
-// written without the client library's registry (textSet).
+// metricDesc is one family the probe writes: the client library's Desc, with the name and the
+// number of labels it keeps to itself, which the probe needs to tell two series apart before the
+// registry sees them.
+type metricDesc struct {
+	name   string
+	labels int
+	desc   *prometheus.Desc
+}
+
+func newDesc(name, help string, labels ...string) *metricDesc {
+	return &metricDesc{name: name, labels: len(labels), desc: prometheus.NewDesc(name, help, labels, nil)}
+}
+
+// metricSet holds the series one collector run builds (or a probe's own), as const metrics. Each
+// series is admitted through the set's limits before it is built (its label values cut and
+// scrubbed, a repeat of one already in the set left out and counted), so that what the registry
+// gathers is bounded and free of duplicates, which would fail the whole gather. A set is the
+// probe registry's one collector, unchecked (it describes nothing): its families are known only
+// once NetBackup has answered.
 type metricSet struct {
-	limits *seriesLimits // nil: unbounded (sets built by the seam itself)
-	mu     sync.Mutex
-	set    *textSet // the loose series; nil until the first
-	// blocks were encoded once and are shared by the probes that serve them unchanged (the job
-	// series of a master where nothing changed, a TTL-cached collector's series): never modified.
-	blocks []*encodedBlock
+	limits *seriesLimits
+
+	mu      sync.Mutex
+	metrics []prometheus.Metric
+	// parts were built before and are shared (a cached run's series, the job series of a state
+	// that did not change): never modified.
+	parts [][]prometheus.Metric
+	err   error // a series built wrong (a bug): left out, and the collector fails
 }
 
-// loose is the set of loose series, made on first use; s.mu must be held.
-func (s *metricSet) loose() *textSet {
-	if s.set == nil {
-		s.set = newTextSet(s.limits)
+// newMetricSet returns a set bounded by maxSeries (0: unbounded) whose label values go through
+// scrub (nil: none).
+func newMetricSet(maxSeries int, scrub func(string) string) *metricSet {
+	return &metricSet{limits: newSeriesLimits(maxSeries, scrub)}
+}
+
+// gauge adds a gauge series; it reports whether the series was kept (false: left out and
+// counted, a repeat of one kept before or past max_series).
+func (s *metricSet) gauge(d *metricDesc, v float64, labels ...string) bool {
+	if !s.admit(d, labels) {
+		return false
 	}
-	return s.set
+	s.keep(prometheus.NewConstMetric(d.desc, prometheus.GaugeValue, v, labels...))
+	return true
 }
 
-// merge adds what another set holds, which stays as it is (it may be a cached run's).
-func (s *metricSet) merge(o *metricSet) {
-	if o == nil {
-		return
+func (s *metricSet) counter(d *metricDesc, v float64, labels ...string) {
+	if s.admit(d, labels) {
+		s.keep(prometheus.NewConstMetric(d.desc, prometheus.CounterValue, v, labels...))
 	}
-	o.mu.Lock()
-	set, blocks := o.set, o.blocks
-	o.mu.Unlock()
-	s.mu.Lock()
-	if set != nil {
-		s.loose().merge(set)
-	}
-	s.blocks = append(s.blocks, blocks...)
-	s.mu.Unlock()
-}
-
-func (s *metricSet) gauge(d *textDesc, v float64, labels ...string) {
-	s.mu.Lock()
-	s.loose().gauge(d, v, labels...)
-	s.mu.Unlock()
-}
-
-func (s *metricSet) counter(d *textDesc, v float64, labels ...string) {
-	s.mu.Lock()
-	s.loose().counter(d, v, labels...)
-	s.mu.Unlock()
 }
 
 // histogram adds a histogram series: cum[i] observations were at most bounds[i].
-func (s *metricSet) histogram(d *textDesc, count uint64, sum float64, bounds []float64, cum []uint64, labels ...string) {
+func (s *metricSet) histogram(d *metricDesc, count uint64, sum float64, bounds []float64, cum []uint64, labels ...string) {
+	if !s.admit(d, labels) {
+		return
+	}
+	buckets := make(map[float64]uint64, len(bounds))
+	for i, ub := range bounds {
+		buckets[ub] = cum[i]
+	}
+	s.keep(prometheus.NewConstHistogram(d.desc, count, sum, buckets, labels...))
+}
+
+// admit checks a series' label values against its family and the set's limits, which make them
+// what a label value may be (in place: labels is the call's own slice).
+func (s *metricSet) admit(d *metricDesc, labels []string) bool {
+	if len(labels) != d.labels {
+		s.keep(nil, fmt.Errorf("%s: %d label values for %d labels", d.name, len(labels), d.labels))
+		return false
+	}
+	return s.limits.admit(d.name, labels)
+}
+
+func (s *metricSet) keep(m prometheus.Metric, err error) {
 	s.mu.Lock()
-	s.loose().histogram(d, count, sum, bounds, cum, labels...)
+	defer s.mu.Unlock()
+	if err != nil {
+		if s.err == nil {
+			s.err = err
+		}
+		return
+	}
+	s.metrics = append(s.metrics, m)
+}
+
+// addBuilt adds series built and bounded before (the job series of a state that did not change),
+// with what bounding them did.
+func (s *metricSet) addBuilt(metrics []prometheus.Metric, counts seriesCounts) {
+	s.limits.absorb(counts)
+	s.mu.Lock()
+	s.parts = append(s.parts, metrics)
 	s.mu.Unlock()
 }
 
-// encodeLoose encodes the loose series (a probe's own, and those no block holds).
-func (s *metricSet) encodeLoose() (*encodedBlock, error) {
+// merge adds the series of a finished set, which stays as it is (it may be a cached run's).
+func (s *metricSet) merge(o *metricSet) {
+	o.mu.Lock()
+	metrics, parts := o.metrics, o.parts
+	o.mu.Unlock()
+	s.mu.Lock()
+	s.parts = append(append(s.parts, metrics), parts...)
+	s.mu.Unlock()
+}
+
+// failure is the first series built wrong, if any.
+func (s *metricSet) failure() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.loose().encode()
-}
-
-func (s *metricSet) reusedBlocks() []*encodedBlock {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.blocks
-}
-
-// parts is what the answer is made of: the loose series, encoded now, then the blocks.
-func (s *metricSet) parts() ([]*encodedBlock, error) {
-	loose, err := s.encodeLoose()
-	return append([]*encodedBlock{loose}, s.reusedBlocks()...), err
-}
-
-// Gather reads every part back into protobuf families, for the formats serveText does not write
-// and the debug page; a name in two parts (a bug) is merged, as the registry merges it.
-func (s *metricSet) Gather() ([]*dto.MetricFamily, error) {
-	parts, err := s.parts()
-	gatherers := make(prometheus.Gatherers, len(parts))
-	for i, b := range parts {
-		gatherers[i] = b
+	if s.err == nil {
+		return nil
 	}
-	mfs, gerr := gatherers.Gather()
-	return mfs, errors.Join(err, gerr)
+	return errors.Join(errors.New("building the series (a bug; please report it)"), s.err)
 }
 
-// sharedFamilies are written by several collectors, each its own series: they stay out of the
-// encoded blocks, so that the probe's loose series merge them into one family.
-var sharedFamilies = []*textDesc{descLastScrape}
+// Describe sends nothing: the set is an unchecked collector.
+func (s *metricSet) Describe(chan<- *prometheus.Desc) {}
 
-func isShared(name string) bool {
-	for _, d := range sharedFamilies {
-		if d.name == name {
-			return true
+// Collect sends every series of the set.
+func (s *metricSet) Collect(ch chan<- prometheus.Metric) {
+	s.mu.Lock()
+	metrics, parts := s.metrics, s.parts
+	s.mu.Unlock()
+	for _, m := range metrics {
+		ch <- m
+	}
+	for _, part := range parts {
+		for _, m := range part {
+			ch <- m
 		}
 	}
-	return false
-}
-
-// freeze encodes the set's series, but those of sharedFamilies, into a block, once: a TTL-cached
-// collector's series are then served by every probe of the TTL without being built and encoded
-// again. Called before the set is shared.
-func (s *metricSet) freeze() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	set := s.loose()
-	b, err := set.encodeWhere(func(name string) bool { return !isShared(name) })
-	for _, name := range b.names {
-		delete(set.fams, name)
-	}
-	if len(b.names) > 0 {
-		s.blocks = append(s.blocks, b)
-	}
-	return err // what could not be encoded (a bug) is left out of the block, the rest is in it
 }

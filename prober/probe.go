@@ -38,8 +38,7 @@ type collectorResult struct {
 	elapsed  time.Duration
 	requests int64 // NetBackup requests this probe sent for the collector
 	source   runSource
-	// dropped: series max_series left out; truncated: label values cut to maxLabelValueBytes.
-	dropped, truncated int
+	counts   seriesCounts // what bounding its series did
 }
 
 // run checks that the primary answers, then runs the module's collectors in parallel (the job
@@ -159,28 +158,20 @@ func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, v
 	start := time.Now()
 	ttl := c.CacheTTL(p.module)
 	out, src, err := slot.run.do(cctx, ttl, p.now(), func() (*metricSet, error) {
-		out := &metricSet{limits: newSeriesLimits(p.module.MaxSeries, p.scrub)}
+		out := newMetricSet(p.module.MaxSeries, p.scrub)
 		err := slot.state.Collect(cctx, run, out)
-		if ttl > 0 && (err == nil || errors.Is(err, ErrSkipped)) {
-			// Served until the TTL ends: encode once. A series written wrong (a duplicate, a
-			// family written two ways: a bug) is left out and logged, as promhttp did.
-			if ferr := out.freeze(); ferr != nil {
-				level.Error(p.logger).Log("msg", "collector series left out", "collector", c.Name(), "err", ferr)
-			}
-		}
-		return out, err
+		return out, errors.Join(err, out.failure())
 	})
 	res.elapsed, res.requests, res.source = time.Since(start), trace.Requests(), src
 	if out == nil {
 		res.err = err
 		return res
 	}
-	series, dropped, truncated := out.limits.counts()
-	res.dropped, res.truncated = dropped, truncated
-	if w, limit := int64(out.limits.weight()), cmp.Or(p.maxAnswer, maxAnswerBytes); p.answer.Add(w) > limit {
+	res.counts = out.limits.done()
+	if w, limit := int64(res.counts.bytes), cmp.Or(p.maxAnswer, maxAnswerBytes); p.answer.Add(w) > limit {
 		p.answer.Add(-w)
-		res.dropped += series
-		res.err = errors.Join(err, fmt.Errorf("the answer would pass %d bytes with this collector's %d series (%d bytes): left out", limit, series, w))
+		res.counts.tooLarge += res.counts.series
+		res.err = errors.Join(err, fmt.Errorf("the answer would pass %d bytes with this collector's %d series (%d bytes): left out", limit, res.counts.series, w))
 		return res
 	}
 	if src != ranHere {
@@ -210,10 +201,13 @@ func (p *probe) report(r collectorResult) bool {
 	p.out.gauge(descCollectorSuccess, ok, r.name)
 	p.out.gauge(descCollectorDuration, r.elapsed.Seconds(), r.name)
 	p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
-	p.out.gauge(descSeriesDropped, float64(r.dropped), r.name)
-	p.out.gauge(descLabelsTruncated, float64(r.truncated), r.name)
-	if r.dropped > 0 {
-		level.Warn(p.logger).Log("msg", "series left out: the collector returned more than max_series", "collector", r.name, "dropped", r.dropped)
+	for _, reason := range dropReasons {
+		p.out.gauge(descSeriesDropped, float64(r.counts.dropped(reason)), r.name, reason)
+	}
+	p.out.gauge(descLabelsTruncated, float64(r.counts.truncated), r.name)
+	if r.counts.droppedTotal() > 0 {
+		level.Warn(p.logger).Log("msg", "series left out", "collector", r.name, "max_series", r.counts.overMax,
+			"duplicate", r.counts.duplicates, "answer_size", r.counts.tooLarge)
 	}
 	return r.err == nil
 }

@@ -20,7 +20,7 @@ func TestSharedRunRunsOnce(t *testing.T) {
 		for m := maxRunning.Load(); n > m && !maxRunning.CompareAndSwap(m, n); m = maxRunning.Load() {
 		}
 		defer running.Add(-1)
-		return &metricSet{}, nil
+		return newMetricSet(0, nil), nil
 	}
 	var wg sync.WaitGroup
 	sharedResults := make(chan bool, 5)
@@ -78,13 +78,13 @@ func TestSharedRunCache(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var s sharedRun
-			first := &metricSet{}
+			first := newMetricSet(0, nil)
 			_, src, err := s.do(t.Context(), tc.ttl, t0, func() (*metricSet, error) { return first, tc.firstErr })
 			if src != ranHere || !errors.Is(err, tc.firstErr) {
 				t.Fatalf("first call: %v, %v", src, err)
 			}
 			runs := 0
-			out, src, _ := s.do(t.Context(), tc.ttl, t0.Add(tc.later), func() (*metricSet, error) { runs++; return &metricSet{}, nil })
+			out, src, _ := s.do(t.Context(), tc.ttl, t0.Add(tc.later), func() (*metricSet, error) { runs++; return newMetricSet(0, nil), nil })
 			if src != tc.want {
 				t.Errorf("second call: %v, want %v", src, tc.want)
 			}
@@ -101,7 +101,7 @@ func TestSharedRunPanicIsAnErrorAndNotCached(t *testing.T) {
 	if err == nil {
 		t.Fatal("a panicking run reported success")
 	}
-	_, src, _ := s.do(t.Context(), time.Hour, time.Now(), func() (*metricSet, error) { return &metricSet{}, nil })
+	_, src, _ := s.do(t.Context(), time.Hour, time.Now(), func() (*metricSet, error) { return newMetricSet(0, nil), nil })
 	if src != ranHere {
 		t.Errorf("after a panic: %v, want a new run", src)
 	}
@@ -112,11 +112,11 @@ func TestSharedRunCachesASkip(t *testing.T) {
 	var s sharedRun
 	skip := fmt.Errorf("GET /manage/alerts: HTTP 404: %w", ErrSkipped)
 	now := time.Now()
-	if _, src, err := s.do(t.Context(), time.Minute, now, func() (*metricSet, error) { return &metricSet{}, skip }); src != ranHere || !errors.Is(err, ErrSkipped) {
+	if _, src, err := s.do(t.Context(), time.Minute, now, func() (*metricSet, error) { return newMetricSet(0, nil), skip }); src != ranHere || !errors.Is(err, ErrSkipped) {
 		t.Fatalf("first: %v %v", src, err)
 	}
 	runs := 0
-	_, src, err := s.do(t.Context(), time.Minute, now.Add(time.Second), func() (*metricSet, error) { runs++; return &metricSet{}, nil })
+	_, src, err := s.do(t.Context(), time.Minute, now.Add(time.Second), func() (*metricSet, error) { runs++; return newMetricSet(0, nil), nil })
 	if src != fromCache || runs != 0 || !errors.Is(err, ErrSkipped) {
 		t.Errorf("second: %v, %d runs, %v; want the skip from the cache", src, runs, err)
 	}
