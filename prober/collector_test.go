@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-kit/log"
+	gocache "github.com/patrickmn/go-cache"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
@@ -56,7 +57,7 @@ func TestCollectSkipsAndCaches(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sess := &session{}
+			sess := newTestSession()
 			p := &probe{module: &config.Module{}, sess: sess, logger: log.NewNopLogger(), out: newMetricSet(0, nil), now: time.Now}
 			slot := sess.slot(tc.c)
 			res := p.collect(t.Context(), tc.c, slot, tc.version, nil)
@@ -111,6 +112,11 @@ func TestSchemaIsTheCollectorList(t *testing.T) {
 	if len(s.Collectors) != len(collectorList) {
 		t.Errorf("schema lists %d collectors, the collector list %d", len(s.Collectors), len(collectorList))
 	}
+}
+
+// newTestSession is a session with no client, for collectors that need none.
+func newTestSession() *session {
+	return &session{key: "test", results: gocache.New(gocache.NoExpiration, 0)}
 }
 
 // gatherSet gathers a metric set through a registry into the names of its families.

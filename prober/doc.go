@@ -3,9 +3,10 @@
 //
 // A probe (handler.go) parses the request (request.go), takes the session of its module and
 // target (sessions.go), and runs the module's collectors (probe.go) through the collector seam
-// (collector.go, collectors.go): one run per session at a time, shared by concurrent probes and
-// cached for the collector's TTL (shared.go). Each collector is one file (jobs.go, storage.go, ...)
-// that reads NetBackup through the nbu client.
+// (collector.go, collectors.go): one run per session at a time, shared by concurrent probes, its
+// result cached for the collector's TTL in the session store's go-cache, keyed by the session.
+// Each collector is one file (jobs.go, storage.go, ...) that reads NetBackup through the nbu
+// client.
 //
 // The answer (metricset.go, handler.go): each probe has a fresh prometheus.Registry, with the
 // probe_* gauges and one unchecked collector, the probe's metricSet, which sends the const metrics
