@@ -81,7 +81,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Help: "How long the probe took to complete in seconds."})
 	probeTimeout := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_timeout_seconds",
 		Help: "The time budget of the probe in seconds."})
-	out := newMetricSet(0, nil)
+	out := &metricSet{} // the probe's own series, then each collector's
 	reg.MustRegister(probeSuccess, probeDuration, probeTimeout, out)
 
 	success, weight := h.collect(ctx, span, module, target, logger, out)

@@ -27,25 +27,34 @@ func (s *jobsState) exportProbe(out *metricSet, since time.Time, maxSeries int, 
 }
 
 // jobsExport is the job series as last built, with what bounding them did: served again, as they
-// are, while the state does not change (const metrics are immutable).
+// are, while the state does not change (const metrics are immutable), and built again from the
+// memo's series when it does, so that a series whose value did not change is not made again.
 type jobsExport struct {
-	version uint64 // the state's version they were built from
+	version uint64 // the state's version they were built from; 0: none
 	metrics []prometheus.Metric
 	counts  seriesCounts
+	memo    metricMemo
 }
 
 // exportCached writes the job series, rebuilding them only when the state changed since they were
 // last built: on a master where nothing changed, a probe serves the series it built before.
 func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub func(string) string) error {
-	if s.cached == nil || s.cached.version != s.version {
+	if s.cached == nil {
+		s.cached = &jobsExport{}
+	}
+	c := s.cached
+	if c.version != s.version {
 		built := newMetricSet(maxSeries, scrub)
+		built.memo = &c.memo
+		c.memo.begin()
 		s.export(built, s.phase == phaseFollowing)
 		if s.unfinishedKnown {
 			s.unfinished.export(built)
 		}
-		s.cached = &jobsExport{version: s.version, metrics: built.metrics, counts: built.limits.done()}
+		c.memo.end()
+		c.version, c.metrics, c.counts = s.version, built.metrics, built.limits.done()
 		if err := built.failure(); err != nil { // a bug: what was built wrong is left out, the rest is served, and the collector fails
-			s.cached.version = 0 // built again next probe, so that the failure is not cached
+			c.version = 0 // built again next probe, so that the failure is not cached
 			s.serve(out)
 			return fmt.Errorf("building the job metrics: %w", err)
 		}

@@ -61,6 +61,7 @@ type seriesLimits struct {
 	mu     sync.Mutex
 	seen   map[string]struct{} // the family and label values of each series kept
 	counts seriesCounts
+	key    []byte // scratch for seriesKey
 }
 
 func newSeriesLimits(maxSeries int, scrub func(string) string) *seriesLimits {
@@ -68,8 +69,12 @@ func newSeriesLimits(maxSeries int, scrub func(string) string) *seriesLimits {
 }
 
 // admit reports whether one more series of the family name fits, making its label values what a
-// label value may be, in place (labelValue).
-func (l *seriesLimits) admit(name string, labels []string) bool {
+// label value may be, in place (labelValue); it returns the series' key (seriesKey), as intern
+// makes it a string (nil: a string of its own). A nil limits admits everything, keyless.
+func (l *seriesLimits) admit(name string, labels []string, intern func([]byte) string) (string, bool) {
+	if l == nil {
+		return "", true
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cut := 0
@@ -80,23 +85,29 @@ func (l *seriesLimits) admit(name string, labels []string) bool {
 		}
 		labels[i] = v
 	}
-	key := seriesKey(name, labels)
-	if _, dup := l.seen[key]; dup {
+	l.key = appendSeriesKey(l.key[:0], name, labels)
+	if _, dup := l.seen[string(l.key)]; dup {
 		l.counts.duplicates++
-		return false
+		return "", false
 	}
 	if l.maxSeries > 0 && l.counts.series >= l.maxSeries {
 		l.counts.overMax++
-		return false
+		return "", false
 	}
 	if l.seen == nil {
 		l.seen = map[string]struct{}{}
+	}
+	var key string
+	if intern != nil {
+		key = intern(l.key)
+	} else {
+		key = string(l.key)
 	}
 	l.seen[key] = struct{}{}
 	l.counts.series++
 	l.counts.truncated += cut
 	l.counts.bytes += seriesOverhead + len(key) - len(name)
-	return true
+	return key, true
 }
 
 // labelValue is v as a label value may be: the module's secrets scrubbed (before the cut, so that
@@ -117,24 +128,22 @@ func (l *seriesLimits) labelValue(v string) (string, bool) {
 	return v, cut
 }
 
-// seriesKey tells series apart: the family name and the label values, separated by a byte that
-// valid UTF-8 never holds.
-func seriesKey(name string, labels []string) string {
-	n := len(name)
-	for _, v := range labels {
-		n += 1 + len(v)
-	}
-	b := make([]byte, 0, n)
+// appendSeriesKey appends what tells series apart: the family name and the label values,
+// separated by a byte that valid UTF-8 never holds.
+func appendSeriesKey(b []byte, name string, labels []string) []byte {
 	b = append(b, name...)
 	for _, v := range labels {
 		b = append(b, 0xff)
 		b = append(b, v...)
 	}
-	return string(b)
+	return b
 }
 
 // absorb adds the counts of series built under other limits (the jobs collector's cached series).
 func (l *seriesLimits) absorb(c seriesCounts) {
+	if l == nil {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.counts.series += c.series
@@ -147,6 +156,9 @@ func (l *seriesLimits) absorb(c seriesCounts) {
 
 // done returns the counts and forgets the series seen: a finished run admits no more.
 func (l *seriesLimits) done() seriesCounts {
+	if l == nil {
+		return seriesCounts{}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.seen = nil

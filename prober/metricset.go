@@ -3,6 +3,7 @@ package prober
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,7 +29,8 @@ func newDesc(name, help string, labels ...string) *metricDesc {
 // probe registry's one collector, unchecked (it describes nothing): its families are known only
 // once NetBackup has answered.
 type metricSet struct {
-	limits *seriesLimits
+	limits *seriesLimits // nil: the probe's own series, whose label values are the exporter's
+	memo   *metricMemo   // nil: every series is built anew
 
 	mu      sync.Mutex
 	metrics []prometheus.Metric
@@ -47,39 +49,55 @@ func newMetricSet(maxSeries int, scrub func(string) string) *metricSet {
 // gauge adds a gauge series; it reports whether the series was kept (false: left out and
 // counted, a repeat of one kept before or past max_series).
 func (s *metricSet) gauge(d *metricDesc, v float64, labels ...string) bool {
-	if !s.admit(d, labels) {
-		return false
-	}
-	s.keep(prometheus.NewConstMetric(d.desc, prometheus.GaugeValue, v, labels...))
-	return true
+	return s.scalar(d, prometheus.GaugeValue, v, labels)
 }
 
 func (s *metricSet) counter(d *metricDesc, v float64, labels ...string) {
-	if s.admit(d, labels) {
-		s.keep(prometheus.NewConstMetric(d.desc, prometheus.CounterValue, v, labels...))
+	s.scalar(d, prometheus.CounterValue, v, labels)
+}
+
+func (s *metricSet) scalar(d *metricDesc, typ prometheus.ValueType, v float64, labels []string) bool {
+	key, ok := s.admit(d, labels)
+	if !ok {
+		return false
 	}
+	if m := s.memo.reuse(key, v, 0, nil); m != nil {
+		s.keep(m, nil)
+		return true
+	}
+	m, err := prometheus.NewConstMetric(d.desc, typ, v, labels...)
+	s.memo.store(key, v, 0, nil, m, err)
+	s.keep(m, err)
+	return true
 }
 
 // histogram adds a histogram series: cum[i] observations were at most bounds[i].
 func (s *metricSet) histogram(d *metricDesc, count uint64, sum float64, bounds []float64, cum []uint64, labels ...string) {
-	if !s.admit(d, labels) {
+	key, ok := s.admit(d, labels)
+	if !ok {
+		return
+	}
+	if m := s.memo.reuse(key, sum, count, cum); m != nil {
+		s.keep(m, nil)
 		return
 	}
 	buckets := make(map[float64]uint64, len(bounds))
 	for i, ub := range bounds {
 		buckets[ub] = cum[i]
 	}
-	s.keep(prometheus.NewConstHistogram(d.desc, count, sum, buckets, labels...))
+	m, err := prometheus.NewConstHistogram(d.desc, count, sum, buckets, labels...)
+	s.memo.store(key, sum, count, cum, m, err)
+	s.keep(m, err)
 }
 
 // admit checks a series' label values against its family and the set's limits, which make them
-// what a label value may be (in place: labels is the call's own slice).
-func (s *metricSet) admit(d *metricDesc, labels []string) bool {
+// what a label value may be (in place: labels is the call's own slice); it returns the series' key.
+func (s *metricSet) admit(d *metricDesc, labels []string) (string, bool) {
 	if len(labels) != d.labels {
 		s.keep(nil, fmt.Errorf("%s: %d label values for %d labels", d.name, len(labels), d.labels))
-		return false
+		return "", false
 	}
-	return s.limits.admit(d.name, labels)
+	return s.limits.admit(d.name, labels, s.memo.intern)
 }
 
 func (s *metricSet) keep(m prometheus.Metric, err error) {
@@ -139,4 +157,55 @@ func (s *metricSet) Collect(ch chan<- prometheus.Metric) {
 			ch <- m
 		}
 	}
+}
+
+// metricMemo keeps the series one build of a set made, with the values they were made of, so
+// that the next build (the job series, built again whenever the state changes, which on a busy
+// master is every probe) reuses each series whose value did not change instead of making it
+// again: most of them, since a few jobs change a few label sets. A build is begin, the set's
+// series, end; what the build did not make again is forgotten.
+type metricMemo struct {
+	last, next map[string]memoEntry
+}
+
+type memoEntry struct {
+	key    string
+	value  float64  // a gauge's or counter's value, a histogram's sum
+	count  uint64   // a histogram's
+	cum    []uint64 // a histogram's buckets
+	metric prometheus.Metric
+}
+
+func (m *metricMemo) begin() { m.next = make(map[string]memoEntry, len(m.last)) }
+func (m *metricMemo) end()   { m.last, m.next = m.next, nil }
+
+// reuse returns the series built last time under key from the same values, else nil.
+func (m *metricMemo) reuse(key string, value float64, count uint64, cum []uint64) prometheus.Metric {
+	if m == nil || m.next == nil {
+		return nil
+	}
+	e, ok := m.last[key]
+	if !ok || e.value != value || e.count != count || !slices.Equal(e.cum, cum) {
+		return nil
+	}
+	m.next[key] = e
+	return e.metric
+}
+
+func (m *metricMemo) store(key string, value float64, count uint64, cum []uint64, metric prometheus.Metric, err error) {
+	if m == nil || m.next == nil || err != nil {
+		return
+	}
+	m.next[key] = memoEntry{key: key, value: value, count: count, cum: slices.Clone(cum), metric: metric}
+}
+
+// intern returns key as the string the last build made of it, if it made one: a series built
+// again costs no new key.
+func (m *metricMemo) intern(key []byte) string {
+	if m != nil && m.next != nil {
+		if e, ok := m.last[string(key)]; ok {
+			return e.key
+		}
+	}
+	return string(key)
 }
