@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"hash/maphash"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -59,9 +60,8 @@ type seriesLimits struct {
 	scrub     func(string) string // nil: nothing to scrub
 
 	mu     sync.Mutex
-	seen   map[string]struct{} // the family and label values of each series kept
+	seen   map[uint64]struct{} // the seriesHash of each series kept
 	counts seriesCounts
-	key    []byte // scratch for seriesKey
 }
 
 func newSeriesLimits(maxSeries int, scrub func(string) string) *seriesLimits {
@@ -69,45 +69,40 @@ func newSeriesLimits(maxSeries int, scrub func(string) string) *seriesLimits {
 }
 
 // admit reports whether one more series of the family name fits, making its label values what a
-// label value may be, in place (labelValue); it returns the series' key (seriesKey), as intern
-// makes it a string (nil: a string of its own). A nil limits admits everything, keyless.
-func (l *seriesLimits) admit(name string, labels []string, intern func([]byte) string) (string, bool) {
+// label value may be, in place (labelValue); it returns the series' seriesHash. A nil limits
+// admits everything, unhashed.
+func (l *seriesLimits) admit(name string, labels []string) (uint64, bool) {
 	if l == nil {
-		return "", true
+		return 0, true
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	cut := 0
+	cut, weight := 0, seriesOverhead
 	for i, v := range labels {
 		v, wasCut := l.labelValue(v)
 		if wasCut {
 			cut++
 		}
 		labels[i] = v
+		weight += len(v)
 	}
-	l.key = appendSeriesKey(l.key[:0], name, labels)
-	if _, dup := l.seen[string(l.key)]; dup {
+	h := seriesHash(name, labels)
+	if _, dup := l.seen[h]; dup {
 		l.counts.duplicates++
-		return "", false
+		return 0, false
 	}
 	if l.maxSeries > 0 && l.counts.series >= l.maxSeries {
 		l.counts.overMax++
-		return "", false
+		return 0, false
 	}
 	if l.seen == nil {
-		l.seen = map[string]struct{}{}
+		l.seen = map[uint64]struct{}{}
 	}
-	var key string
-	if intern != nil {
-		key = intern(l.key)
-	} else {
-		key = string(l.key)
-	}
-	l.seen[key] = struct{}{}
+	l.seen[h] = struct{}{}
 	l.counts.series++
 	l.counts.truncated += cut
-	l.counts.bytes += seriesOverhead + len(key) - len(name)
-	return key, true
+	l.counts.bytes += weight
+	return h, true
 }
 
 // labelValue is v as a label value may be: the module's secrets scrubbed (before the cut, so that
@@ -128,15 +123,21 @@ func (l *seriesLimits) labelValue(v string) (string, bool) {
 	return v, cut
 }
 
-// appendSeriesKey appends what tells series apart: the family name and the label values,
-// separated by a byte that valid UTF-8 never holds.
-func appendSeriesKey(b []byte, name string, labels []string) []byte {
-	b = append(b, name...)
+// seriesSeed seeds seriesHash for the life of the process.
+var seriesSeed = maphash.MakeSeed()
+
+// seriesHash tells series apart as the registry does, by a 64-bit hash of the family name and the
+// label values (separated by a byte that valid UTF-8 never holds): two series of a set, a few
+// thousand at most, share one only by chance, far less likely than a hardware fault.
+func seriesHash(name string, labels []string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seriesSeed)
+	h.WriteString(name)
 	for _, v := range labels {
-		b = append(b, 0xff)
-		b = append(b, v...)
+		h.WriteByte(0xff)
+		h.WriteString(v)
 	}
-	return b
+	return h.Sum64()
 }
 
 // absorb adds the counts of series built under other limits (the jobs collector's cached series).

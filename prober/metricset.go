@@ -91,13 +91,14 @@ func (s *metricSet) histogram(d *metricDesc, count uint64, sum float64, bounds [
 }
 
 // admit checks a series' label values against its family and the set's limits, which make them
-// what a label value may be (in place: labels is the call's own slice); it returns the series' key.
-func (s *metricSet) admit(d *metricDesc, labels []string) (string, bool) {
+// what a label value may be (in place: labels is the call's own slice); it returns the series'
+// seriesHash.
+func (s *metricSet) admit(d *metricDesc, labels []string) (uint64, bool) {
 	if len(labels) != d.labels {
 		s.keep(nil, fmt.Errorf("%s: %d label values for %d labels", d.name, len(labels), d.labels))
-		return "", false
+		return 0, false
 	}
-	return s.limits.admit(d.name, labels, s.memo.intern)
+	return s.limits.admit(d.name, labels)
 }
 
 func (s *metricSet) keep(m prometheus.Metric, err error) {
@@ -165,22 +166,32 @@ func (s *metricSet) Collect(ch chan<- prometheus.Metric) {
 // again: most of them, since a few jobs change a few label sets. A build is begin, the set's
 // series, end; what the build did not make again is forgotten.
 type metricMemo struct {
-	last, next map[string]memoEntry
+	last, next map[uint64]memoEntry // by seriesHash
+	spare      map[uint64]memoEntry // the map of the build before last, cleared for the next
 }
 
 type memoEntry struct {
-	key    string
 	value  float64  // a gauge's or counter's value, a histogram's sum
 	count  uint64   // a histogram's
 	cum    []uint64 // a histogram's buckets
 	metric prometheus.Metric
 }
 
-func (m *metricMemo) begin() { m.next = make(map[string]memoEntry, len(m.last)) }
-func (m *metricMemo) end()   { m.last, m.next = m.next, nil }
+// begin starts a build; the maps are reused from build to build, cleared.
+func (m *metricMemo) begin() {
+	if m.spare == nil {
+		m.spare = make(map[uint64]memoEntry, len(m.last))
+	}
+	m.next, m.spare = m.spare, nil
+}
+
+func (m *metricMemo) end() {
+	clear(m.last)
+	m.last, m.next, m.spare = m.next, nil, m.last
+}
 
 // reuse returns the series built last time under key from the same values, else nil.
-func (m *metricMemo) reuse(key string, value float64, count uint64, cum []uint64) prometheus.Metric {
+func (m *metricMemo) reuse(key uint64, value float64, count uint64, cum []uint64) prometheus.Metric {
 	if m == nil || m.next == nil {
 		return nil
 	}
@@ -192,20 +203,9 @@ func (m *metricMemo) reuse(key string, value float64, count uint64, cum []uint64
 	return e.metric
 }
 
-func (m *metricMemo) store(key string, value float64, count uint64, cum []uint64, metric prometheus.Metric, err error) {
+func (m *metricMemo) store(key uint64, value float64, count uint64, cum []uint64, metric prometheus.Metric, err error) {
 	if m == nil || m.next == nil || err != nil {
 		return
 	}
-	m.next[key] = memoEntry{key: key, value: value, count: count, cum: slices.Clone(cum), metric: metric}
-}
-
-// intern returns key as the string the last build made of it, if it made one: a series built
-// again costs no new key.
-func (m *metricMemo) intern(key []byte) string {
-	if m != nil && m.next != nil {
-		if e, ok := m.last[string(key)]; ok {
-			return e.key
-		}
-	}
-	return string(key)
+	m.next[key] = memoEntry{value: value, count: count, cum: slices.Clone(cum), metric: metric}
 }
