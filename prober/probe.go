@@ -200,9 +200,11 @@ func (p *probe) shared(ctx context.Context, c Collector, slot *collectorSlot, ru
 	s.mu.Lock()
 	// go-cache drops an entry after the TTL; the probe's clock, the same but in tests, must
 	// agree that it is young enough.
-	if v, ok := p.sess.results.Get(key); ok && ttl > 0 && now.Sub(v.(*runResult).at) < ttl {
-		s.mu.Unlock()
-		return v.(*runResult), fromCache
+	if ttl > 0 {
+		if v, ok := p.sess.results.Get(key); ok && now.Sub(v.(*runResult).at) < ttl {
+			s.mu.Unlock()
+			return v.(*runResult), fromCache
+		}
 	}
 	if cur := s.cur; cur != nil {
 		s.mu.Unlock()
