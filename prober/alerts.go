@@ -9,9 +9,9 @@ import (
 )
 
 var (
-	descAlertsCount = newTextDesc("nbu_alerts_count",
+	descAlertsCount = newDesc("nbu_alerts_count",
 		"Alerts NetBackup lists (every page of /manage/alerts; the API has no resolved state, so every listed alert counts as not yet resolved).", "severity", "category")
-	descAlertsNewest = newTextDesc("nbu_alerts_newest_timestamp_seconds",
+	descAlertsNewest = newDesc("nbu_alerts_newest_timestamp_seconds",
 		"Creation time of the newest alert; 0 when there is none.")
 )
 

@@ -2,6 +2,7 @@ package prober
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"runtime/metrics"
@@ -186,4 +187,68 @@ func (h *heapPeak) stop() uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.peak - h.base
+}
+
+// steadyModulesYAML are the modules `make bench-scale` scrapes.
+const steadyModulesYAML = `
+modules:
+  jobs:    {timeout: 10s, api_key: ` + testKey + `, allowed_targets: ["127.0.0.1"], insecure_http: true, collectors: [jobs]}
+  storage: {timeout: 10s, api_key: ` + testKey + `, allowed_targets: ["127.0.0.1"], insecure_http: true, collectors: [storage]}
+  devices: {timeout: 10s, api_key: ` + testKey + `, allowed_targets: ["127.0.0.1"], insecure_http: true, collectors: [disk_pools, tape, media_servers]}
+  default: {timeout: 10s, api_key: ` + testKey + `, allowed_targets: ["127.0.0.1"], insecure_http: true, collectors: [jobs, storage]}
+`
+
+// prometheusAccept is what Prometheus 2 asks a target for.
+var prometheusAccept = http.Header{
+	"Accept":          {"application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"},
+	"Accept-Encoding": {"gzip"},
+}
+
+// BenchmarkSteadyProbe is a steady probe of each of the modules `make bench-scale` scrapes, asked
+// for as Prometheus asks (OpenMetrics, gzip), of a primary where jobs end between two probes (5
+// every 15 s): what a probe costs the exporter and the in-process fake, per probe.
+func BenchmarkSteadyProbe(b *testing.B) {
+	c := newClock(fixtureNow)
+	fake := fakenbu.New(fakenbu.Options{APIKeys: []string{testKey}, Now: c.Now})
+	jobs := fakenbu.GenerateJobs(1, 500, time.Hour, fixtureNow)
+	fake.SetJobs(jobs)
+	fake.SetStorageUnits(fakenbu.DemoStorageUnits())
+	fake.SetDevices()
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	env := newBenchEnv(b, mustConfigB(b, steadyModulesYAML))
+	env.handler.Now = c.Now
+	defer env.handler.Sessions.Close()
+	var next int64
+	for _, j := range jobs {
+		next = max(next, j.JobID+1)
+	}
+	modules := []string{"jobs", "storage", "devices", "default"}
+	probeAll := func() {
+		for _, m := range modules {
+			r := httptest.NewRequest("GET", "/probe?"+probeQuery(m, srv.URL+"/netbackup"), nil)
+			r.Header = prometheusAccept.Clone()
+			w := httptest.NewRecorder()
+			env.handler.ServeHTTP(w, r)
+			if w.Code != http.StatusOK || w.Header().Get("Content-Encoding") != "gzip" {
+				b.Fatalf("module %s: %d %v", m, w.Code, w.Header())
+			}
+		}
+	}
+	probeAll() // the first probes read the whole window
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		c.Advance(15 * time.Second)
+		for range 5 {
+			j := fakenbu.Job{JobID: next, JobType: "BACKUP", PolicyType: "STANDARD", PolicyName: fmt.Sprintf("policy-%d", next%7),
+				ClientName: fmt.Sprintf("client-%d", next%50), State: "DONE", Status: next % 10 / 9, KilobytesTransferred: next,
+				StartTime: c.Now().Add(-time.Minute), EndTime: c.Now(), LastUpdateTime: c.Now()}
+			fake.UpsertJob(j)
+			next++
+		}
+		b.StartTimer()
+		probeAll()
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(modules)), "µs/probe")
 }

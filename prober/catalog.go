@@ -12,11 +12,11 @@ import (
 )
 
 var (
-	descCatalogLastBackup = newTextDesc("nbu_catalog_last_backup_timestamp_seconds",
+	descCatalogLastBackup = newDesc("nbu_catalog_last_backup_timestamp_seconds",
 		"End time of the newest finished NBU_CATALOG job with status 0; 0 = none in the job history.")
-	descCatalogLastStatus = newTextDesc("nbu_catalog_last_backup_status",
+	descCatalogLastStatus = newDesc("nbu_catalog_last_backup_status",
 		"Status code of the newest finished NBU_CATALOG job, whatever its status.")
-	descCatalogLastAttempt = newTextDesc("nbu_catalog_last_attempt_timestamp_seconds",
+	descCatalogLastAttempt = newDesc("nbu_catalog_last_attempt_timestamp_seconds",
 		"End time of the newest finished NBU_CATALOG job, whatever its status.")
 )
 

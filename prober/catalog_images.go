@@ -8,10 +8,11 @@ import (
 
 	"github.com/go-kit/log/level"
 
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
-var descCatalogImages = newTextDesc("nbu_catalog_images_count",
+var descCatalogImages = newDesc("nbu_catalog_images_count",
 	"Catalog images backed up within catalog.images_lookback, by malware and anomaly status (malwareStatus from API 13.0, malwareScanResult before; anomaly_status is empty on API 10.0, whose spec has no anomalyStatus).", "malware_status", "anomaly_status")
 
 // The status values the specs list for the image filters.
@@ -67,10 +68,10 @@ func countImages(ctx context.Context, r *Run, now time.Time) (map[[2]string]int6
 	window := fmt.Sprintf("backupTime ge %s and backupTime le %s",
 		now.Add(-time.Duration(r.Module.Catalog.ImagesLookback)).UTC().Format(filterTimeLayout), now.UTC().Format(filterTimeLayout))
 	field, values := "malwareStatus", malwareStatuses
-	if !versionAtLeast(r.Version, "13.0") {
+	if !versionAtLeast(r.Version, apiversion.V13) {
 		field, values = "malwareScanResult", malwareScanResults
 	}
-	anomaly := versionAtLeast(r.Version, "12.0")
+	anomaly := versionAtLeast(r.Version, apiversion.V12)
 	counts := map[[2]string]int64{}
 	for _, mv := range values {
 		byMalware := window + " and " + field + " eq " + nbu.ODataQuote(mv)

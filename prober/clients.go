@@ -13,15 +13,15 @@ import (
 const clientsCollectorName = "clients"
 
 var (
-	descClientLastSuccess = newTextDesc("nbu_client_last_successful_backup_timestamp_seconds",
+	descClientLastSuccess = newDesc("nbu_client_last_successful_backup_timestamp_seconds",
 		"End time of the client's newest finished BACKUP job with a status in clients.success_statuses; 0 = none found in the whole job history.", "client")
-	descClientLastBackup = newTextDesc("nbu_client_last_backup_timestamp_seconds",
+	descClientLastBackup = newDesc("nbu_client_last_backup_timestamp_seconds",
 		"End time of the client's newest finished BACKUP job seen in the job stream, whatever its status.", "client")
-	descClientLastStatus = newTextDesc("nbu_client_last_backup_status",
+	descClientLastStatus = newDesc("nbu_client_last_backup_status",
 		"Status code of the client's newest finished BACKUP job seen in the job stream.", "client")
-	descClientsBackfill = newTextDesc("nbu_clients_backfill_complete",
+	descClientsBackfill = newDesc("nbu_clients_backfill_complete",
 		"Share (0..1) of known clients whose last successful backup is known; clients the job window did not show are looked up within clients.max_requests_per_probe per probe.")
-	descClientsDropped = newTextDesc("nbu_clients_dropped",
+	descClientsDropped = newDesc("nbu_clients_dropped",
 		"Clients left out because the target has more than clients.max_series.")
 )
 

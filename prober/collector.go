@@ -13,7 +13,7 @@ import (
 
 // Collector is one kind of NetBackup data a module can enable, under the name modules.yml's
 // `collectors:` uses. It is the exporter's one seam for what is collected (blackbox_exporter's
-// ProbeFn, mysqld_exporter's Scraper): the registry lists the collectors, config validates module
+// ProbeFn, mysqld_exporter's Scraper): the collector list (collectors.go) names them, config validates module
 // lists against it, and the probe runs each enabled one through the same machinery (one run per
 // session at a time, a result cache, skip on old API versions, panics contained).
 type Collector interface {
@@ -54,7 +54,7 @@ type Run struct {
 
 	// observers are the job observers of the session's enabled collectors (for the jobs collector).
 	observers []JobObserver
-	scrub     func(string) string // for series a collector builds outside its out set
+	scrub     labelScrub // for series a collector builds outside its out set
 	// sess is the session the run belongs to, for Peer.
 	sess *session
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/go-kit/log"
+	gocache "github.com/patrickmn/go-cache"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
@@ -55,8 +57,8 @@ func TestCollectSkipsAndCaches(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sess := &session{}
-			p := &probe{module: &config.Module{}, sess: sess, logger: log.NewNopLogger(), out: &metricSet{}, now: time.Now}
+			sess := newTestSession()
+			p := &probe{module: &config.Module{}, sess: sess, logger: log.NewNopLogger(), out: newMetricSet(0, nil), now: time.Now}
 			slot := sess.slot(tc.c)
 			res := p.collect(t.Context(), tc.c, slot, tc.version, nil)
 			if res.skipped != tc.wantSkipped || (res.err != nil && !res.skipped) != tc.wantErr {
@@ -95,11 +97,11 @@ func TestVersionAtLeast(t *testing.T) {
 	}
 }
 
-func TestSchemaIsTheRegistry(t *testing.T) {
+func TestSchemaIsTheCollectorList(t *testing.T) {
 	s := Schema()
 	for _, name := range s.Collectors {
 		if _, ok := lookupCollector(name); !ok {
-			t.Errorf("schema names %q, which the registry cannot run", name)
+			t.Errorf("schema names %q, which the collector list cannot run", name)
 		}
 	}
 	for _, name := range s.DefaultCollectors {
@@ -107,23 +109,28 @@ func TestSchemaIsTheRegistry(t *testing.T) {
 			t.Errorf("default collector %q is not a known one", name)
 		}
 	}
-	if len(s.Collectors) != len(registry) {
-		t.Errorf("schema lists %d collectors, the registry %d", len(s.Collectors), len(registry))
+	if len(s.Collectors) != len(collectorList) {
+		t.Errorf("schema lists %d collectors, the collector list %d", len(s.Collectors), len(collectorList))
 	}
 }
 
-// gatherSet gathers a metric set into its families by name.
+// newTestSession is a session with no client, for collectors that need none.
+func newTestSession() *session {
+	return &session{key: "test", results: gocache.New(gocache.NoExpiration, 0)}
+}
+
+// gatherSet gathers a metric set through a registry into the names of its families.
 func gatherSet(t *testing.T, s *metricSet) map[string]bool {
 	t.Helper()
-	parts, err := s.parts()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(s)
+	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]bool{}
-	for _, b := range parts {
-		for _, name := range b.names {
-			out[name] = true
-		}
+	for _, mf := range mfs {
+		out[mf.GetName()] = true
 	}
 	return out
 }

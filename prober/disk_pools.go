@@ -12,19 +12,19 @@ import (
 
 // The first five are the single-target nbu_exporter's names, so its dashboards work.
 var (
-	descDiskPoolCapacity = newTextDesc("nbu_disk_pool_capacity_bytes",
+	descDiskPoolCapacity = newDesc("nbu_disk_pool_capacity_bytes",
 		"Space of the disk pool that can be used (usableSizeBytes), in bytes.", "name", "type")
-	descDiskPoolAvailable = newTextDesc("nbu_disk_pool_available_bytes",
+	descDiskPoolAvailable = newDesc("nbu_disk_pool_available_bytes",
 		"Available space of the disk pool (availableSpaceBytes), in bytes.", "name", "type")
-	descDiskPoolUp = newTextDesc("nbu_disk_pool_up",
+	descDiskPoolUp = newDesc("nbu_disk_pool_up",
 		"1 when the disk pool's state is UP, 0 when it is DOWN, TRANSIENT or anything else.", "name", "type")
-	descDiskPoolHighWater = newTextDesc("nbu_disk_pool_high_watermark_ratio",
+	descDiskPoolHighWater = newDesc("nbu_disk_pool_high_watermark_ratio",
 		"The disk pool's high water mark (0..1): at this fill level NetBackup considers its volumes full.", "name", "type")
-	descDiskPoolLowWater = newTextDesc("nbu_disk_pool_low_watermark_ratio",
+	descDiskPoolLowWater = newDesc("nbu_disk_pool_low_watermark_ratio",
 		"The disk pool's low water mark (0..1): where NetBackup stops image cleanup.", "name", "type")
-	descDiskPoolUsed = newTextDesc("nbu_disk_pool_used_bytes",
+	descDiskPoolUsed = newDesc("nbu_disk_pool_used_bytes",
 		"Used capacity of the disk pool (usedCapacityBytes), in bytes.", "name", "type")
-	descDiskPoolVolumes = newTextDesc("nbu_disk_pool_volume_count",
+	descDiskPoolVolumes = newDesc("nbu_disk_pool_volume_count",
 		"Disk volumes of the disk pool by state (UP, DOWN, UNKNOWN).", "pool_name", "storage_category", "state")
 )
 
@@ -48,22 +48,18 @@ func (diskPoolsState) Collect(ctx context.Context, r *Run, out *metricSet) error
 		return skippedOr("disk pools", err)
 	}
 	level.Debug(r.Logger).Log("msg", "disk pools fetched", "count", len(pools))
-	type key struct{ name, typ string }
 	type volKey struct{ pool, category, state string }
-	seen := make(map[key]bool, len(pools))
 	volumes := map[volKey]int{} // summed over pools, whose volume label set lacks the type
 	for i := range pools {
 		p := &pools[i]
-		// A pool listed twice would make the exposition invalid: keep the first.
-		if seen[key{p.Name, p.SType}] {
-			continue
-		}
-		seen[key{p.Name, p.SType}] = true
 		up := 0.0
 		if strings.EqualFold(p.DiskPoolState, "UP") {
 			up = 1
 		}
-		out.gauge(descDiskPoolUp, up, p.Name, p.SType)
+		// A pool listed twice is one series: the repeat is counted in nbu_series_dropped.
+		if !out.gauge(descDiskPoolUp, up, p.Name, p.SType) {
+			continue
+		}
 		out.gauge(descDiskPoolCapacity, float64(p.UsableSizeBytes), p.Name, p.SType)
 		out.gauge(descDiskPoolAvailable, float64(p.AvailableSpaceBytes), p.Name, p.SType)
 		out.gauge(descDiskPoolUsed, float64(p.UsedCapacityBytes), p.Name, p.SType)

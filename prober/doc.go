@@ -3,17 +3,18 @@
 //
 // A probe (handler.go) parses the request (request.go), takes the session of its module and
 // target (sessions.go), and runs the module's collectors (probe.go) through the collector seam
-// (collector.go, registry.go): one run per session at a time, shared by concurrent probes and
-// cached for the collector's TTL (shared.go). Each collector is one file (jobs.go, storage.go, ...)
-// that reads NetBackup through the nbu client.
+// (collector.go, collectors.go): one run per session at a time, shared by concurrent probes, its
+// result cached for the collector's TTL in the session store's go-cache, keyed by the session.
+// Each collector is one file (jobs.go, storage.go, ...) that reads NetBackup through the nbu
+// client.
 //
-// The answer (exposition.go, textset.go, metricset.go): collectors write their series into a
-// metricSet, whose text exposition the probe writes itself (textSet), each family byte for byte as
-// the client library would; a probe has no registry (probe_success and the other probe_* gauges
-// are series of its set). What is served unchanged to many probes (a TTL-cached collector's run,
-// the job series while the state does not change) is encoded once into a block (encodedBlock),
-// with its gzip member made once; the answer orders its parts by their first family, a block's
-// families staying together. Other formats read the text back into protobuf families.
+// The answer (metricset.go, handler.go): each probe has a fresh prometheus.Registry, with the
+// probe_* gauges and one unchecked collector, the probe's metricSet, which sends the const metrics
+// the collectors built; promhttp answers from it (text, OpenMetrics or protobuf, compressed as the
+// client asks). A set admits each series through its limits (limits.go) before building it: label
+// values cut and scrubbed, repeats and series past max_series left out and counted, so that the
+// gather never fails on a duplicate. What is served unchanged to many probes (a TTL-cached
+// collector's run, the job series while the state does not change) is kept as built metrics.
 //
 // Tracing (tracing.go): the probe's span comes from Handler.TracerProvider (no-op when nil), as
 // a child of the request's W3C traceparent; collector and shard spans are started from the

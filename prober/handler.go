@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/version"
 	"go.opentelemetry.io/otel/trace"
@@ -70,13 +72,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	level.Debug(logger).Log("msg", "beginning probe", "timeout_seconds", timeout.Seconds())
 	logTraceID(logger, span)
 
-	out := &metricSet{}
+	// A fresh registry for each probe: the probe_* gauges, and one collector that sends the series
+	// the collectors built.
+	reg := prometheus.NewRegistry()
+	probeSuccess := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_success",
+		Help: "Whether the probe succeeded: every enabled collector got its data."})
+	probeDuration := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_duration_seconds",
+		Help: "How long the probe took to complete in seconds."})
+	probeTimeout := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_timeout_seconds",
+		Help: "The time budget of the probe in seconds."})
+	out := &metricSet{} // the probe's own series, then each collector's
+	reg.MustRegister(probeSuccess, probeDuration, probeTimeout, out)
+
 	success, weight := h.collect(ctx, span, module, target, logger, out)
 	elapsed := time.Since(start)
-	out.gauge(descProbeDuration, elapsed.Seconds())
-	out.gauge(descProbeTimeout, timeout.Seconds())
-	out.gauge(descProbeSuccess, boolGauge(success))
+	probeDuration.Set(elapsed.Seconds())
+	probeTimeout.Set(timeout.Seconds())
 	if success {
+		probeSuccess.Set(1)
 		level.Debug(logger).Log("msg", "probe succeeded", "duration_seconds", elapsed.Seconds())
 	} else {
 		level.Error(logger).Log("msg", "probe failed", "duration_seconds", elapsed.Seconds())
@@ -85,7 +98,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	endProbe(span, success)
 
 	h.answer(w, r, answerParts{moduleName: moduleName, module: module, target: target, success: success, weight: weight,
-		debug: debug, plog: plog, out: out})
+		debug: debug, plog: plog, reg: reg})
 }
 
 // collect runs the probe's collection in the target's session.
@@ -98,7 +111,7 @@ func (h *Handler) collect(ctx context.Context, span trace.Span, module *config.M
 		return false, 0
 	}
 	// The client's scrub covers the module's key and password and its session tokens.
-	p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: sess.client.Scrub,
+	p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: sess.client.ScrubLabel,
 		maxAnswer: h.MaxAnswerBytes}
 	success = p.run(ctx)
 	return success, p.answer.Load()
@@ -113,15 +126,15 @@ type answerParts struct {
 	weight     int64 // what the series weigh (probe.answer)
 	debug      bool
 	plog       *probeLogger
-	out        *metricSet
+	reg        *prometheus.Registry
 }
 
-// answer writes the probe's answer (metrics, or the debug text) and records it in the history.
+// answer writes the probe's answer (metrics through promhttp, or the debug text) and records it
+// in the history.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) {
-	gatherer := a.out
 	logs := a.plog.Head(maxHistoryLogBytes)
 	res := ProbeResult{Module: a.moduleName, Target: a.target.BaseURL, Success: a.success, Time: h.now(), size: len(logs),
-		render: lazyText(func() string { return debugOutput(a.module, logs, gatherer) }),
+		render: lazyText(func() string { return debugOutput(a.module, logs, a.reg) }),
 		brief:  lazyText(func() string { return debugOutput(a.module, logs, nil) })}
 	cw := &countingWriter{ResponseWriter: w}
 	defer func() {
@@ -134,13 +147,24 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) 
 	}()
 	if a.debug {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(cw, debugOutput(a.module, a.plog.String(), gatherer))
+		fmt.Fprint(cw, debugOutput(a.module, a.plog.String(), a.reg))
 		return
 	}
-	if serveText(cw, r, a.out, a.plog.Logger()) {
-		return
-	}
-	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(cw, r)
+	// Content negotiation (text, OpenMetrics, protobuf, name escaping) and compression are
+	// promhttp's. A family the registry refuses (a bug: the series were de-duplicated as they
+	// were built) is left out and logged; the rest is answered.
+	promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{
+		EnableOpenMetrics: true,
+		ErrorHandling:     promhttp.ContinueOnError,
+		ErrorLog:          promhttpLog{a.plog.Logger()},
+	}).ServeHTTP(cw, r)
+}
+
+// promhttpLog hands promhttp's errors to the probe's log.
+type promhttpLog struct{ logger log.Logger }
+
+func (l promhttpLog) Println(v ...any) {
+	level.Error(l.logger).Log("msg", "answering the probe", "err", strings.TrimSpace(fmt.Sprintln(v...)))
 }
 
 // countingWriter counts the bytes of an answer (before any compression).

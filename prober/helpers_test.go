@@ -199,3 +199,4 @@ func parseConfig(yml string) (*config.Config, error) {
 }
 
 type dtoFamily = dto.MetricFamily
+type dtoMetric = dto.Metric

@@ -86,7 +86,7 @@ func (u unfinishedJobs) applyOne(id int64, e unfinishedJob) bool {
 	return !had || *old.kind != *e.kind
 }
 
-func (u unfinishedJobs) export(out *textSet) {
+func (u unfinishedJobs) export(out *metricSet) {
 	states := map[stateKey]float64{}
 	queued := map[queueKey]float64{}
 	for _, j := range u {

@@ -6,11 +6,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // exportProbe is the export phase: the job series (from the cache while nothing changed) and the
 // gauges that say how far the state has got, which change with the clock and are built each probe.
-func (s *jobsState) exportProbe(out *metricSet, since time.Time, maxSeries int, scrub func(string) string) error {
+func (s *jobsState) exportProbe(out *metricSet, since time.Time, maxSeries int, scrub labelScrub) error {
 	err := s.exportCached(out, maxSeries, scrub)
 	out.gauge(descJobsLookback, s.lookback.Seconds())
 	out.gauge(descJobsBackfillComplete, boolGauge(s.phase == phaseFollowing))
@@ -24,24 +26,35 @@ func (s *jobsState) exportProbe(out *metricSet, since time.Time, maxSeries int, 
 	return err
 }
 
-// exportCached writes the job series, rebuilding and encoding them only when the state changed
-// since they were last built: on a master where nothing changed, a probe serves the block it
-// encoded before.
-func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub func(string) string) error {
-	if s.cached == nil || s.cachedVersion != s.version {
-		built := newTextSet(newSeriesLimits(maxSeries, scrub))
-		if s.cached != nil {
-			built.sizeHint = len(s.cached.text)
-		}
+// jobsExport is the job series as last built, with what bounding them did: served again, as they
+// are, while the state does not change (const metrics are immutable), and built again from the
+// memo's series when it does, so that a series whose value did not change is not made again.
+type jobsExport struct {
+	version uint64 // the state's version they were built from; 0: none
+	metrics []prometheus.Metric
+	counts  seriesCounts
+	memo    metricMemo
+}
+
+// exportCached writes the job series, rebuilding them only when the state changed since they were
+// last built: on a master where nothing changed, a probe serves the series it built before.
+func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub labelScrub) error {
+	if s.cached == nil {
+		s.cached = &jobsExport{}
+	}
+	c := s.cached
+	if c.version != s.version {
+		built := newMetricSet(maxSeries, scrub)
+		built.memo = &c.memo
+		c.memo.begin()
 		s.export(built, s.phase == phaseFollowing)
 		if s.unfinishedKnown {
 			s.unfinished.export(built)
 		}
-		block, err := built.encode()
-		s.cached, s.cachedVersion = block, s.version
-		s.cachedCounts = built.limits
-		if err != nil { // a bug: what was written wrong is left out, the rest is served, and the collector fails
-			s.cachedVersion = 0 // built again next probe, so that the failure is not cached
+		c.memo.end()
+		c.version, c.metrics, c.counts = s.version, built.metrics, built.limits.done()
+		if err := built.failure(); err != nil { // a bug: what was built wrong is left out, the rest is served, and the collector fails
+			c.version = 0 // built again next probe, so that the failure is not cached
 			s.serve(out)
 			return fmt.Errorf("building the job metrics: %w", err)
 		}
@@ -50,18 +63,18 @@ func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub func(strin
 	return nil
 }
 
-// serve adds the encoded job series to out, with what building them cut.
+// serve adds the built job series to out, with what building them cut and what the state left out
+// (jobs of label sets past its cap, label values it cut).
 func (s *jobsState) serve(out *metricSet) {
-	series, dropped, truncated := s.cachedCounts.counts()
-	out.limits.absorb(series, dropped+s.keysDropped, truncated+s.keysCut, s.cachedCounts.weight())
-	out.mu.Lock()
-	out.blocks = append(out.blocks, s.cached)
-	out.mu.Unlock()
+	counts := s.cached.counts
+	counts.overMax += s.keysDropped
+	counts.truncated += s.keysCut
+	out.addBuilt(s.cached.metrics, counts)
 }
 
 // export writes the counters and, when window is true, the window gauges. The window's sums are
 // kept up to date by add and prune, so a probe pays for the label sets, not for the jobs.
-func (s *jobsState) export(out *textSet, window bool) {
+func (s *jobsState) export(out *metricSet, window bool) {
 	keys := s.sortedKeys() // the series come in the exposition's order: nothing to sort
 	for _, k := range keys {
 		if t := s.totals[k]; t != nil {

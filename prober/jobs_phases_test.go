@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
@@ -110,12 +111,12 @@ func TestExportCacheFollowsTheVersion(t *testing.T) {
 	s := newJobsState(time.Hour, fixtureNow.Add(-time.Hour))
 	since := windowStart(fixtureNow, time.Hour)
 	job := nbu.Job{JobID: 1, JobType: "BACKUP", State: "DONE", EndTime: fixtureNow.Add(-time.Minute), LastUpdateTime: fixtureNow.Add(-time.Minute)}
-	export := func() *encodedBlock {
-		var out metricSet
-		if err := s.exportCached(&out, 0, nil); err != nil {
+	export := func() *prometheus.Metric {
+		out := newMetricSet(0, nil)
+		if err := s.exportCached(out, 0, nil); err != nil {
 			t.Fatal(err)
 		}
-		return s.cached
+		return &s.cached.metrics[0] // the built slice: the same one while nothing was rebuilt
 	}
 	s.add(&job, since)
 	first := export()

@@ -78,12 +78,12 @@ func (s *jobSums) drop(o *bucketSums) {
 // Its phase (jobsPhase, embedded) is all of it that decides what a probe reads and exports; the
 // other fields are data.
 //
-// Every change to what the state exports goes through touch, which bumps version; the encoded
+// Every change to what the state exports goes through touch, which bumps version; the built
 // series are rebuilt when version moved since they were built.
 type jobsState struct {
 	labels *interner
 	// scrub takes the module's secrets out of the label values the state keeps (set by Collect).
-	scrub    func(string) string
+	scrub    labelScrub
 	lookback time.Duration
 	jobsPhase
 	// followedSince: when the exporter began following the target; the counters count jobs that
@@ -114,10 +114,8 @@ type jobsState struct {
 	keysDropped int
 	keysCut     int
 
-	version       uint64
-	cached        *encodedBlock
-	cachedVersion uint64
-	cachedCounts  *seriesLimits // what building cached cut
+	version uint64
+	cached  *jobsExport // the job series as last built
 }
 
 // touch records that what the state exports changed.
@@ -283,9 +281,9 @@ func (s *jobsState) enter(e probeEvents) {
 // It returns the label set's number in keys; ok is false when the job would start a label set past
 // maxKeys.
 func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
-	// Scrubbed before it is cut: a secret cut in two would no longer be recognised.
-	action, policyType := s.scrubbed(j.JobType), s.scrubbed(j.PolicyType)
-	k := jobKey{cutUTF8(action, maxLabelValueBytes), cutUTF8(policyType, maxLabelValueBytes), strconv.FormatInt(j.Status, 10)}
+	// Scrubbed and cut together: a secret cut in two would no longer be recognised.
+	action, policyType := s.labelValue(j.JobType), s.labelValue(j.PolicyType)
+	k := jobKey{action, policyType, strconv.FormatInt(j.Status, 10)}
 	if id, known := s.keyIDs[k]; known {
 		return id, true
 	}
@@ -294,7 +292,7 @@ func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
 		s.touch()
 		return 0, false
 	}
-	if k.action != action || k.policyType != policyType {
+	if len(j.JobType) > maxLabelValueBytes || len(j.PolicyType) > maxLabelValueBytes {
 		s.keysCut++
 	}
 	// Interned: the decoded job's strings would otherwise be kept for as long as the state.
@@ -305,11 +303,12 @@ func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
 	return id, true
 }
 
-func (s *jobsState) scrubbed(v string) string {
+// labelValue is v scrubbed of the module's secrets and cut to maxLabelValueBytes.
+func (s *jobsState) labelValue(v string) string {
 	if s.scrub == nil {
-		return v
+		return cutUTF8(v, maxLabelValueBytes)
 	}
-	return s.scrub(v)
+	return s.scrub(v, maxLabelValueBytes)
 }
 
 // satAdd adds v, or subtracts -v, to a sum of figures that are never negative (bytes, files,

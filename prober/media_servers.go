@@ -11,9 +11,9 @@ import (
 )
 
 var (
-	descMediaServerUp = newTextDesc("nbu_media_server_up",
+	descMediaServerUp = newDesc("nbu_media_server_up",
 		"1 when the media server is up (isMachineUp; where a server omits it, a status other than OFFLINE or DEACTIVATED).", "name")
-	descMediaServerInfo = newTextDesc("nbu_media_server_info",
+	descMediaServerInfo = newDesc("nbu_media_server_info",
 		"Media server (constant 1): its NetBackup version, operating system and host status (status.name).", "name", "version", "os_type", "os_version", "status")
 )
 
@@ -38,14 +38,12 @@ func (mediaServersState) Collect(ctx context.Context, r *Run, out *metricSet) er
 		return skippedOr("media servers", err)
 	}
 	level.Debug(r.Logger).Log("msg", "media servers fetched", "count", len(servers))
-	seen := make(map[string]bool, len(servers))
 	for i := range servers {
 		m := &servers[i]
-		if seen[m.Name] { // listed twice: keep the first, or the exposition is invalid
+		// A server listed twice is one series: the repeat is counted in nbu_series_dropped.
+		if !out.gauge(descMediaServerInfo, 1, m.Name, m.NBUVersion, m.OSType, m.OSVersion, m.Status) {
 			continue
 		}
-		seen[m.Name] = true
-		out.gauge(descMediaServerInfo, 1, m.Name, m.NBUVersion, m.OSType, m.OSVersion, m.Status)
 		if up, known := mediaServerUp(m); known {
 			out.gauge(descMediaServerUp, boolGauge(up), m.Name)
 		}

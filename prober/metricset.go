@@ -2,124 +2,210 @@ package prober
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 )
 
-// metricSet collects the series a probe builds from NetBackup data, from several collector
-// goroutines: series written one by one (the loose ones) and blocks encoded before. Its text is
-// written without the client library's registry (textSet).
+// metricDesc is one family the probe writes: the client library's Desc, with the name and the
+// number of labels it keeps to itself, which the probe needs to tell two series apart before the
+// registry sees them.
+type metricDesc struct {
+	name   string
+	labels int
+	desc   *prometheus.Desc
+}
+
+func newDesc(name, help string, labels ...string) *metricDesc {
+	return &metricDesc{name: name, labels: len(labels), desc: prometheus.NewDesc(name, help, labels, nil)}
+}
+
+// metricSet holds the series one collector run builds (or a probe's own), as const metrics. Each
+// series is admitted through the set's limits before it is built (its label values cut and
+// scrubbed, a repeat of one already in the set left out and counted), so that what the registry
+// gathers is bounded and free of duplicates, which would fail the whole gather. A set is the
+// probe registry's one collector, unchecked (it describes nothing): its families are known only
+// once NetBackup has answered.
 type metricSet struct {
-	limits *seriesLimits // nil: unbounded (sets built by the seam itself)
-	mu     sync.Mutex
-	set    *textSet // the loose series; nil until the first
-	// blocks were encoded once and are shared by the probes that serve them unchanged (the job
-	// series of a master where nothing changed, a TTL-cached collector's series): never modified.
-	blocks []*encodedBlock
+	limits *seriesLimits // nil: the probe's own series, whose label values are the exporter's
+	memo   *metricMemo   // nil: every series is built anew
+
+	mu      sync.Mutex
+	metrics []prometheus.Metric
+	// parts were built before and are shared (a cached run's series, the job series of a state
+	// that did not change): never modified.
+	parts [][]prometheus.Metric
+	err   error // a series built wrong (a bug): left out, and the collector fails
 }
 
-// loose is the set of loose series, made on first use; s.mu must be held.
-func (s *metricSet) loose() *textSet {
-	if s.set == nil {
-		s.set = newTextSet(s.limits)
+// newMetricSet returns a set bounded by maxSeries (0: unbounded) whose label values go through
+// scrub (nil: none).
+func newMetricSet(maxSeries int, scrub labelScrub) *metricSet {
+	return &metricSet{limits: newSeriesLimits(maxSeries, scrub)}
+}
+
+// gauge adds a gauge series; it reports whether the series was kept (false: left out and
+// counted, a repeat of one kept before or past max_series).
+func (s *metricSet) gauge(d *metricDesc, v float64, labels ...string) bool {
+	return s.scalar(d, prometheus.GaugeValue, v, labels)
+}
+
+func (s *metricSet) counter(d *metricDesc, v float64, labels ...string) {
+	s.scalar(d, prometheus.CounterValue, v, labels)
+}
+
+func (s *metricSet) scalar(d *metricDesc, typ prometheus.ValueType, v float64, labels []string) bool {
+	key, ok := s.admit(d, labels)
+	if !ok {
+		return false
 	}
-	return s.set
-}
-
-// merge adds what another set holds, which stays as it is (it may be a cached run's).
-func (s *metricSet) merge(o *metricSet) {
-	if o == nil {
-		return
+	if m := s.memo.reuse(key, v, 0, nil); m != nil {
+		s.keep(m, nil)
+		return true
 	}
-	o.mu.Lock()
-	set, blocks := o.set, o.blocks
-	o.mu.Unlock()
-	s.mu.Lock()
-	if set != nil {
-		s.loose().merge(set)
-	}
-	s.blocks = append(s.blocks, blocks...)
-	s.mu.Unlock()
-}
-
-func (s *metricSet) gauge(d *textDesc, v float64, labels ...string) {
-	s.mu.Lock()
-	s.loose().gauge(d, v, labels...)
-	s.mu.Unlock()
-}
-
-func (s *metricSet) counter(d *textDesc, v float64, labels ...string) {
-	s.mu.Lock()
-	s.loose().counter(d, v, labels...)
-	s.mu.Unlock()
+	m, err := prometheus.NewConstMetric(d.desc, typ, v, labels...)
+	s.memo.store(key, v, 0, nil, m, err)
+	s.keep(m, err)
+	return true
 }
 
 // histogram adds a histogram series: cum[i] observations were at most bounds[i].
-func (s *metricSet) histogram(d *textDesc, count uint64, sum float64, bounds []float64, cum []uint64, labels ...string) {
+func (s *metricSet) histogram(d *metricDesc, count uint64, sum float64, bounds []float64, cum []uint64, labels ...string) {
+	key, ok := s.admit(d, labels)
+	if !ok {
+		return
+	}
+	if m := s.memo.reuse(key, sum, count, cum); m != nil {
+		s.keep(m, nil)
+		return
+	}
+	buckets := make(map[float64]uint64, len(bounds))
+	for i, ub := range bounds {
+		buckets[ub] = cum[i]
+	}
+	m, err := prometheus.NewConstHistogram(d.desc, count, sum, buckets, labels...)
+	s.memo.store(key, sum, count, cum, m, err)
+	s.keep(m, err)
+}
+
+// admit checks a series' label values against its family and the set's limits, which make them
+// what a label value may be (in place: labels is the call's own slice); it returns the series'
+// seriesHash.
+func (s *metricSet) admit(d *metricDesc, labels []string) (uint64, bool) {
+	if len(labels) != d.labels {
+		s.keep(nil, fmt.Errorf("%s: %d label values for %d labels", d.name, len(labels), d.labels))
+		return 0, false
+	}
+	return s.limits.admit(d.name, labels)
+}
+
+func (s *metricSet) keep(m prometheus.Metric, err error) {
 	s.mu.Lock()
-	s.loose().histogram(d, count, sum, bounds, cum, labels...)
+	defer s.mu.Unlock()
+	if err != nil {
+		if s.err == nil {
+			s.err = err
+		}
+		return
+	}
+	s.metrics = append(s.metrics, m)
+}
+
+// addBuilt adds series built and bounded before (the job series of a state that did not change),
+// with what bounding them did.
+func (s *metricSet) addBuilt(metrics []prometheus.Metric, counts seriesCounts) {
+	s.limits.absorb(counts)
+	s.mu.Lock()
+	s.parts = append(s.parts, metrics)
 	s.mu.Unlock()
 }
 
-// encodeLoose encodes the loose series (a probe's own, and those no block holds).
-func (s *metricSet) encodeLoose() (*encodedBlock, error) {
+// merge adds the series of a finished set, which stays as it is (it may be a cached run's).
+func (s *metricSet) merge(o *metricSet) {
+	o.mu.Lock()
+	metrics, parts := o.metrics, o.parts
+	o.mu.Unlock()
+	s.mu.Lock()
+	s.parts = append(append(s.parts, metrics), parts...)
+	s.mu.Unlock()
+}
+
+// failure is the first series built wrong, if any.
+func (s *metricSet) failure() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.loose().encode()
-}
-
-func (s *metricSet) reusedBlocks() []*encodedBlock {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.blocks
-}
-
-// parts is what the answer is made of: the loose series, encoded now, then the blocks.
-func (s *metricSet) parts() ([]*encodedBlock, error) {
-	loose, err := s.encodeLoose()
-	return append([]*encodedBlock{loose}, s.reusedBlocks()...), err
-}
-
-// Gather reads every part back into protobuf families, for the formats serveText does not write
-// and the debug page; a name in two parts (a bug) is merged, as the registry merges it.
-func (s *metricSet) Gather() ([]*dto.MetricFamily, error) {
-	parts, err := s.parts()
-	gatherers := make(prometheus.Gatherers, len(parts))
-	for i, b := range parts {
-		gatherers[i] = b
+	if s.err == nil {
+		return nil
 	}
-	mfs, gerr := gatherers.Gather()
-	return mfs, errors.Join(err, gerr)
+	return errors.Join(errors.New("building the series (a bug; please report it)"), s.err)
 }
 
-// sharedFamilies are written by several collectors, each its own series: they stay out of the
-// encoded blocks, so that the probe's loose series merge them into one family.
-var sharedFamilies = []*textDesc{descLastScrape}
+// Describe sends nothing: the set is an unchecked collector.
+func (s *metricSet) Describe(chan<- *prometheus.Desc) {}
 
-func isShared(name string) bool {
-	for _, d := range sharedFamilies {
-		if d.name == name {
-			return true
+// Collect sends every series of the set.
+func (s *metricSet) Collect(ch chan<- prometheus.Metric) {
+	s.mu.Lock()
+	metrics, parts := s.metrics, s.parts
+	s.mu.Unlock()
+	for _, m := range metrics {
+		ch <- m
+	}
+	for _, part := range parts {
+		for _, m := range part {
+			ch <- m
 		}
 	}
-	return false
 }
 
-// freeze encodes the set's series, but those of sharedFamilies, into a block, once: a TTL-cached
-// collector's series are then served by every probe of the TTL without being built and encoded
-// again. Called before the set is shared.
-func (s *metricSet) freeze() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	set := s.loose()
-	b, err := set.encodeWhere(func(name string) bool { return !isShared(name) })
-	for _, name := range b.names {
-		delete(set.fams, name)
+// metricMemo keeps the series one build of a set made, with the values they were made of, so
+// that the next build (the job series, built again whenever the state changes, which on a busy
+// master is every probe) reuses each series whose value did not change instead of making it
+// again: most of them, since a few jobs change a few label sets. A build is begin, the set's
+// series, end; what the build did not make again is forgotten.
+type metricMemo struct {
+	last, next map[uint64]memoEntry // by seriesHash
+	spare      map[uint64]memoEntry // the map of the build before last, cleared for the next
+}
+
+type memoEntry struct {
+	value  float64  // a gauge's or counter's value, a histogram's sum
+	count  uint64   // a histogram's
+	cum    []uint64 // a histogram's buckets
+	metric prometheus.Metric
+}
+
+// begin starts a build; the maps are reused from build to build, cleared.
+func (m *metricMemo) begin() {
+	if m.spare == nil {
+		m.spare = make(map[uint64]memoEntry, len(m.last))
 	}
-	if len(b.names) > 0 {
-		s.blocks = append(s.blocks, b)
+	m.next, m.spare = m.spare, nil
+}
+
+func (m *metricMemo) end() {
+	clear(m.last)
+	m.last, m.next, m.spare = m.next, nil, m.last
+}
+
+// reuse returns the series built last time under key from the same values, else nil.
+func (m *metricMemo) reuse(key uint64, value float64, count uint64, cum []uint64) prometheus.Metric {
+	if m == nil || m.next == nil {
+		return nil
 	}
-	return err // what could not be encoded (a bug) is left out of the block, the rest is in it
+	e, ok := m.last[key]
+	if !ok || e.value != value || e.count != count || !slices.Equal(e.cum, cum) {
+		return nil
+	}
+	m.next[key] = e
+	return e.metric
+}
+
+func (m *metricMemo) store(key uint64, value float64, count uint64, cum []uint64, metric prometheus.Metric, err error) {
+	if m == nil || m.next == nil || err != nil {
+		return
+	}
+	m.next[key] = memoEntry{value: value, count: count, cum: slices.Clone(cum), metric: metric}
 }

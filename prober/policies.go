@@ -19,9 +19,9 @@ import (
 const policiesCollectorName = "policies"
 
 var (
-	descPolicyInfo = newTextDesc("nbu_policy_info",
+	descPolicyInfo = newDesc("nbu_policy_info",
 		"A NetBackup policy (constant 1; the information is in the labels).", "policy", "policy_type", "active")
-	descPolicyClients = newTextDesc("nbu_policy_clients_count",
+	descPolicyClients = newDesc("nbu_policy_clients_count",
 		"Clients listed in the policy (known once the policy's detail has been read).", "policy")
 )
 
@@ -130,13 +130,12 @@ func (s *policiesState) readDetails(ctx context.Context, r *Run) error {
 func (s *policiesState) export(out *metricSet) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seen := map[string]bool{}
 	for _, p := range s.listed {
-		if seen[p.Name] {
-			continue // listed twice (pages shifting under the offset walk): keep the first
+		// A policy listed twice (pages shifting under the offset walk) is one series: the repeat
+		// is counted in nbu_series_dropped.
+		if !out.gauge(descPolicyInfo, 1, p.Name, p.Type, strconv.FormatBool(p.Active)) {
+			continue
 		}
-		seen[p.Name] = true
-		out.gauge(descPolicyInfo, 1, p.Name, p.Type, strconv.FormatBool(p.Active))
 		if cl, ok := s.clients[p.Name]; ok {
 			out.gauge(descPolicyClients, float64(len(cl)), p.Name)
 		}

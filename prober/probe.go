@@ -25,9 +25,9 @@ type probe struct {
 	logger    log.Logger
 	out       *metricSet
 	now       func() time.Time
-	scrub     func(string) string // the module's secrets out of label values; nil: none
-	answer    atomic.Int64        // what the collectors' series weigh so far
-	maxAnswer int64               // the most they may weigh (Handler.MaxAnswerBytes)
+	scrub     labelScrub   // the module's secrets out of label values; nil: none
+	answer    atomic.Int64 // what the collectors' series weigh so far
+	maxAnswer int64        // the most they may weigh (Handler.MaxAnswerBytes)
 }
 
 // collectorResult is how one collector fared in one probe.
@@ -38,8 +38,7 @@ type collectorResult struct {
 	elapsed  time.Duration
 	requests int64 // NetBackup requests this probe sent for the collector
 	source   runSource
-	// dropped: series max_series left out; truncated: label values cut to maxLabelValueBytes.
-	dropped, truncated int
+	counts   seriesCounts // what bounding its series did
 }
 
 // run checks that the primary answers, then runs the module's collectors in parallel (the job
@@ -118,7 +117,7 @@ func (p *probe) collectAll(ctx context.Context, version string) []collectorResul
 					}
 				}
 			}
-			results[i] = p.tracedCollect(ctx, c, slot, version, observers)
+			results[i] = p.collect(ctx, c, slot, version, observers)
 		}()
 	}
 	wg.Wait()
@@ -126,7 +125,7 @@ func (p *probe) collectAll(ctx context.Context, version string) []collectorResul
 }
 
 // dependsOn is a Collector that runs after the named collectors of the same probe (when the
-// module enables them). Dependencies must not form a cycle; the registry's do not.
+// module enables them). Dependencies must not form a cycle; the collector list's do not.
 type dependsOn interface {
 	DependsOn() []string
 }
@@ -144,52 +143,142 @@ func dependencies(c Collector, state CollectorState) []string {
 	return deps
 }
 
-// collect runs one collector through its session slot: skipped when the primary's API version is
-// too old for it, else run, shared with a concurrent probe, or served from its cache.
-func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, version string, observers []JobObserver) collectorResult {
-	res := collectorResult{name: c.Name()}
+// collect runs one collector through its session slot, in the collector's span: skipped when the
+// primary's API version is too old for it, else served from the session's result cache, shared
+// with a concurrent probe's run, or run.
+func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, version string, observers []JobObserver) (res collectorResult) {
+	ctx, span := startCollector(ctx, c.Name())
+	defer endCollector(span, &res)
+	res.name = c.Name()
 	if min := c.MinAPIVersion(); min != "" && !versionAtLeast(version, min) {
 		res.skipped = true
 		res.err = fmt.Errorf("collector %s needs API version %s or later, the primary serves %s: %w", c.Name(), min, version, ErrSkipped)
 		return res
 	}
 	trace := &nbu.Trace{}
-	cctx := nbu.ContextWithTrace(ctx, trace)
+	ctx = nbu.ContextWithTrace(ctx, trace)
 	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers, scrub: p.scrub, sess: p.sess}
 	start := time.Now()
-	ttl := c.CacheTTL(p.module)
-	out, src, err := slot.run.do(cctx, ttl, p.now(), func() (*metricSet, error) {
-		out := &metricSet{limits: newSeriesLimits(p.module.MaxSeries, p.scrub)}
-		err := slot.state.Collect(cctx, run, out)
-		if ttl > 0 && (err == nil || errors.Is(err, ErrSkipped)) {
-			// Served until the TTL ends: encode once. A series written wrong (a duplicate, a
-			// family written two ways: a bug) is left out and logged, as promhttp did.
-			if ferr := out.freeze(); ferr != nil {
-				level.Error(p.logger).Log("msg", "collector series left out", "collector", c.Name(), "err", ferr)
-			}
-		}
-		return out, err
-	})
+	got, src := p.shared(ctx, c, slot, run)
 	res.elapsed, res.requests, res.source = time.Since(start), trace.Requests(), src
-	if out == nil {
-		res.err = err
-		return res
-	}
-	series, dropped, truncated := out.limits.counts()
-	res.dropped, res.truncated = dropped, truncated
-	if w, limit := int64(out.limits.weight()), cmp.Or(p.maxAnswer, maxAnswerBytes); p.answer.Add(w) > limit {
-		p.answer.Add(-w)
-		res.dropped += series
-		res.err = errors.Join(err, fmt.Errorf("the answer would pass %d bytes with this collector's %d series (%d bytes): left out", limit, series, w))
-		return res
-	}
-	if src != ranHere {
-		level.Debug(p.logger).Log("msg", "collector series "+src.String(), "collector", c.Name())
-	}
-	p.out.merge(out)
-	res.err = err
-	res.skipped = errors.Is(err, ErrSkipped)
+	p.add(&res, got)
 	return res
+}
+
+// runResult is one run of a collector: its series (nil when it panicked), its error, and when it
+// ran on the probe's clock.
+type runResult struct {
+	out *metricSet
+	err error
+	at  time.Time
+}
+
+// sharedRun lets concurrent probes of one session share one run of a collector: they wait for it
+// (or their own deadline) instead of asking NetBackup again. Runs never overlap, so the
+// collector's state is only ever touched by one run at a time.
+type sharedRun struct {
+	mu  sync.Mutex
+	cur *sharedCall
+}
+
+type sharedCall struct {
+	done chan struct{}
+	res  *runResult
+}
+
+// resultKey is a collector's entry in the session store's result cache: the session's key (module,
+// its fingerprint, target), so that a reload that changes the module never serves a stale result.
+func resultKey(sessionKey, collector string) string { return sessionKey + "\x00" + collector }
+
+// shared returns the collector's result: the session's cached one while it is younger than the
+// collector's TTL, else the run in flight's, else that of a run of its own, cached for the TTL
+// when it succeeded or was skipped (a release without the endpoint will not grow one within the
+// TTL, and asking again on every probe would cost it a request each time).
+func (p *probe) shared(ctx context.Context, c Collector, slot *collectorSlot, run *Run) (*runResult, runSource) {
+	ttl, key, now := c.CacheTTL(p.module), resultKey(p.sess.key, c.Name()), p.now()
+	s := &slot.run
+	s.mu.Lock()
+	// go-cache drops an entry after the TTL; the probe's clock, the same but in tests, must
+	// agree that it is young enough.
+	if ttl > 0 {
+		if v, ok := p.sess.results.Get(key); ok && now.Sub(v.(*runResult).at) < ttl {
+			s.mu.Unlock()
+			return v.(*runResult), fromCache
+		}
+	}
+	if cur := s.cur; cur != nil {
+		s.mu.Unlock()
+		select {
+		case <-cur.done:
+			return cur.res, ranShared
+		case <-ctx.Done():
+			return &runResult{err: fmt.Errorf("waiting for a concurrent probe's collection: %w", ctx.Err())}, ranShared
+		}
+	}
+	call := &sharedCall{done: make(chan struct{})}
+	s.cur = call
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.cur = nil
+		if res := call.res; ttl > 0 && res.out != nil && (res.err == nil || errors.Is(res.err, ErrSkipped)) {
+			p.sess.results.Set(key, res, ttl)
+		}
+		s.mu.Unlock()
+		close(call.done)
+	}()
+	call.res = p.contained(ctx, slot.state, run, now)
+	return call.res, ranHere
+}
+
+// contained runs the collector into a new set, turning a panic into its error: whatever a
+// NetBackup server sends must never bring the exporter down with every other target's probe, nor
+// be cached as a success.
+func (p *probe) contained(ctx context.Context, state CollectorState, run *Run, now time.Time) (res *runResult) {
+	res = &runResult{at: now}
+	defer func() {
+		if r := recover(); r != nil {
+			res.out, res.err = nil, fmt.Errorf("collector panicked (a bug; please report it): %v", r)
+		}
+	}()
+	out := newMetricSet(p.module.MaxSeries, p.scrub)
+	err := state.Collect(ctx, run, out)
+	res.out, res.err = out, errors.Join(err, out.failure())
+	return res
+}
+
+// add puts a collector's series into the probe's answer, unless they would make it weigh more
+// than its bound (then they are left out and counted, and the collector fails).
+func (p *probe) add(res *collectorResult, got *runResult) {
+	res.err = got.err
+	if got.out == nil {
+		return
+	}
+	res.counts = got.out.limits.done()
+	if w, limit := int64(res.counts.bytes), cmp.Or(p.maxAnswer, maxAnswerBytes); p.answer.Add(w) > limit {
+		p.answer.Add(-w)
+		res.counts.tooLarge += res.counts.series
+		res.err = errors.Join(got.err, fmt.Errorf("the answer would pass %d bytes with this collector's %d series (%d bytes): left out", limit, res.counts.series, w))
+		return
+	}
+	if res.source != ranHere {
+		level.Debug(p.logger).Log("msg", "collector series "+res.source.String(), "collector", res.name)
+	}
+	p.out.merge(got.out)
+	res.skipped = errors.Is(got.err, ErrSkipped)
+}
+
+// runSource says where a probe's series of one collector came from.
+type runSource int
+
+const (
+	ranHere   runSource = iota // this probe ran the collector
+	ranShared                  // a concurrent probe of the same session ran it; this one waited
+	fromCache                  // an earlier run's series, younger than the collector's TTL
+)
+
+func (s runSource) String() string {
+	return [...]string{"ran", "shared with a concurrent probe", "from cache"}[s]
 }
 
 // report writes a collector's own series and says whether it counts as a success.
@@ -210,10 +299,13 @@ func (p *probe) report(r collectorResult) bool {
 	p.out.gauge(descCollectorSuccess, ok, r.name)
 	p.out.gauge(descCollectorDuration, r.elapsed.Seconds(), r.name)
 	p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
-	p.out.gauge(descSeriesDropped, float64(r.dropped), r.name)
-	p.out.gauge(descLabelsTruncated, float64(r.truncated), r.name)
-	if r.dropped > 0 {
-		level.Warn(p.logger).Log("msg", "series left out: the collector returned more than max_series", "collector", r.name, "dropped", r.dropped)
+	for _, reason := range dropReasons {
+		p.out.gauge(descSeriesDropped, float64(r.counts.dropped(reason)), r.name, reason)
+	}
+	p.out.gauge(descLabelsTruncated, float64(r.counts.truncated), r.name)
+	if r.counts.droppedTotal() > 0 {
+		level.Warn(p.logger).Log("msg", "series left out", "collector", r.name, "max_series", r.counts.overMax,
+			"duplicate", r.counts.duplicates, "answer_size", r.counts.tooLarge)
 	}
 	return r.err == nil
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	gocache "github.com/patrickmn/go-cache"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
@@ -24,6 +25,8 @@ type session struct {
 	module string
 	target Target
 	client *nbu.Client
+	// results is the store's cache of the collectors' last results (their cache_ttl).
+	results *gocache.Cache
 
 	lastProbed time.Time // guarded by the store's lock
 	mu         sync.Mutex
@@ -35,7 +38,7 @@ type session struct {
 }
 
 // collectorSlot is one collector's share of a session: its state, and the run that serialises
-// and caches its collections.
+// its collections.
 type collectorSlot struct {
 	state CollectorState
 	run   sharedRun
@@ -75,6 +78,10 @@ type Sessions struct {
 	// same credentials and primary. conns bounds the connections of all the sessions (nil = none).
 	holdoffs *nbu.LoginHoldoffs
 	conns    *nbu.ConnBudget
+	// results holds each session's collector results for their TTL (keyed by resultKey): a
+	// session's entries go with it. No janitor: what expired is overwritten or goes with its
+	// session, and the sessions are bounded.
+	results *gocache.Cache
 
 	sessionsDesc, evictionsDesc *prometheus.Desc
 }
@@ -88,7 +95,7 @@ const DefaultMaxSessions = 1000
 func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int, d time.Duration), opts ...SessionOption) *Sessions {
 	s := &Sessions{
 		byKey: map[string]*list.Element{}, lru: list.New(), max: DefaultMaxSessions,
-		idleTTL: idleTTL, now: time.Now, onRequest: onRequest,
+		idleTTL: idleTTL, now: time.Now, onRequest: onRequest, results: gocache.New(gocache.NoExpiration, 0),
 		evictions: map[string]float64{evictCapacity: 0, evictIdle: 0},
 		holdoffs:  nbu.NewLoginHoldoffs(DefaultMaxSessions),
 		sessionsDesc: prometheus.NewDesc("netbackup_exporter_sessions",
@@ -194,7 +201,7 @@ func (s *Sessions) newSession(key string, m *config.Module, t Target) (*session,
 	if err != nil {
 		return nil, fmt.Errorf("module %q, target %q: %w", m.Name, t.BaseURL, err)
 	}
-	return &session{key: key, module: m.Name, target: t, client: client}, nil
+	return &session{key: key, module: m.Name, target: t, client: client, results: s.results}, nil
 }
 
 // dropIdle drops the sessions not probed for idleTTL, oldest first.
@@ -217,6 +224,9 @@ func (s *Sessions) shrink(n int) {
 func (s *Sessions) remove(e *list.Element, reason string) {
 	sess := s.lru.Remove(e).(*session)
 	delete(s.byKey, sess.key)
+	for _, e := range collectorList {
+		s.results.Delete(resultKey(sess.key, e.collector.Name()))
+	}
 	sess.client.Close()
 	if reason != "" {
 		s.evictions[reason]++

@@ -9,11 +9,11 @@ import (
 )
 
 var (
-	descSLPIncomplete = newTextDesc("nbu_slp_incomplete_images",
+	descSLPIncomplete = newDesc("nbu_slp_incomplete_images",
 		"Images whose storage lifecycle is not complete, by SLP and slpImageState.", "slp", "state")
-	descSLPIncompleteBytes = newTextDesc("nbu_slp_incomplete_bytes",
+	descSLPIncompleteBytes = newDesc("nbu_slp_incomplete_bytes",
 		"Size of the incomplete images of the SLP: the sum over images of their largest copy's fragmentSize (only images that give one).", "slp")
-	descSLPOldest = newTextDesc("nbu_slp_oldest_incomplete_image_age_seconds",
+	descSLPOldest = newDesc("nbu_slp_oldest_incomplete_image_age_seconds",
 		"Age (now minus backup time) of the SLP's oldest incomplete image.", "slp")
 )
 

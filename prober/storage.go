@@ -34,19 +34,17 @@ func (storageState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 	fetchedAt := r.Now()
 	level.Debug(r.Logger).Log("msg", "storage units fetched", "count", len(units))
 	byCategory := map[string]int{}
-	seen := make(map[string]bool, len(units))
 	for i := range units {
 		u := &units[i]
-		// A unit listed twice (a server bug, or pages shifting under an offset walk) would make the
-		// exposition invalid: keep the first.
-		if seen[u.Name] {
+		// A unit listed twice (a server bug, or pages shifting under an offset walk), or whose name
+		// equals another's once made a label value, is one series: the first is kept, the repeat
+		// counted in nbu_series_dropped.
+		if !out.gauge(descStorageInfo, 1, u.Name, u.StorageServerType, u.StorageSubType, u.StorageCategory,
+			strconv.FormatBool(u.IsCloudSTU), strconv.FormatBool(u.WormCapable), strconv.FormatBool(u.UseWorm),
+			strconv.FormatBool(u.ReplicationCapable), strconv.FormatBool(u.InstantAccessEnabled)) {
 			continue
 		}
-		seen[u.Name] = true
 		byCategory[u.StorageCategory]++
-		out.gauge(descStorageInfo, 1, u.Name, u.StorageServerType, u.StorageSubType, u.StorageCategory,
-			strconv.FormatBool(u.IsCloudSTU), strconv.FormatBool(u.WormCapable), strconv.FormatBool(u.UseWorm),
-			strconv.FormatBool(u.ReplicationCapable), strconv.FormatBool(u.InstantAccessEnabled))
 		if !reportsCapacity(u) {
 			continue
 		}

@@ -10,22 +10,22 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 // tapeMediaMinVersion is the oldest API version whose spec has /storage/tape-media,
-// /storage/tape-volume-pools and /storage/robots-device-hosts (NetBackup 10.5); drives are in
-// every version.
-const tapeMediaMinVersion = "12.0"
+// /storage/tape-volume-pools and /storage/robots-device-hosts; drives are in every version.
+const tapeMediaMinVersion = apiversion.V12
 
 var (
-	descTapeDrivesCount = newTextDesc("nbu_tape_drives_count",
+	descTapeDrivesCount = newDesc("nbu_tape_drives_count",
 		"Tape drives by drive type, robot type and status (UP, DOWN, MIXED, DISABLED: driveStatus without its DRIVE_STATUS_ prefix).", "drive_type", "robot_type", "status")
-	descTapeDriveInfo = newTextDesc("nbu_tape_drive_info",
+	descTapeDriveInfo = newDesc("nbu_tape_drive_info",
 		"Tape drive (constant 1), one series per media server that has a path to it; status is the drive's overall status.", "drive_name", "media_server", "drive_type", "robot_number", "status")
-	descTapeDriveUp = newTextDesc("nbu_tape_drive_up",
+	descTapeDriveUp = newDesc("nbu_tape_drive_up",
 		"1 when the drive is UP for that media server (its path is PATH_STATUS_UP, or without path status the drive is UP).", "drive_name", "media_server")
-	descTapeDriveCleaning = newTextDesc("nbu_tape_drive_cleaning_needed",
+	descTapeDriveCleaning = newDesc("nbu_tape_drive_cleaning_needed",
 		`1 when NetBackup says the drive needs cleaning (cleaningComment "NEEDS CLEANING").`, "drive_name")
 )
 
@@ -99,20 +99,18 @@ func collectDrives(ctx context.Context, r *Run, out *metricSet, _ *tapePools) er
 	level.Debug(r.Logger).Log("msg", "tape drives fetched", "count", len(drives))
 	type countKey struct{ driveType, robotType, status string }
 	counts := map[countKey]int{}
-	seen := make(map[string]bool, len(drives))
 	for i := range drives {
 		d := &drives[i]
-		if seen[d.Name] { // listed twice: keep the first, or the exposition is invalid
+		// A drive listed twice is one series: the repeat is counted in nbu_series_dropped.
+		if !out.gauge(descTapeDriveCleaning, boolGauge(d.NeedsCleaning()), d.Name) {
 			continue
 		}
-		seen[d.Name] = true
 		status := driveStatus(d.DriveStatus)
 		counts[countKey{d.DriveType, d.RobotType, status}]++
 		for host, up := range driveHosts(d) {
 			out.gauge(descTapeDriveInfo, 1, d.Name, host, d.DriveType, d.RobotNumber, status)
 			out.gauge(descTapeDriveUp, boolGauge(up), d.Name, host)
 		}
-		out.gauge(descTapeDriveCleaning, boolGauge(d.NeedsCleaning()), d.Name)
 	}
 	for k, n := range counts {
 		out.gauge(descTapeDrivesCount, float64(n), k.driveType, k.robotType, k.status)

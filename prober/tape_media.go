@@ -11,15 +11,15 @@ import (
 )
 
 var (
-	descTapeMediaCount = newTextDesc("nbu_tape_media_count",
+	descTapeMediaCount = newDesc("nbu_tape_media_count",
 		"Tape media by volume pool, media type and robot type.", "pool", "media_type", "robot_type")
-	descTapeMediaStatus = newTextDesc("nbu_tape_media_status_count",
+	descTapeMediaStatus = newDesc("nbu_tape_media_status_count",
 		"Tape media by volume pool and status flag as the spec names them (FROZEN, SUSPENDED, FULL, ACTIVE, MULTIPLEXED, IMPORTED, ...): a medium with several flags counts under each; one with none is in no series.", "pool", "status")
-	descTapeScratch = newTextDesc("nbu_tape_scratch_media_count",
+	descTapeScratch = newDesc("nbu_tape_scratch_media_count",
 		"Available media (none of ACTIVE, FULL, FROZEN, SUSPENDED) in each scratch volume pool; 0 when a scratch pool is empty.", "pool")
-	descTapePoolPartiallyFull = newTextDesc("nbu_tape_pool_partially_full",
+	descTapePoolPartiallyFull = newDesc("nbu_tape_pool_partially_full",
 		"Partially full media of the volume pool (partiallyFullMedia).", "pool_name", "pool_type")
-	descTapeRobotHosts = newTextDesc("nbu_tape_robot_device_hosts",
+	descTapeRobotHosts = newDesc("nbu_tape_robot_device_hosts",
 		"Device hosts of the configured robots.")
 )
 
@@ -35,13 +35,11 @@ func collectVolumePools(ctx context.Context, r *Run, out *metricSet, pools *tape
 		return fmt.Errorf("tape volume pools: %w", err)
 	}
 	pools.read = true
-	seen := make(map[string]bool, len(vps))
 	for _, p := range vps {
-		if seen[p.Name] {
+		// A pool listed twice is one series: the repeat is counted in nbu_series_dropped.
+		if !out.gauge(descTapePoolPartiallyFull, float64(p.PartiallyFullMedia), p.Name, p.PoolType) {
 			continue
 		}
-		seen[p.Name] = true
-		out.gauge(descTapePoolPartiallyFull, float64(p.PartiallyFullMedia), p.Name, p.PoolType)
 		if p.PoolType == "SCRATCH_MEDIA_POOL" {
 			pools.scratch = append(pools.scratch, p.Name)
 		}

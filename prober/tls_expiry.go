@@ -8,7 +8,7 @@ import (
 
 // descSSLEarliestCertExpiry is blackbox_exporter's metric, same name and meaning, so alerts
 // written for it work here: the NetBackup web-service certificate expiring stops every API client.
-var descSSLEarliestCertExpiry = newTextDesc("probe_ssl_earliest_cert_expiry",
+var descSSLEarliestCertExpiry = newDesc("probe_ssl_earliest_cert_expiry",
 	"Earliest NotAfter (Unix seconds) of the certificate chain the NetBackup primary presented on the connections this probe used.")
 
 // reportCertExpiry writes probe_ssl_earliest_cert_expiry from what this probe's requests saw.

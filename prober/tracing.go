@@ -129,17 +129,21 @@ func recordError(span trace.Span, err error) {
 	span.SetStatus(codes.Error, err.Error())
 }
 
-// tracedCollect runs collect inside the collector's span.
-func (p *probe) tracedCollect(ctx context.Context, c Collector, slot *collectorSlot, version string, observers []JobObserver) collectorResult {
+// startCollector starts the span of one collector's share of a probe.
+func startCollector(ctx context.Context, name string) (context.Context, trace.Span) {
 	ctx, span := tracer(ctx).Start(ctx, "collector")
-	defer span.End()
 	if span.IsRecording() {
-		span.SetName("collector " + c.Name())
-		span.SetAttributes(attrCollector.String(c.Name()))
+		span.SetName("collector " + name)
+		span.SetAttributes(attrCollector.String(name))
 	}
-	res := p.collect(ctx, c, slot, version, observers)
+	return ctx, span
+}
+
+// endCollector records how the collector fared on its span, and ends it.
+func endCollector(span trace.Span, res *collectorResult) {
+	defer span.End()
 	if !span.IsRecording() {
-		return res
+		return
 	}
 	result := "success"
 	switch {
@@ -159,7 +163,6 @@ func (p *probe) tracedCollect(ctx context.Context, c Collector, slot *collectorS
 		// Not an error of the probe's, but the reason belongs next to it.
 		span.AddEvent("skipped", trace.WithAttributes(attribute.String("reason", res.err.Error())))
 	}
-	return res
 }
 
 // sourceName is a runSource as an attribute value (String is the wording of the log).

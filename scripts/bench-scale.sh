@@ -4,7 +4,7 @@
 # every 15s for DURATION seconds. Then it reads from Prometheus the p99 of probe_duration_seconds
 # and whether every probe succeeded, and from /proc the exporter's CPU per probe after WARMUP
 # (the first probes, which backfill, are not steady state), prints them against the targets
-# (p99 < 50 ms, CPU < 2 ms a probe) and exits non-zero if one is missed.
+# (p99 < 50 ms, CPU at most 3 ms a probe) and exits non-zero if one is missed.
 # It stops what it started (and only that) on exit, and is bounded in time: it gives up waiting
 # for anything after 60 s. Loopback only.
 #   PRIMARIES=250 DURATION=180 WARMUP=60 JOBS_PER_MINUTE=20 ./scripts/bench-scale.sh
@@ -130,7 +130,7 @@ print(f"targets scraped:             {len(series)} of {targets}")
 print(f"probes (Prometheus samples): {len(ok)}, failed or down: {failed}")
 print(f"p99 probe_duration_seconds:  {p99(steady)*1000:.1f} ms steady ({len(steady)} samples), {p99(every)*1000:.1f} ms with the first probes")
 print(f"exporter CPU per probe:      {cpu_ms:.2f} ms ({(t1-t0)/hz:.1f} s CPU over {probes} probes, steady)")
-good = len(series) == targets and failed == 0 and p99(steady) < 0.050 and cpu_ms < 2
-print("PASS" if good else "FAIL: targets are every probe succeeding, p99 < 50 ms, CPU < 2 ms a probe")
+good = len(series) == targets and failed == 0 and p99(steady) < 0.050 and cpu_ms <= 3
+print("PASS" if good else "FAIL: targets are every probe succeeding, p99 < 50 ms, CPU at most 3 ms a probe")
 sys.exit(0 if good else 1)
 EOF

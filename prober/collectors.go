@@ -2,10 +2,10 @@ package prober
 
 import "github.com/netbackup-exporter/netbackup_exporter/config"
 
-// registry lists every collector, in the order error messages and the README list them; the
+// collectorList lists every collector, in the order error messages and the README list them; the
 // `defaultOn` ones are what a module gets when it names none. Adding a collector is a new file
 // with its Collector, and one line here.
-var registry = []struct {
+var collectorList = []struct {
 	collector Collector
 	defaultOn bool
 }{
@@ -22,10 +22,10 @@ var registry = []struct {
 	{malwareCollector{}, false},
 }
 
-// Schema hands the registry to the config loader, which validates `collectors:` against it.
+// Schema hands the collector list to the config loader, which validates `collectors:` against it.
 func Schema() config.Schema {
 	var s config.Schema
-	for _, e := range registry {
+	for _, e := range collectorList {
 		s.Collectors = append(s.Collectors, e.collector.Name())
 		if e.defaultOn {
 			s.DefaultCollectors = append(s.DefaultCollectors, e.collector.Name())
@@ -34,9 +34,9 @@ func Schema() config.Schema {
 	return s
 }
 
-// lookupCollector returns the registered collector named name.
+// lookupCollector returns the collector named name.
 func lookupCollector(name string) (Collector, bool) {
-	for _, e := range registry {
+	for _, e := range collectorList {
 		if e.collector.Name() == name {
 			return e.collector, true
 		}
