@@ -3,6 +3,7 @@ package prober
 import (
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
@@ -20,4 +21,21 @@ func skippedOr(what string, err error) error {
 		return fmt.Errorf("%s: %w: %w", what, ErrSkipped, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// forbidden reports a 403: the role of the module's API key or user lacks the permission the
+// endpoint needs.
+func forbidden(err error) bool {
+	var ae *nbu.APIError
+	return errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden
+}
+
+// optionalOr is skippedOr for the collectors a module may enable with a role that lacks their
+// permission (licensing, certificates, services, security...): a 403 is a skip too, its reason in
+// the debug output, never a failed probe.
+func optionalOr(what string, err error) error {
+	if forbidden(err) {
+		return fmt.Errorf("%s: the role of the module's credentials lacks the permission: %w: %w", what, ErrSkipped, err)
+	}
+	return skippedOr(what, err)
 }
