@@ -18,15 +18,15 @@ import (
 	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
 )
 
-// everythingYAML runs every collector.
-const everythingYAML = `
+// everythingYAML runs every collector the exporter has.
+var everythingYAML = `
 modules:
   everything:
     timeout: 30s
     api_key: ` + testKey + `
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
-    collectors: [jobs, storage, disk_pools, tape, media_servers, clients, policies, catalog, slp, alerts, malware]
+    collectors: [` + strings.Join(Schema().Collectors, ", ") + `]
 `
 
 // newEverythingEnv is a fake primary with data for every collector, and an exporter probing it.
@@ -109,11 +109,17 @@ func TestAnswerFormats(t *testing.T) {
 	if !strings.HasSuffix(body, "# EOF\n") {
 		t.Error("the OpenMetrics answer does not end in # EOF")
 	}
+	families := map[string]string{} // OpenMetrics family name -> the exposition's name
 	for name, mf := range text {
 		family := name
 		if mf.GetType() == dto.MetricType_COUNTER {
 			family = strings.TrimSuffix(name, "_total") // OpenMetrics names a counter's family without it
 		}
+		// OpenMetrics forbids two families of one name: a gauge x beside a counter x_total is one.
+		if other, clash := families[family]; clash {
+			t.Errorf("%s and %s are both the OpenMetrics family %s", other, name, family)
+		}
+		families[family] = name
 		if want := fmt.Sprintf("# TYPE %s %s\n", family, strings.ToLower(mf.GetType().String())); !strings.Contains(body, want) {
 			t.Errorf("OpenMetrics answer lacks %q", want)
 		}

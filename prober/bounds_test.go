@@ -230,7 +230,7 @@ func TestImpossibleCountsKeepCountersMonotonic(t *testing.T) {
 		fake.SetJobs(jobs)
 		now = now.Add(time.Minute)
 		fams := parseExposition(t, env.probe(t, query, nil).Body.String())
-		total := sumFamily(fams, "nbu_jobs_bytes_total", nil)
+		total := sumFamily(fams, "nbu_jobs_transferred_bytes_total", nil)
 		if window := sumFamily(fams, "nbu_jobs_bytes", nil); window < 0 || total < last {
 			t.Errorf("after %d jobs of %d KB: window bytes %v, total %v (was %v)", len(kbs), kbs[0], window, total, last)
 		}

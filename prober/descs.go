@@ -46,7 +46,7 @@ var (
 	descJobsTotal = newDesc("nbu_jobs_total",
 		"Jobs that finished since the exporter began following this target, each counted once (jobs of the look-back window that ended before are in the window gauges only).",
 		"action", "policy_type", "status")
-	descJobsBytesTotal = newDesc("nbu_jobs_bytes_total",
+	descJobsBytesTotal = newDesc("nbu_jobs_transferred_bytes_total",
 		"Bytes transferred by the jobs nbu_jobs_total counts.", "action", "policy_type", "status")
 	descJobsBackfillComplete = newDesc("nbu_jobs_backfill_complete",
 		"1 once the job updates of the whole look-back window have been read; until then the window gauges are not reported.")

@@ -79,9 +79,9 @@ local d = import '../lib/dashboard.libsonnet';
         ),
         d.timeseries(
           'Data written',
-          'Bytes per second transferred by the jobs that finished (nbu_jobs_bytes_total).',
+          'Bytes per second transferred by the jobs that finished (nbu_jobs_transferred_bytes_total).',
           [
-            d.query('sum by (%(instance)s, action) (rate(nbu_jobs_bytes_total{%(sel)s, action=~"$action"}[$__rate_interval]))' % c, '{{%(instance)s}} {{action}}' % c),
+            d.query('sum by (%(instance)s, action) (rate(nbu_jobs_transferred_bytes_total{%(sel)s, action=~"$action"}[$__rate_interval]))' % c, '{{%(instance)s}} {{action}}' % c),
           ],
           w=12,
           h=8,
