@@ -1,0 +1,248 @@
+package nbu
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// The jobAttrs fields, by their JSON names.
+const (
+	fieldNone = iota
+	fieldJobID
+	fieldParentJobID
+	fieldJobType
+	fieldPolicyType
+	fieldPolicyName
+	fieldClientName
+	fieldScheduleType
+	fieldState
+	fieldStatus
+	fieldJobQueueReason
+	fieldKilobytesTransferred
+	fieldNumberOfFiles
+	fieldDedupRatio
+	fieldStartTime
+	fieldEndTime
+	fieldLastUpdateTime
+)
+
+// jobFieldNames are the JSON names of the jobAttrs fields, indexed by field.
+var jobFieldNames = [...]string{
+	fieldJobID: "jobId", fieldParentJobID: "parentJobId", fieldJobType: "jobType",
+	fieldPolicyType: "policyType", fieldPolicyName: "policyName", fieldClientName: "clientName",
+	fieldScheduleType: "scheduleType", fieldState: "state", fieldStatus: "status",
+	fieldJobQueueReason: "jobQueueReason", fieldKilobytesTransferred: "kilobytesTransferred",
+	fieldNumberOfFiles: "numberOfFiles", fieldDedupRatio: "dedupRatio", fieldStartTime: "startTime",
+	fieldEndTime: "endTime", fieldLastUpdateTime: "lastUpdateTime",
+}
+
+// jobFieldsByLength lists the fields by the length of their names, for the names in ASCII that
+// are not exact: only a name of the same length can match one of those.
+var jobFieldsByLength = func() (t [32][]int) {
+	for f := fieldJobID; f < len(jobFieldNames); f++ {
+		t[len(jobFieldNames[f])] = append(t[len(jobFieldNames[f])], f)
+	}
+	return t
+}()
+
+// jobField names the jobAttrs field a member of attributes decodes into (fieldNone: skipped),
+// as encoding/json picks a struct field: the exact name, else one equal under Unicode case
+// folding. Nearly every name NetBackup sends is exact, wanted or not; the folding compare runs
+// for the others, against the names of their length if they are in ASCII.
+func jobField(name []byte) int {
+	switch string(name) {
+	case "jobId":
+		return fieldJobID
+	case "parentJobId":
+		return fieldParentJobID
+	case "jobType":
+		return fieldJobType
+	case "policyType":
+		return fieldPolicyType
+	case "policyName":
+		return fieldPolicyName
+	case "clientName":
+		return fieldClientName
+	case "scheduleType":
+		return fieldScheduleType
+	case "state":
+		return fieldState
+	case "status":
+		return fieldStatus
+	case "jobQueueReason":
+		return fieldJobQueueReason
+	case "kilobytesTransferred":
+		return fieldKilobytesTransferred
+	case "numberOfFiles":
+		return fieldNumberOfFiles
+	case "dedupRatio":
+		return fieldDedupRatio
+	case "startTime":
+		return fieldStartTime
+	case "endTime":
+		return fieldEndTime
+	case "lastUpdateTime":
+		return fieldLastUpdateTime
+	}
+	if isASCII(name) {
+		if len(name) < len(jobFieldsByLength) {
+			for _, f := range jobFieldsByLength[len(name)] {
+				if bytes.EqualFold(name, []byte(jobFieldNames[f])) {
+					return f
+				}
+			}
+		}
+		return fieldNone
+	}
+	for f := fieldJobID; f < len(jobFieldNames); f++ {
+		if bytes.EqualFold(name, []byte(jobFieldNames[f])) {
+			return f
+		}
+	}
+	return fieldNone
+}
+
+// equalFoldName reports whether a member name matches an ASCII field name under Unicode simple
+// case folding (strings.EqualFold), which is how encoding/json matches struct fields: "ſ" is an
+// "s", the Kelvin sign a "k". A name in ASCII matches only one of its own length, which is
+// checked first.
+func equalFoldName(name []byte, field string) bool {
+	if len(name) != len(field) && (len(name) < len(field) || isASCII(name)) {
+		return false
+	}
+	return bytes.EqualFold(name, []byte(field))
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// attributes decodes a record's attributes object, at its '{', into d.attrs.
+func (d *jobsDecoder) attributes() error {
+	if _, err := d.dec.ReadToken(); err != nil {
+		return err
+	}
+	for d.dec.PeekKind() != '}' {
+		name, err := d.readName()
+		if err != nil {
+			return err
+		}
+		f := jobField(name)
+		if f == fieldNone {
+			err = d.dec.SkipValue()
+		} else {
+			err = d.attribute(f)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := d.dec.ReadToken()
+	return err
+}
+
+// attribute reads one wanted attribute into d.attrs with the lenient types' own rules.
+func (d *jobsDecoder) attribute(f int) error {
+	raw, err := d.scalar()
+	if err != nil {
+		return err
+	}
+	a := &d.attrs
+	switch f {
+	case fieldJobID:
+		_ = a.JobID.UnmarshalJSON(raw)
+	case fieldParentJobID:
+		_ = a.ParentJobID.UnmarshalJSON(raw)
+	case fieldJobType:
+		d.enum(&a.JobType, raw)
+	case fieldPolicyType:
+		d.enum(&a.PolicyType, raw)
+	case fieldPolicyName:
+		d.label(&a.PolicyName, raw)
+	case fieldClientName:
+		d.label(&a.ClientName, raw)
+	case fieldScheduleType:
+		d.enum(&a.ScheduleType, raw)
+	case fieldState:
+		d.enum(&a.State, raw)
+	case fieldStatus:
+		_ = a.Status.UnmarshalJSON(raw)
+	case fieldJobQueueReason:
+		_ = a.JobQueueReason.UnmarshalJSON(raw)
+	case fieldKilobytesTransferred:
+		_ = a.KilobytesTransferred.UnmarshalJSON(raw)
+	case fieldNumberOfFiles:
+		_ = a.NumberOfFiles.UnmarshalJSON(raw)
+	case fieldDedupRatio:
+		_ = a.DedupRatio.UnmarshalJSON(raw)
+	case fieldStartTime:
+		_ = a.StartTime.UnmarshalJSON(raw)
+	case fieldEndTime:
+		_ = a.EndTime.UnmarshalJSON(raw)
+	case fieldLastUpdateTime:
+		_ = a.LastUpdateTime.UnmarshalJSON(raw)
+	}
+	return nil
+}
+
+// label sets a policy or client name: these repeat across the jobs of a walk, so a plain string
+// is interned rather than allocated per job. Anything else goes through lString.
+func (d *jobsDecoder) label(dst *lString, raw []byte) {
+	if inner, ok := plainString(raw); ok {
+		*dst = lString(d.labels.get(inner))
+		return
+	}
+	_ = dst.UnmarshalJSON(raw)
+}
+
+// enum is lEnum's decoding, with unknown values interned like labels.
+func (d *jobsDecoder) enum(dst *lEnum, raw []byte) {
+	if inner, ok := plainString(raw); ok && len(inner) > 0 {
+		if v, ok := knownEnumValues[string(inner)]; ok {
+			*dst = lEnum(v)
+		} else {
+			*dst = lEnum(d.labels.get(inner))
+		}
+		return
+	}
+	_ = dst.UnmarshalJSON(raw)
+}
+
+// plainString returns the text of a string literal that unquote would return unchanged: no
+// escapes, valid UTF-8.
+func plainString(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return nil, false
+	}
+	inner := raw[1 : len(raw)-1]
+	return inner, bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner)
+}
+
+// interner hands out one string per distinct value, bounded so that a walk over jobs with
+// ever-new names does not grow it without end: past the bound, values are allocated per job.
+type interner struct {
+	m     map[string]string
+	bytes int
+}
+
+const (
+	maxInterned      = 4096
+	maxInternedBytes = 128 << 10
+)
+
+func (in *interner) get(b []byte) string {
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(in.m) < maxInterned && in.bytes+len(b) <= maxInternedBytes {
+		in.m[s] = s
+		in.bytes += len(b)
+	}
+	return s
+}
