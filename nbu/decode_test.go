@@ -116,6 +116,7 @@ func TestCapReader(t *testing.T) {
 // walker the offset-paged endpoints use, for the fuzz targets and the benchmarks.
 func decodeJobsPage(r io.Reader, fn func(*Job) error) (next string, skipped int, err error) {
 	d := newJobsDecoder(fn, func(int, string) { skipped++ })
+	defer d.release()
 	err = d.decodePage(r)
 	return string(d.page.next), skipped, err
 }

@@ -91,6 +91,7 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 			return fn(j)
 		},
 		skipLogger(ctx, jobsEndpoint, &stats))
+	defer dec.release()
 	params := url.Values{}
 	if q.Filter != "" {
 		params.Set("filter", q.Filter)
@@ -115,9 +116,13 @@ func (p *jobsPageInfo) nextCursor(limit int) string {
 	if p.hasMeta || p.records < limit {
 		return string(p.next)
 	}
-	var cursor lString
-	_ = cursor.UnmarshalJSON(p.lastCursor)
-	return string(cursor)
+	var meta struct {
+		Page struct {
+			Cursor lString `json:"cursor"`
+		} `json:"page"`
+	}
+	_ = decodeLenientBytes(p.lastMeta, &meta)
+	return string(meta.Page.Cursor)
 }
 
 func (a *jobAttrs) toJob(j *Job, id string) {

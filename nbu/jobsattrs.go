@@ -36,8 +36,8 @@ var jobFieldNames = [...]string{
 	fieldEndTime: "endTime", fieldLastUpdateTime: "lastUpdateTime",
 }
 
-// jobFieldsByLength lists the fields by the length of their names, for the names in ASCII that
-// are not exact: only a name of the same length can match one of those.
+// jobFieldsByLength lists the fields by the length of their names, for the names that are not
+// exact: a name in ASCII can only match one of its own length.
 var jobFieldsByLength = func() (t [32][]int) {
 	for f := fieldJobID; f < len(jobFieldNames); f++ {
 		t[len(jobFieldNames[f])] = append(t[len(jobFieldNames[f])], f)
@@ -47,8 +47,8 @@ var jobFieldsByLength = func() (t [32][]int) {
 
 // jobField names the jobAttrs field a member of attributes decodes into (fieldNone: skipped),
 // as encoding/json picks a struct field: the exact name, else one equal under Unicode case
-// folding. Nearly every name NetBackup sends is exact, wanted or not; the folding compare runs
-// for the others, against the names of their length if they are in ASCII.
+// folding. Nearly every name NetBackup sends is exact, wanted or not; the others are compared
+// without case with the field names of their length, and only a name outside ASCII with all.
 func jobField(name []byte) int {
 	switch string(name) {
 	case "jobId":
@@ -84,14 +84,14 @@ func jobField(name []byte) int {
 	case "lastUpdateTime":
 		return fieldLastUpdateTime
 	}
-	if isASCII(name) {
-		if len(name) < len(jobFieldsByLength) {
-			for _, f := range jobFieldsByLength[len(name)] {
-				if bytes.EqualFold(name, []byte(jobFieldNames[f])) {
-					return f
-				}
+	if len(name) < len(jobFieldsByLength) {
+		for _, f := range jobFieldsByLength[len(name)] {
+			if equalFoldLetters(name, jobFieldNames[f]) {
+				return f
 			}
 		}
+	}
+	if isASCII(name) {
 		return fieldNone
 	}
 	for f := fieldJobID; f < len(jobFieldNames); f++ {
@@ -113,6 +113,18 @@ func equalFoldName(name []byte, field string) bool {
 	return bytes.EqualFold(name, []byte(field))
 }
 
+// equalFoldLetters compares a name with a field name of the same length, made of ASCII letters:
+// b|0x20 is a given lower-case letter only when b is that letter in either case. Outside ASCII it
+// is false; jobField then tries Unicode folding.
+func equalFoldLetters(name []byte, field string) bool {
+	for i := range len(field) {
+		if name[i]|0x20 != field[i]|0x20 {
+			return false
+		}
+	}
+	return true
+}
+
 func isASCII(b []byte) bool {
 	for _, c := range b {
 		if c >= utf8.RuneSelf {
@@ -127,14 +139,13 @@ func (d *jobsDecoder) attributes() error {
 	if _, err := d.dec.ReadToken(); err != nil {
 		return err
 	}
-	for d.dec.PeekKind() != '}' {
-		name, err := d.readName()
-		if err != nil {
+	for {
+		name, more, err := d.nextName()
+		if err != nil || !more {
 			return err
 		}
-		f := jobField(name)
-		if f == fieldNone {
-			err = d.dec.SkipValue()
+		if f := jobField(name); f == fieldNone {
+			err = d.skipValue()
 		} else {
 			err = d.attribute(f)
 		}
@@ -142,13 +153,12 @@ func (d *jobsDecoder) attributes() error {
 			return err
 		}
 	}
-	_, err := d.dec.ReadToken()
-	return err
 }
 
-// attribute reads one wanted attribute into d.attrs with the lenient types' own rules.
+// attribute reads one wanted attribute into d.attrs with the lenient types' own rules (which
+// give an object or an array the zero value).
 func (d *jobsDecoder) attribute(f int) error {
-	raw, err := d.scalar()
+	raw, err := d.dec.ReadValue()
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package nbu
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -19,7 +21,8 @@ import (
 // One decoder serves the pages of one walk in turn; it is not safe for concurrent use.
 type jobsDecoder struct {
 	dec    *jsontext.Decoder
-	src    stickyReader // what dec reads
+	src    stickyReader  // what dec reads: body, with its first error kept
+	body   *bufio.Reader // the page's body, buffered; from bodyReaders
 	labels interner
 	job    Job
 	id     lString
@@ -39,20 +42,20 @@ type jobsDecoder struct {
 
 // jobsPageInfo is what a page says besides its records.
 type jobsPageInfo struct {
-	next       lString // meta.pagination.next
-	hasMeta    bool    // the page has a top-level meta member
-	records    int     // records emitted
-	lastCursor []byte  // data[].meta.page.cursor of the last record read, raw (empty if none)
+	next     lString // meta.pagination.next
+	hasMeta  bool    // the page has a top-level meta member
+	records  int     // records emitted
+	lastMeta []byte  // data[].meta of the last record read, raw (empty if none)
 }
 
 // jobsDecodeOptions make jsontext read what encoding/json reads: duplicate member names (the
 // last one wins) and invalid UTF-8 in strings (replaced when a string is kept).
 //
 // The bounds on what one page can cost: jsontext stops at 10000 levels of nesting, like
-// encoding/json; objects and arrays are skipped token by token, never held whole; jsontext holds
-// one token whole in its buffer, so a hostile string or number costs up to about twice its length,
-// which the client's MaxBodyBytes bounds; the interner is bounded, and the cursor kept is one
-// token.
+// encoding/json; a record is read member by member, and jsontext holds one member's value whole
+// in its buffer (as encoding/json holds a whole record), so a hostile value costs up to about
+// twice its length, which the client's MaxBodyBytes bounds; the interner is bounded, and the
+// record meta kept for the cursor is one value, overwritten record after record.
 var jobsDecodeOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
 // errNumberRange: walkPage reads a top-level or "data" value with encoding/json's Token, which
@@ -71,9 +74,13 @@ func newJobsDecoder(emit func(*Job) error, skip func(int, string)) *jobsDecoder 
 
 // decodePage decodes one page from r, calling emit and skip as records go by.
 func (d *jobsDecoder) decodePage(r io.Reader) error {
-	d.src = stickyReader{r: r}
+	if d.body == nil {
+		d.body = bodyReaders.Get().(*bufio.Reader)
+	}
+	d.body.Reset(r)
+	d.src = stickyReader{r: d.body}
 	d.dec.Reset(&d.src, jobsDecodeOptions...)
-	d.page = jobsPageInfo{lastCursor: d.page.lastCursor[:0]}
+	d.page = jobsPageInfo{lastMeta: d.page.lastMeta[:0]}
 	d.where("", -1)
 	err := d.document()
 	var ce *callbackError
@@ -81,6 +88,20 @@ func (d *jobsDecoder) decodePage(r io.Reader) error {
 		return err
 	}
 	return d.describe(err)
+}
+
+// bodyReaders buffer the body of a page for jsontext, which reads 4 KiB at a time: each of its
+// reads would otherwise go through the HTTP stack, most of them to a system call. Pooled: a
+// steady probe reads one small page, and should not cost a fresh buffer each time.
+var bodyReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
+
+// release hands the body buffer back once the walk is over.
+func (d *jobsDecoder) release() {
+	if d.body != nil {
+		d.body.Reset(nil)
+		bodyReaders.Put(d.body)
+		d.body = nil
+	}
 }
 
 // stickyReader repeats its reader's first error on every later call. jsontext drops an error
@@ -125,10 +146,10 @@ func (d *jobsDecoder) document() error {
 	if _, err := d.dec.ReadToken(); err != nil {
 		return err
 	}
-	for d.dec.PeekKind() != '}' {
+	for {
 		d.where("", -1)
-		name, err := d.readName()
-		if err != nil {
+		name, more, err := d.nextName()
+		if err != nil || !more {
 			return err
 		}
 		switch string(name) {
@@ -141,15 +162,12 @@ func (d *jobsDecoder) document() error {
 			err = d.meta()
 		default:
 			d.where("a top-level member", -1)
-			err = d.dec.SkipValue()
+			err = d.skipValue()
 		}
 		if err != nil {
 			return err
 		}
 	}
-	d.where("", -1)
-	_, err := d.dec.ReadToken()
-	return err
 }
 
 // afterScalar is walkPage's answer to a top-level scalar. encoding/json reads a byte past it to
@@ -201,25 +219,39 @@ func (d *jobsDecoder) scalarKind() error {
 	return nil
 }
 
-// readName reads a member name and returns its text, valid until the next read.
-func (d *jobsDecoder) readName() ([]byte, error) {
-	if k := d.dec.PeekKind(); k != '"' && k != 0 {
+// nextName reads the next member name of an object and returns its text, valid until the next
+// read, or reads the end of the object (more false).
+func (d *jobsDecoder) nextName() (name []byte, more bool, err error) {
+	switch d.dec.PeekKind() {
+	case '}':
+		_, err := d.dec.ReadToken()
+		return nil, false, err
+	case '"', 0:
+	default:
 		// jsontext would read the value before finding it in the wrong place, and call a cut
 		// one truncated: encoding/json says malformed at once, and so do we.
-		return nil, errNameExpected
+		return nil, false, errNameExpected
 	}
 	raw, err := d.dec.ReadValue()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	inner := raw[1 : len(raw)-1]
 	if bytes.IndexByte(inner, '\\') < 0 {
-		return inner, nil
+		return inner, true, nil
 	}
 	// jsontext has validated the escapes; invalid UTF-8 comes back replaced, as encoding/json
 	// replaces it, and never matches a name we look for.
 	d.name, _ = jsontext.AppendUnquote(d.name[:0], raw)
-	return d.name, nil
+	return d.name, true, nil
+}
+
+// skipValue reads past the next value. ReadValue holds it whole in jsontext's buffer, as it
+// holds any token: what is skipped on a page (a record's links, the attributes not wanted) is
+// small, and ReadValue reads it in one call where SkipValue makes one a token.
+func (d *jobsDecoder) skipValue() error {
+	_, err := d.dec.ReadValue()
+	return err
 }
 
 // data decodes the value of "data": an array of records, a lone record, or (skipped) anything
@@ -273,7 +305,7 @@ func (d *jobsDecoder) array() error {
 			_, err := d.dec.ReadToken() // the error
 			return err
 		default:
-			if err := d.dec.SkipValue(); err != nil {
+			if err := d.skipValue(); err != nil {
 				return err
 			}
 			d.skip(i, kindName(k))
@@ -285,17 +317,20 @@ func (d *jobsDecoder) array() error {
 // encoding/json matches struct fields. A null for either clears recordTarget's pointer there,
 // after which walkData no longer sees that member: the same holds here.
 func (d *jobsDecoder) record() error {
-	d.id, d.attrs, d.page.lastCursor = "", jobAttrs{}, d.page.lastCursor[:0]
+	d.id, d.attrs, d.page.lastMeta = "", jobAttrs{}, d.page.lastMeta[:0]
 	idLive, attrsLive := true, true
-	for d.dec.PeekKind() != '}' {
-		name, err := d.readName()
+	for {
+		name, more, err := d.nextName()
 		if err != nil {
 			return err
+		}
+		if !more {
+			return d.emitRecord()
 		}
 		switch {
 		case idLive && equalFoldName(name, "id"):
 			var v []byte
-			if v, err = d.scalar(); err == nil {
+			if v, err = d.dec.ReadValue(); err == nil {
 				idLive = v[0] != 'n'
 				if idLive {
 					_ = d.id.UnmarshalJSON(v)
@@ -306,16 +341,12 @@ func (d *jobsDecoder) record() error {
 		case equalFoldName(name, "meta"):
 			err = d.recordMeta()
 		default:
-			err = d.dec.SkipValue()
+			err = d.skipValue()
 		}
 		if err != nil {
 			return err
 		}
 	}
-	if _, err := d.dec.ReadToken(); err != nil {
-		return err
-	}
-	return d.emitRecord()
 }
 
 // recordAttributes reads data[].attributes; false after a null. A value that is not an object
@@ -328,43 +359,42 @@ func (d *jobsDecoder) recordAttributes() (bool, error) {
 		_, err := d.dec.ReadValue()
 		return false, err
 	}
-	return true, d.dec.SkipValue()
+	return true, d.skipValue()
 }
 
 // loneRecord decodes "data": {...} after its '{', as walkRecord does: members matched exactly
 // and each decoded on its own (a null id is "", a null attributes nothing).
 func (d *jobsDecoder) loneRecord() error {
-	d.id, d.attrs, d.page.lastCursor = "", jobAttrs{}, d.page.lastCursor[:0]
-	for d.dec.PeekKind() != '}' {
-		name, err := d.readName()
+	d.id, d.attrs, d.page.lastMeta = "", jobAttrs{}, d.page.lastMeta[:0]
+	for {
+		name, more, err := d.nextName()
 		if err != nil {
 			return err
+		}
+		if !more {
+			return d.emitRecord()
 		}
 		switch string(name) {
 		case "id":
 			var v []byte
-			if v, err = d.scalar(); err == nil {
+			if v, err = d.dec.ReadValue(); err == nil {
 				_ = d.id.UnmarshalJSON(v)
 			}
 		case "attributes":
 			if d.dec.PeekKind() == '{' {
 				err = d.attributes()
 			} else {
-				err = d.dec.SkipValue()
+				err = d.skipValue()
 			}
 		case "meta":
 			err = d.recordMeta()
 		default:
-			err = d.dec.SkipValue()
+			err = d.skipValue()
 		}
 		if err != nil {
 			return err
 		}
 	}
-	if _, err := d.dec.ReadToken(); err != nil {
-		return err
-	}
-	return d.emitRecord()
 }
 
 func (d *jobsDecoder) emitRecord() error {
@@ -374,20 +404,6 @@ func (d *jobsDecoder) emitRecord() error {
 		return &callbackError{err: err}
 	}
 	return nil
-}
-
-// composite stands for an object or array value where a scalar was wanted: the lenient field
-// types give it their zero value, as they do for any object.
-var composite = []byte("{}")
-
-// scalar returns the next value if it is a string, number or literal, valid until the next read;
-// an object or array is skipped (validated, never held whole) and reported as composite.
-func (d *jobsDecoder) scalar() ([]byte, error) {
-	switch d.dec.PeekKind() {
-	case '{', '[':
-		return composite, d.dec.SkipValue()
-	}
-	return d.dec.ReadValue()
 }
 
 // describe says where a decoding error happened: truncation and malformed JSON with the byte
@@ -427,7 +443,7 @@ func (d *jobsDecoder) meta() error {
 	prev := d.page.next
 	err := d.member("pagination", func() error {
 		return d.member("next", func() error {
-			v, err := d.scalar()
+			v, err := d.dec.ReadValue()
 			if err == nil {
 				_ = d.page.next.UnmarshalJSON(v)
 			}
@@ -440,42 +456,36 @@ func (d *jobsDecoder) meta() error {
 	return err
 }
 
-// recordMeta keeps a record's meta.page.cursor, raw, for a page without a top-level meta.
+// recordMeta keeps a record's meta, raw, for its cursor (jobsPageInfo.nextCursor).
 func (d *jobsDecoder) recordMeta() error {
-	return d.member("page", func() error {
-		return d.member("cursor", func() error {
-			v, err := d.scalar()
-			if err == nil {
-				d.page.lastCursor = append(d.page.lastCursor[:0], v...)
-			}
-			return err
-		})
-	})
+	v, err := d.dec.ReadValue()
+	if err == nil {
+		d.page.lastMeta = append(d.page.lastMeta[:0], v...)
+	}
+	return err
 }
 
 // member reads an object, calling value for each member whose name matches name as encoding/json
 // matches a struct field, and skipping the others; a value that is not an object is skipped.
 func (d *jobsDecoder) member(name string, value func() error) error {
 	if d.dec.PeekKind() != '{' {
-		return d.dec.SkipValue()
+		return d.skipValue()
 	}
 	if _, err := d.dec.ReadToken(); err != nil {
 		return err
 	}
-	for d.dec.PeekKind() != '}' {
-		n, err := d.readName()
-		if err != nil {
+	for {
+		n, more, err := d.nextName()
+		if err != nil || !more {
 			return err
 		}
 		if equalFoldName(n, name) {
 			err = value()
 		} else {
-			err = d.dec.SkipValue()
+			err = d.skipValue()
 		}
 		if err != nil {
 			return err
 		}
 	}
-	_, err := d.dec.ReadToken()
-	return err
 }
