@@ -37,7 +37,8 @@ type jobsDecoder struct {
 		what  string
 		index int
 	}
-	name []byte // scratch for a member name with escapes
+	name   []byte    // scratch for a member name with escapes
+	fields fieldMemo // the attributes' fields by place
 }
 
 // jobsPageInfo is what a page says besides its records.
