@@ -36,93 +36,32 @@ var jobFieldNames = [...]string{
 	fieldEndTime: "endTime", fieldLastUpdateTime: "lastUpdateTime",
 }
 
-// jobFieldsByLength lists the fields by the length of their names, for the names that are not
-// exact: a name in ASCII can only match one of its own length.
-var jobFieldsByLength = func() (t [32][]int) {
-	for f := fieldJobID; f < len(jobFieldNames); f++ {
-		t[len(jobFieldNames[f])] = append(t[len(jobFieldNames[f])], f)
-	}
-	return t
-}()
-
 // jobField names the jobAttrs field a member of attributes decodes into (fieldNone: skipped),
-// as encoding/json picks a struct field: the exact name, else one equal under Unicode case
-// folding. Nearly every name NetBackup sends is exact, wanted or not; the others are compared
-// without case with the field names of their length, and only a name outside ASCII with all.
+// as encoding/json picks a struct field: the exact name, else one equal under case folding (no
+// two field names fold alike, so the first match is the one).
 func jobField(name []byte) int {
-	switch string(name) {
-	case "jobId":
-		return fieldJobID
-	case "parentJobId":
-		return fieldParentJobID
-	case "jobType":
-		return fieldJobType
-	case "policyType":
-		return fieldPolicyType
-	case "policyName":
-		return fieldPolicyName
-	case "clientName":
-		return fieldClientName
-	case "scheduleType":
-		return fieldScheduleType
-	case "state":
-		return fieldState
-	case "status":
-		return fieldStatus
-	case "jobQueueReason":
-		return fieldJobQueueReason
-	case "kilobytesTransferred":
-		return fieldKilobytesTransferred
-	case "numberOfFiles":
-		return fieldNumberOfFiles
-	case "dedupRatio":
-		return fieldDedupRatio
-	case "startTime":
-		return fieldStartTime
-	case "endTime":
-		return fieldEndTime
-	case "lastUpdateTime":
-		return fieldLastUpdateTime
-	}
-	if len(name) < len(jobFieldsByLength) {
-		for _, f := range jobFieldsByLength[len(name)] {
-			if equalFoldLetters(name, jobFieldNames[f]) {
-				return f
-			}
-		}
-	}
-	if isASCII(name) {
-		return fieldNone
-	}
+	ascii := isASCII(name)
 	for f := fieldJobID; f < len(jobFieldNames); f++ {
-		if bytes.EqualFold(name, []byte(jobFieldNames[f])) {
+		if foldMatch(name, ascii, jobFieldNames[f]) {
 			return f
 		}
 	}
 	return fieldNone
 }
 
-// equalFoldName reports whether a member name matches an ASCII field name under Unicode simple
-// case folding (strings.EqualFold), which is how encoding/json matches struct fields: "ſ" is an
-// "s", the Kelvin sign a "k". A name in ASCII matches only one of its own length, which is
-// checked first.
+// equalFoldName reports whether a member name matches a field name as encoding/json matches it.
 func equalFoldName(name []byte, field string) bool {
-	if len(name) != len(field) && (len(name) < len(field) || isASCII(name)) {
+	return foldMatch(name, isASCII(name), field)
+}
+
+// foldMatch compares a member name with a field name in ASCII letters under Unicode simple case
+// folding (bytes.EqualFold), as encoding/json does: "ſ" is an "s", the Kelvin sign a "k". A name
+// in ASCII can only match one of its own length, and no name one longer than itself.
+func foldMatch(name []byte, ascii bool, field string) bool {
+	if len(name) != len(field) && (ascii || len(name) < len(field)) {
 		return false
 	}
 	return bytes.EqualFold(name, []byte(field))
-}
-
-// equalFoldLetters compares a name with a field name of the same length, made of ASCII letters:
-// b|0x20 is a given lower-case letter only when b is that letter in either case. Outside ASCII it
-// is false; jobField then tries Unicode folding.
-func equalFoldLetters(name []byte, field string) bool {
-	for i := range len(field) {
-		if name[i]|0x20 != field[i]|0x20 {
-			return false
-		}
-	}
-	return true
 }
 
 func isASCII(b []byte) bool {
@@ -136,7 +75,7 @@ func isASCII(b []byte) bool {
 
 // fieldMemo remembers jobField's answer for the name at each place in an attributes object:
 // NetBackup lists the same names in the same order in every record, so a name is compared with
-// the one before it at its place rather than looked up (a tenth of the decoder's CPU otherwise).
+// the one before it at its place rather than with every field name.
 type fieldMemo [maxMemoPlaces]struct {
 	name  [maxMemoName]byte
 	len   uint8
