@@ -294,6 +294,8 @@ func TestJobsPagesWithoutMeta(t *testing.T) {
 		{"a top-level meta without next ends the walk", []string{strings.Replace(noMetaPage(1, 2, 3), `{"links"`, `{"meta":{"pagination":{}},"links"`, 1)},
 			[]string{""}, 3},
 		{"a lone record", []string{`{"data":{"id":1,"meta":{"page":{"cursor":"a"}}}}`}, []string{""}, 1},
+		{"a cursor too long to follow", []string{strings.Replace(noMetaPage(1, 2, 3), `"k3"`, `"`+strings.Repeat("k", 9000)+`"`, 1), noMetaPage()},
+			[]string{""}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,9 +54,10 @@ type jobsPageInfo struct {
 //
 // The bounds on what one page can cost: jsontext stops at 10000 levels of nesting, like
 // encoding/json; a record is read member by member, and jsontext holds one member's value whole
-// in its buffer (as encoding/json holds a whole record), so a hostile value costs up to about
-// twice its length, which the client's MaxBodyBytes bounds; the interner is bounded, and the
-// record meta kept for the cursor is one value, overwritten record after record.
+// in its buffer (as encoding/json holds a whole record), so a hostile value costs about three
+// times its length while it is read (the buffer doubles to hold it), and the client's
+// MaxBodyBytes bounds its length; the interner is bounded, and the record meta kept for the
+// cursor is at most 8 KiB, overwritten record after record.
 var jobsDecodeOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
 // errNumberRange: walkPage reads a top-level or "data" value with encoding/json's Token, which
@@ -457,14 +458,17 @@ func (d *jobsDecoder) meta() error {
 	return err
 }
 
-// recordMeta keeps a record's meta, raw, for its cursor (jobsPageInfo.nextCursor).
+// recordMeta keeps a record's meta, raw, for its cursor (jobsPageInfo.nextCursor). A meta too
+// long to hold a cursor the walk would follow (4 KiB at most) is not kept.
 func (d *jobsDecoder) recordMeta() error {
 	v, err := d.dec.ReadValue()
-	if err == nil {
+	if err == nil && len(v) <= maxRecordMeta {
 		d.page.lastMeta = append(d.page.lastMeta[:0], v...)
 	}
 	return err
 }
+
+const maxRecordMeta = 8 << 10
 
 // member reads an object, calling value for each member whose name matches name as encoding/json
 // matches a struct field, and skipping the others; a value that is not an object is skipped.

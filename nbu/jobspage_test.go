@@ -108,7 +108,7 @@ func errClass(err error) string {
 	case errors.As(err, &ce):
 		return "callback"
 	case errors.Is(err, errReaderTest):
-		return "reader error"
+		return classReaderError
 	case errors.Is(err, ErrBodyTooLarge):
 		return "body too large"
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -125,7 +125,10 @@ func errClass(err error) string {
 	return "other: " + err.Error()
 }
 
-const classTooDeep = "too deep"
+const (
+	classTooDeep     = "too deep"
+	classReaderError = "reader error"
+)
 
 // checkDecodersAgree fails when the jobs decoder's result for b differs from encoding/json's, read
 // whole or in pieces: the same jobs, field by field, the same skips, the same error class and
@@ -140,17 +143,27 @@ func checkDecodersAgree(t *testing.T, b []byte) {
 	}
 }
 
-// resultsAgree allows one difference: both libraries stop at 10000 levels of nesting, but
-// jsontext counts them from the document and encoding/json from the value each Decode call reads
-// (a data[] element, attributes, meta, a skipped member), at most 2 levels fewer. So a page
-// nesting 10001 or 10002 levels deep is too deep for the jobs decoder only; its records up to
-// that point must still agree.
+// resultsAgree allows two differences, both where the libraries read the input differently.
+//
+// Both stop at 10000 levels of nesting, but jsontext counts them from the document and
+// encoding/json from the value each Decode call reads (a data[] element, attributes, meta, a
+// skipped member), at most 2 levels fewer. So a page nesting 10001 or 10002 levels deep is too
+// deep for the jobs decoder only; its records up to that point must still agree.
+//
+// encoding/json reads one byte past a scalar before it takes the scalar whole; jsontext does not
+// need to. So when the reader fails right after a data[] element that is skipped (a string, a
+// number...), encoding/json fails before telling the skip, the jobs decoder after: the page fails
+// alike, and the jobs decoder has told one skip more.
 func resultsAgree(page []byte, std, jobs decodeResult) bool {
 	if jobs.class == classTooDeep && std.class != classTooDeep && nesting(page) <= maxNesting+2 {
 		n := len(jobs.jobs)
 		return n <= len(std.jobs) && slices.Equal(jobs.jobs, std.jobs[:n])
 	}
-	return jobs.class == std.class && jobs.next == std.next && slices.Equal(jobs.kinds, std.kinds) && slices.Equal(jobs.jobs, std.jobs)
+	kinds := jobs.kinds
+	if std.class == classReaderError && len(kinds) == len(std.kinds)+1 {
+		kinds = kinds[:len(std.kinds)]
+	}
+	return jobs.class == std.class && jobs.next == std.next && slices.Equal(kinds, std.kinds) && slices.Equal(jobs.jobs, std.jobs)
 }
 
 // maxNesting is the nesting limit of encoding/json and of jsontext.
