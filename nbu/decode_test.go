@@ -116,9 +116,9 @@ func TestCapReader(t *testing.T) {
 // walker the offset-paged endpoints use, for the fuzz targets and the benchmarks.
 func decodeJobsPage(r io.Reader, fn func(*Job) error) (next string, skipped int, err error) {
 	d := newJobsDecoder(fn, func(int, string) { skipped++ })
-	defer d.s.release()
+	defer d.release()
 	err = d.decodePage(r)
-	return string(d.next), skipped, err
+	return string(d.page.next), skipped, err
 }
 
 func decodeOffsetPage(r io.Reader) (units []StorageUnit, meta offsetMeta, err error) {

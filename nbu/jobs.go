@@ -92,7 +92,7 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 			return fn(j)
 		},
 		skipLogger(ctx, jobsEndpoint, &stats))
-	defer dec.s.release()
+	defer dec.release()
 	params := url.Values{}
 	if q.Filter != "" {
 		params.Set("filter", q.Filter)
@@ -100,12 +100,30 @@ func (c *Client) Jobs(ctx context.Context, q JobsQuery, fn func(*Job) error) (Pa
 	if q.Sort != "" {
 		params.Set("sort", q.Sort)
 	}
-	err := c.cursorPages(ctx, cursorQuery{endpoint: jobsEndpoint, params: params, limit: cursorLimit(q.PageSize),
+	limit := cursorLimit(q.PageSize)
+	err := c.cursorPages(ctx, cursorQuery{endpoint: jobsEndpoint, params: params, limit: limit,
 		after: q.After, what: "jobs callback"}, &stats, func(r io.Reader) (string, error) {
 		err := dec.decodePage(r)
-		return string(dec.next), err
+		return dec.page.nextCursor(limit), err
 	})
 	return stats, err
+}
+
+// nextCursor is the cursor of the page after this one ("" for the last page): meta.pagination.next,
+// or, on a page with no top-level meta that is full (limit records), its last record's
+// meta.page.cursor. A page of fewer records is the last; a full last page costs one request for
+// an empty one.
+func (p *jobsPageInfo) nextCursor(limit int) string {
+	if p.hasMeta || p.records < limit {
+		return string(p.next)
+	}
+	var meta struct {
+		Page struct {
+			Cursor lString `json:"cursor"`
+		} `json:"page"`
+	}
+	_ = decodeLenientBytes(p.lastMeta, &meta)
+	return string(meta.Page.Cursor)
 }
 
 func (a *jobAttrs) toJob(j *Job, id string) {

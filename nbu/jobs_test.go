@@ -259,6 +259,59 @@ func TestJobsNumericNextCursor(t *testing.T) {
 	}
 }
 
+// noMetaPage is an /admin/jobs page shaped like Veritas's examples: no top-level meta, only a
+// cursor per record (data[].meta.page.cursor); a record given as -id has none.
+func noMetaPage(ids ...int) string {
+	var recs []string
+	for _, id := range ids {
+		meta := fmt.Sprintf(`,"meta":{"page":{"cursor":"k%d"}}`, id)
+		if id < 0 {
+			id, meta = -id, ""
+		}
+		recs = append(recs, fmt.Sprintf(`{"type":"job","id":%d%s,"attributes":{"jobId":%d}}`, id, meta, id))
+	}
+	return `{"links":{"self":{"href":"x"}},"data":[` + strings.Join(recs, ",") + `]}`
+}
+
+// TestJobsPagesWithoutMeta: without a top-level meta, a full page goes on after its last record's
+// cursor, and a page of fewer records than asked for is the last.
+func TestJobsPagesWithoutMeta(t *testing.T) {
+	tests := []struct {
+		name       string
+		pages      []string
+		wantAfters []string
+		wantJobs   int
+	}{
+		{"full pages, then a short one", []string{noMetaPage(1, 2, 3), noMetaPage(4, 5, 6), noMetaPage(7)},
+			[]string{"", "k3", "k6"}, 7},
+		{"full pages, then an empty one", []string{noMetaPage(1, 2, 3), `{"data":[]}`},
+			[]string{"", "k3"}, 3},
+		{"the last record has no cursor", []string{noMetaPage(1, 2, -3)}, []string{""}, 3},
+		{"the cursor of a record before the last is not used", []string{noMetaPage(1, 2, -3), noMetaPage(4)},
+			[]string{""}, 3},
+		{"a numeric cursor", []string{`{"data":[{"id":1,"meta":{"page":{"cursor":77}}},{"id":2,"meta":{"page":{"cursor":78}}},{"id":3,"meta":{"page":{"cursor":79}}}]}`, noMetaPage()},
+			[]string{"", "79"}, 3},
+		{"a top-level meta without next ends the walk", []string{strings.Replace(noMetaPage(1, 2, 3), `{"links"`, `{"meta":{"pagination":{}},"links"`, 1)},
+			[]string{""}, 3},
+		{"a lone record", []string{`{"data":{"id":1,"meta":{"page":{"cursor":"a"}}}}`}, []string{""}, 1},
+		{"a cursor too long to follow", []string{strings.Replace(noMetaPage(1, 2, 3), `"k3"`, `"`+strings.Repeat("k", 9000)+`"`, 1), noMetaPage()},
+			[]string{""}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &cursorServer{pages: tt.pages}
+			c, _, _ := newTestClient(t, s, nil)
+			jobs, st, err := collectJobs(t, c, JobsQuery{PageSize: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(s.afters, tt.wantAfters) || len(jobs) != tt.wantJobs || st.Pages != len(tt.wantAfters) {
+				t.Errorf("page[after] = %q, %d jobs, %d pages; want %q, %d jobs", s.afters, len(jobs), st.Pages, tt.wantAfters, tt.wantJobs)
+			}
+		})
+	}
+}
+
 // TestJobsVeritasExample decodes the /admin/jobs 200 example of Veritas's
 // own admin.yaml (NetBackup 11.0), where id is an integer, not a string.
 func TestJobsVeritasExample(t *testing.T) {

@@ -2,7 +2,7 @@
 # Runs the benchmarks and keeps their output in bench/, for benchstat:
 #   go run golang.org/x/perf/cmd/benchstat@latest bench/before-issue5.txt bench/latest.txt
 # BENCH selects benchmarks (a go test -bench regexp), COUNT repeats them. nbu's
-# BenchmarkJobsDecoders runs the old and the new /admin/jobs decoder on the same page:
+# BenchmarkJobsDecoders runs encoding/json and the jobs decoder (jsontext) on the same page:
 #   go run golang.org/x/perf/cmd/benchstat@latest -col /decoder bench/latest.txt
 # A revision against the working tree, turn about in one run: scripts/bench-compare.sh.
 set -euo pipefail
