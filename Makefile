@@ -13,8 +13,15 @@ FUZZTIME  ?= 5s
 # Release platforms, as .promu.yml's crossbuild lists them.
 PLATFORMS ?= linux/amd64 linux/arm64 windows/amd64
 TARBALL_FILES := LICENSE README.md modules.yml web-config.yml
+# Tools built from their Go modules (helm) are cached outside the work tree, so that
+# a clean clone, `make clean` and CI's later steps reuse them.
+NETBACKUP_EXPORTER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/netbackup_exporter
+export NETBACKUP_EXPORTER_CACHE
+HELM_VERSION := v4.3.2
+HELM      := $(NETBACKUP_EXPORTER_CACHE)/helm-$(HELM_VERSION)/helm
+CHART     := deploy/helm/netbackup-exporter
 
-.PHONY: all build test unit vet fmt-check rules-test fuzz e2e bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
+.PHONY: all build test unit vet fmt-check rules-test fuzz e2e helm-test bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
 
 all: build test
 
@@ -57,6 +64,22 @@ fuzz:
 e2e:
 	./scripts/ensure-prometheus.sh
 	$(GO) test -race -count=1 -tags e2e -run . ./e2e/...
+
+# The Helm chart: helm lint, helm template for one replica and for three (the chart's ci/
+# values), and deploy/helm's test of the rendered objects' wiring. No cluster is needed.
+helm-test: $(HELM)
+	$(HELM) lint --strict $(CHART)
+	@set -e; for f in $(CHART)/ci/*-values.yaml; do \
+	  echo ">> helm lint and template with $$f"; \
+	  $(HELM) lint --strict $(CHART) --values $$f; \
+	  $(HELM) template nbu $(CHART) --namespace monitoring --values $$f >/dev/null; \
+	done
+	$(GO) vet -tags helm ./deploy/helm/
+	HELM=$(HELM) $(GO) test -race -count=1 -tags helm ./deploy/helm/
+
+# Built once (minutes); a later run finds the binary and does not rebuild it.
+$(HELM):
+	GOBIN=$(dir $(HELM)) $(GO) install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
 
 bench:
 	./scripts/bench.sh
