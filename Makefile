@@ -13,7 +13,7 @@ FUZZTIME  ?= 5s
 # Release platforms, as .promu.yml's crossbuild lists them.
 PLATFORMS ?= linux/amd64 linux/arm64 windows/amd64
 TARBALL_FILES := LICENSE README.md modules.yml web-config.yml
-# Tools built from their Go modules (helm) are cached outside the work tree, so that
+# Tools built from their Go modules (helm, Prometheus 3) are cached outside the work tree, so that
 # a clean clone, `make clean` and CI's later steps reuse them.
 NETBACKUP_EXPORTER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/netbackup_exporter
 export NETBACKUP_EXPORTER_CACHE
@@ -21,7 +21,7 @@ HELM_VERSION := v4.3.2
 HELM      := $(NETBACKUP_EXPORTER_CACHE)/helm-$(HELM_VERSION)/helm
 CHART     := deploy/helm/netbackup-exporter
 
-.PHONY: all build test unit vet fmt-check rules-test fuzz e2e helm-test bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
+.PHONY: all build test unit vet fmt-check rules-test fuzz e2e e2e-prom3 helm-test bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
 
 all: build test
 
@@ -64,6 +64,13 @@ fuzz:
 e2e:
 	./scripts/ensure-prometheus.sh
 	$(GO) test -race -count=1 -tags e2e -run . ./e2e/...
+
+# The end-to-end test against Prometheus 3.16, built from its Go module once
+# (scripts/ensure-prometheus3.sh), with its three ways of scraping: OpenMetrics first with UTF-8
+# names, protobuf only, and legacy names with underscore escaping.
+e2e-prom3:
+	./scripts/ensure-prometheus.sh
+	PROMETHEUS3=$$(./scripts/ensure-prometheus3.sh) $(GO) test -race -count=1 -tags e2e -run 'TestPrometheus3' ./e2e/...
 
 # The Helm chart: helm lint, helm template for one replica and for three (the chart's ci/
 # values), and deploy/helm's test of the rendered objects' wiring. No cluster is needed.
