@@ -157,3 +157,20 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestChartExistingConfigMap checks that configMap.existing replaces the rendered modules.yml: no
+// ConfigMap is rendered, the pod mounts the named one, and the credentials are still mounted.
+func TestChartExistingConfigMap(t *testing.T) {
+	objs := render(t, "--set", "configMap.existing=my-modules", "--set", "configMap.key=nbu.yml")
+	if n := len(ofKind(objs, "ConfigMap")); n != 0 {
+		t.Errorf("configMap.existing set, yet %d ConfigMaps rendered", n)
+	}
+	_, p := workload(t, objs, 1)
+	vol, name := p.mountedFile(t, p.args["--config.file"])
+	if str(vol, "configMap", "name") != "my-modules" || name != "nbu.yml" || str(vol, "configMap", "items", 0, "key") != "nbu.yml" {
+		t.Errorf("--config.file=%s on volume %v, want key nbu.yml of ConfigMap my-modules", p.args["--config.file"], vol)
+	}
+	if items := projectedItems(t, p.volumes["credentials"]); items["default.api-key"] != (projectedItem{"secret", "netbackup-api-keys", "default"}) {
+		t.Errorf("credentials volume %v, want default.api-key from Secret netbackup-api-keys", items)
+	}
+}
