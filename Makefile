@@ -70,7 +70,9 @@ e2e:
 # names, protobuf only, and legacy names with underscore escaping.
 e2e-prom3:
 	./scripts/ensure-prometheus.sh
-	PROMETHEUS3=$$(./scripts/ensure-prometheus3.sh) $(GO) test -race -count=1 -tags e2e -run 'TestPrometheus3' ./e2e/...
+	./scripts/ensure-prometheus3.sh >/dev/null
+	$(GO) vet -tags 'e2e prom3' ./e2e/
+	PROMETHEUS3=$$(./scripts/ensure-prometheus3.sh) $(GO) test -race -count=1 -tags 'e2e prom3' -run 'TestPrometheus3' -v ./e2e/...
 
 # The Helm chart: helm lint, helm template for one replica and for three (the chart's ci/
 # values), and deploy/helm's test of the rendered objects' wiring. No cluster is needed.
