@@ -13,8 +13,15 @@ FUZZTIME  ?= 30s
 # Release platforms, as .promu.yml's crossbuild lists them.
 PLATFORMS ?= linux/amd64 linux/arm64 windows/amd64
 TARBALL_FILES := LICENSE README.md modules.yml web-config.yml
+# Tools built from their Go modules (helm, Prometheus 3) are cached outside the work tree, so that
+# a clean clone, `make clean` and CI's later steps reuse them.
+NETBACKUP_EXPORTER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/netbackup_exporter
+export NETBACKUP_EXPORTER_CACHE
+HELM_VERSION := v4.3.2
+HELM      := $(NETBACKUP_EXPORTER_CACHE)/helm-$(HELM_VERSION)/helm
+CHART     := deploy/helm/netbackup-exporter
 
-.PHONY: all build test unit vet fmt-check rules-test fuzz mixin e2e bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
+.PHONY: all build test unit vet fmt-check rules-test fuzz mixin e2e e2e-prom3 helm-test bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
 
 all: build test
 
@@ -87,6 +94,31 @@ mixin: $(JSONNET_BIN)/jsonnet $(JSONNET_BIN)/jsonnetfmt
 e2e:
 	./scripts/ensure-prometheus.sh
 	$(GO) test -race -count=1 -tags e2e -run . ./e2e/...
+
+# The end-to-end test against Prometheus 3.16, built from its Go module once
+# (scripts/ensure-prometheus3.sh), with its three ways of scraping: OpenMetrics first with UTF-8
+# names, protobuf only, and legacy names with underscore escaping.
+e2e-prom3:
+	./scripts/ensure-prometheus.sh
+	./scripts/ensure-prometheus3.sh >/dev/null
+	$(GO) vet -tags 'e2e prom3' ./e2e/
+	PROMETHEUS3=$$(./scripts/ensure-prometheus3.sh) $(GO) test -race -count=1 -tags 'e2e prom3' -run 'TestPrometheus3' -v ./e2e/...
+
+# The Helm chart: helm lint, helm template for one replica and for three (the chart's ci/
+# values), and deploy/helm's test of the rendered objects' wiring. No cluster is needed.
+helm-test: $(HELM)
+	$(HELM) lint --strict $(CHART)
+	@set -e; for f in $(CHART)/ci/*-values.yaml; do \
+	  echo ">> helm lint and template with $$f"; \
+	  $(HELM) lint --strict $(CHART) --values $$f; \
+	  $(HELM) template nbu $(CHART) --namespace monitoring --values $$f >/dev/null; \
+	done
+	$(GO) vet -tags helm ./deploy/helm/
+	HELM=$(HELM) $(GO) test -race -count=1 -tags helm ./deploy/helm/
+
+# Built once (minutes); a later run finds the binary and does not rebuild it.
+$(HELM):
+	GOBIN=$(dir $(HELM)) $(GO) install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
 
 bench:
 	./scripts/bench.sh
