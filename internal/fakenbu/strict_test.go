@@ -1,0 +1,172 @@
+package fakenbu
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/specs"
+)
+
+// servedGETs are a request to every GET route of Server.route, on resources the demo data has.
+var servedGETs = []string{
+	"/admin/jobs", "/admin/jobs/1",
+	"/storage/storage-units", "/storage/disk-pools", "/storage/drives",
+	"/storage/tape-media", "/storage/tape-volume-pools", "/storage/robots-device-hosts",
+	"/config/media-servers", "/config/policies/", "/config/policies/daily-fs",
+	"/catalog/images", "/catalog/slp-images", "/manage/alerts", "/malware/latest-scan-results",
+	"/security/serverinfo",
+}
+
+func loadSpecs(t *testing.T) *specs.Table {
+	t.Helper()
+	table, err := specs.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return table
+}
+
+func newDemoServer(t *testing.T, opts Options) (*Server, *httpTestServer) {
+	t.Helper()
+	s, ts := newTestServer(t, opts)
+	s.SetJobs(GenerateJobs(1, 20, 0, testNow))
+	s.SetDemo(testNow)
+	return s, &httpTestServer{ts.URL, ts.Client()}
+}
+
+type httpTestServer struct {
+	url    string
+	client *http.Client
+}
+
+// send sends method path?query with Accept (and a body's Content-Type) in version.
+func (h *httpTestServer) send(t *testing.T, method, path, query, version, body string) int {
+	t.Helper()
+	var rd *bytes.Reader
+	if body != "" {
+		rd = bytes.NewReader([]byte(body))
+	}
+	u := h.url + basePath + path
+	if query != "" {
+		u += "?" + query
+	}
+	var req *http.Request
+	var err error
+	if rd != nil {
+		req, err = http.NewRequestWithContext(t.Context(), method, u, rd)
+		req.Header.Set("Content-Type", mediaJSON+";version="+version)
+	} else {
+		req, err = http.NewRequestWithContext(t.Context(), method, u, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", DefaultAPIKey)
+	req.Header.Set("Accept", mediaJSON+";version="+version)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// The fake emulates each release by the API version it is asked in: an endpoint is there (not
+// 404) exactly when that release's spec has it, strict or not.
+func TestRoutesFollowEachReleaseSpec(t *testing.T) {
+	table := loadSpecs(t)
+	for _, release := range table.Releases() {
+		api := table.APIVersion(release)
+		for _, strict := range []string{"", release} {
+			s, h := newDemoServer(t, Options{Versions: []string{api}, Strict: strict})
+			for _, path := range servedGETs {
+				has := table.Has(release, http.MethodGet, path)
+				if code := h.send(t, http.MethodGet, path, "", api, ""); (code == http.StatusNotFound) == has {
+					t.Errorf("release %s (strict %v): GET %s answered %d; the spec has it: %v", release, strict != "", path, code, has)
+				}
+			}
+			if v, n := s.Violations(); n > 0 || len(s.Unserved()) > 0 {
+				t.Errorf("release %s: violations %v, unserved %v", release, v, s.Unserved())
+			}
+		}
+	}
+}
+
+func TestStrictAnswersAndRecordsDepartures(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		called []string
+	)
+	s, h := newDemoServer(t, Options{Strict: "10.3", OnViolation: func(msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		called = append(called, msg)
+	}})
+	tests := []struct {
+		name, method, path, query, version, body string
+		want                                     int
+		violation                                string // "" = none recorded
+	}{
+		{"a page of jobs", "GET", "/admin/jobs", "page%5Blimit%5D=100&sort=jobId", "10.0", "", 200, ""},
+		{"an undeclared parameter", "GET", "/admin/jobs", "page%5Blimit%5D=1&bogus=1", "10.0", "", 400, `"bogus" is not declared`},
+		{"page[limit] past the maximum", "GET", "/storage/drives", "page%5Blimit%5D=500", "10.0", "", 400, "above the maximum 100"},
+		{"another release's version", "GET", "/admin/jobs", "page%5Blimit%5D=100", "12.0", "", 406, "version=12.0"},
+		{"a detection rung", "GET", "/admin/jobs", "page%5Blimit%5D=1", "14.0", "", 406, ""},
+		{"an endpoint 10.5 added", "GET", "/storage/tape-media", "", "10.0", "", 404, ""},
+		{"a path no release has", "GET", "/storage/no-such-list", "", "10.0", "", 404, "no path of the 10.3 spec"},
+		{"jobs count at its own version", "POST", "/admin/jobs-count-requests", "", "6.0", `{"data":{"type":"jobCount","attributes":{"filter":""}}}`, 200, ""},
+		{"jobs count at the API's version", "POST", "/admin/jobs-count-requests", "", "10.0", `{"data":{"type":"jobCount","attributes":{"filter":""}}}`, 406, "version=6.0"},
+	}
+	for _, tt := range tests {
+		_, before := s.Violations()
+		if code := h.send(t, tt.method, tt.path, tt.query, tt.version, tt.body); code != tt.want {
+			t.Errorf("%s: HTTP %d, want %d", tt.name, code, tt.want)
+		}
+		got, after := s.Violations()
+		switch {
+		case tt.violation == "" && after != before:
+			t.Errorf("%s: recorded %q", tt.name, got[len(got)-1])
+		case tt.violation != "" && (after != before+1 || !strings.Contains(got[len(got)-1], tt.violation)):
+			t.Errorf("%s: recorded %v, want a line with %q", tt.name, got[before:], tt.violation)
+		}
+	}
+	if want := []string{"GET /admin/jobs 14.0"}; !slices.Equal(s.VersionProbes(), want) {
+		t.Errorf("VersionProbes() = %v, want %v", s.VersionProbes(), want)
+	}
+	if want := []string{"GET /storage/tape-media"}; !slices.Equal(s.AbsentEndpoints(), want) {
+		t.Errorf("AbsentEndpoints() = %v, want %v", s.AbsentEndpoints(), want)
+	}
+	got, _ := s.Violations()
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(called, got) {
+		t.Errorf("OnViolation got %q, Violations() %q", called, got)
+	}
+}
+
+func TestStrictServesTheReleaseVersionOnly(t *testing.T) {
+	_, h := newDemoServer(t, Options{Strict: "11.2", Versions: DefaultVersions()})
+	q := url.Values{"page[limit]": {"10"}}.Encode()
+	if code := h.send(t, "GET", "/admin/jobs", q, "14.0", ""); code != 200 {
+		t.Errorf("11.2's version: HTTP %d", code)
+	}
+	if code := h.send(t, "GET", "/admin/jobs", q, "13.0", ""); code != http.StatusNotAcceptable {
+		t.Errorf("11.0's version from an 11.2 primary: HTTP %d, want 406", code)
+	}
+}
+
+func TestStrictRecordsWhatTheFakeLacks(t *testing.T) {
+	s, h := newDemoServer(t, Options{Strict: "11.0"})
+	// The 11.0 spec has the audit logs, which no collector reads and the fake does not serve.
+	if code := h.send(t, "GET", "/security/auditlogs", "", "13.0", ""); code != http.StatusNotFound {
+		t.Fatalf("HTTP %d for a route the fake lacks", code)
+	}
+	if got := s.Unserved(); len(got) != 1 || !strings.Contains(got[0], "GET /security/auditlogs") {
+		t.Errorf("Unserved() = %q", got)
+	}
+}
