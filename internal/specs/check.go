@@ -62,18 +62,27 @@ func (v *Violation) Error() string {
 // Violations are every departure Check found in one request, most fundamental first.
 type Violations []*Violation
 
+// Error names the request and operation once, then what is wrong with it.
 func (vs Violations) Error() string {
-	msgs := make([]string, len(vs))
-	for i, v := range vs {
-		msgs[i] = v.Error()
+	if len(vs) == 0 {
+		return "no violation"
 	}
-	return strings.Join(msgs, "; ")
+	msg := vs[0].Error()
+	for _, v := range vs[1:] {
+		if v.Method == vs[0].Method && v.Path == vs[0].Path && v.Operation == vs[0].Operation {
+			msg += "; " + v.Detail
+		} else {
+			msg += "; " + v.Error()
+		}
+	}
+	return msg
 }
 
 // Check returns nil when r is a request release's spec allows, or Violations: the path (below
 // /netbackup) matches a template of the release, the template has the method, every query
-// parameter is declared by the operation (integers within their bounds, enum values listed) and
-// every required one is sent, Accept names only media types (with their version) the operation
+// parameter is declared by the operation (integers within their bounds, enum values listed, a
+// filter's attributes and operators and a sort's attributes in the tables of their descriptions)
+// and every required one is sent, Accept names only media types (with their version) the operation
 // produces, and a body comes in a media type the operation takes. Headers other than Accept and
 // Content-Type, path parameters and bodies are not checked.
 func (t *Table) Check(release string, r *http.Request) error {
@@ -201,7 +210,10 @@ func (p *Param) checkValue(val string) string {
 	if len(p.Enum) > 0 && !p.inEnum(val) {
 		return fmt.Sprintf("not one of %v", p.Enum)
 	}
-	return ""
+	if msg := p.checkFilter(val); msg != "" {
+		return msg
+	}
+	return p.checkSort(val)
 }
 
 func (p *Param) inEnum(val string) bool {

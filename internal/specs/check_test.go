@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -61,7 +62,18 @@ func TestCheck(t *testing.T) {
 		{"page[limit] not an integer", "10.3", req("GET", "/netbackup/admin/jobs?page[limit]=ten", "10.0", ""), []Kind{KindQuery}},
 		{"page[limit] below the minimum", "10.5", req("GET", "/netbackup/storage/disk-pools?page[limit]=0", "12.0", ""), []Kind{KindQuery}},
 		{"undeclared parameter", "10.3", req("GET", "/netbackup/admin/jobs?page[offset]=0", "10.0", ""), []Kind{KindQuery}},
-		{"parameter sent twice", "10.3", req("GET", "/netbackup/admin/jobs?sort=a&sort=b", "10.0", ""), []Kind{KindQuery}},
+		{"parameter sent twice", "10.3", req("GET", "/netbackup/admin/jobs?sort=jobId&sort=state", "10.0", ""), []Kind{KindQuery}},
+		{"filter on listed attributes", "10.3", req("GET", "/netbackup/admin/jobs?filter="+url.QueryEscape("jobType eq 'BACKUP' and (status ge 0 and status le 1) and contains(clientName,'app')"), "10.0", ""), nil},
+		{"filter through tolower", "10.3", req("GET", "/netbackup/admin/jobs?filter="+url.QueryEscape("startswith(tolower(clientName),'app') and tolower(state) eq 'done'"), "10.0", ""), nil},
+		{"filter with a quote in a literal", "10.3", req("GET", "/netbackup/admin/jobs?filter="+url.QueryEscape("clientName eq 'o''brien and policyName'"), "10.0", ""), nil},
+		{"filter on an unlisted attribute", "10.3", req("GET", "/netbackup/admin/jobs?filter="+url.QueryEscape("kilobytesToTransfer gt 0"), "10.0", ""), []Kind{KindQuery}},
+		{"filter with an unlisted operator", "10.3", req("GET", "/netbackup/admin/jobs?filter="+url.QueryEscape("policyName eq 'gold'"), "10.0", ""), []Kind{KindQuery}},
+		{"filter on an attribute of a later release", "10.3", req("GET", "/netbackup/catalog/images?filter="+url.QueryEscape("malwareStatus eq 'CLEAN'"), "10.0", ""), []Kind{KindQuery}},
+		{"the same filter on 11.0", "11.0", req("GET", "/netbackup/catalog/images?filter="+url.QueryEscape("malwareStatus eq 'CLEAN'"), "13.0", ""), nil},
+		{"filter on an attribute path", "10.3", req("GET", "/netbackup/malware/latest-scan-results?filter="+url.QueryEscape("malwareTool/malwareToolName eq 'x'"), "10.0", ""), nil},
+		{"filter with a lambda, not read", "10.3", req("GET", "/netbackup/catalog/slp-images?filter="+url.QueryEscape("copies/any(c:c/copyType eq 'BACKUP')"), "10.0", ""), nil},
+		{"sort on listed attributes", "10.3", req("GET", "/netbackup/admin/jobs?sort=-endTime,jobId", "10.0", ""), nil},
+		{"sort on an unlisted attribute", "10.3", req("GET", "/netbackup/admin/jobs?sort=-bogus", "10.0", ""), []Kind{KindQuery}},
 		{"another release's version", "10.3", req("GET", "/netbackup/admin/jobs", "12.0", ""), []Kind{KindAccept}},
 		{"no Accept", "10.5", req("GET", "/netbackup/admin/jobs", "", ""), []Kind{KindAccept}},
 		{"endpoint added in 10.5", "10.3", req("GET", "/netbackup/storage/tape-media", "10.0", ""), []Kind{KindPath}},

@@ -35,11 +35,12 @@ type (
 		Responses   map[string]content `yaml:"responses"`
 	}
 	parameter struct {
-		Ref      string `yaml:"$ref"`
-		Name     string `yaml:"name"`
-		In       string `yaml:"in"`
-		Required bool   `yaml:"required"`
-		Schema   struct {
+		Ref         string `yaml:"$ref"`
+		Name        string `yaml:"name"`
+		In          string `yaml:"in"`
+		Required    bool   `yaml:"required"`
+		Description string `yaml:"description"`
+		Schema      struct {
 			Type    string   `yaml:"type"`
 			Minimum *float64 `yaml:"minimum"`
 			Maximum *float64 `yaml:"maximum"`
@@ -176,8 +177,15 @@ func resolveParam(docs *docCache, file string, p parameter) (Param, bool, error)
 	if p.In != "query" {
 		return Param{}, false, nil
 	}
-	return Param{Name: p.Name, Type: p.Schema.Type, Minimum: p.Schema.Minimum, Maximum: p.Schema.Maximum,
-		Enum: p.Schema.Enum, Required: p.Required}, true, nil
+	q := Param{Name: p.Name, Type: p.Schema.Type, Minimum: p.Schema.Minimum, Maximum: p.Schema.Maximum,
+		Enum: p.Schema.Enum, Required: p.Required}
+	switch p.Name {
+	case "filter":
+		q.Filterable = filterable(p.Description)
+	case "sort":
+		q.Sortable = sortable(p.Description)
+	}
+	return q, true, nil
 }
 
 func resolveBody(docs *docCache, file string, b content) (content, error) {

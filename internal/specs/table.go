@@ -22,6 +22,17 @@ type Param struct {
 	// Ref is the reference the parameter was named from when the file it points into is not in
 	// the bundle (./common.yaml): see the README for the names given to those.
 	Ref string `json:"ref,omitempty"`
+	// Filterable are, for a filter parameter, the attributes and operators the table of its
+	// description lists ("Filtering is supported on the following attributes").
+	Filterable []FilterAttr `json:"filterable,omitempty"`
+	// Sortable are, for a sort parameter, the attributes the table of its description lists.
+	Sortable []string `json:"sortable,omitempty"`
+}
+
+// FilterAttr is a row of a filter parameter's table: an attribute and its operators.
+type FilterAttr struct {
+	Name string   `json:"name"`
+	Ops  []string `json:"ops,omitempty"`
 }
 
 // Operation is one path and method of a spec file, reduced to what a request is checked against.
