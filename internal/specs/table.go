@@ -131,3 +131,23 @@ func (t *Table) ReleasesWith(method, requestPath string) []string {
 	}
 	return out
 }
+
+// Paths returns every path template with method in any release's spec, sorted.
+func (t *Table) Paths(method string) []string {
+	seen := map[string]bool{}
+	for _, v := range t.views {
+		for _, ops := range v.byLen {
+			for _, o := range ops {
+				if o.Method == method {
+					seen[o.Path] = true
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for p := range seen {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
