@@ -69,13 +69,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rc *reqCtx) bool 
 	if r.URL.RawQuery != "" {
 		msg += " [query " + r.URL.RawQuery + "]"
 	}
-	st.mu.Lock()
-	st.nViolation++
-	st.mu.Unlock()
-	st.record(&st.violations, msg)
-	if st.onViolation != nil {
-		st.onViolation(msg)
-	}
+	st.report(&st.violations, &st.nViolation, msg)
 	s.writeError(w, rc, vs[0].Kind.Status(), "The request does not follow the NetBackup "+st.release+" API specification.", msg)
 	return false
 }
@@ -87,8 +81,18 @@ func (s *Server) unserved(r *http.Request, rc *reqCtx) {
 	if st == nil || st.table.Check(st.release, r) != nil {
 		return
 	}
-	msg := fmt.Sprintf("%s %s: the %s spec has it, fakenbu does not serve it", r.Method, rc.endpoint, st.release)
-	st.record(&st.unserved, msg)
+	st.report(&st.unserved, nil, fmt.Sprintf("%s %s: the %s spec has it, fakenbu does not serve it", r.Method, rc.endpoint, st.release))
+}
+
+// report records a departure or a gap of the fake in list (and counts it in n, when not nil), and
+// hands it to OnViolation.
+func (st *strictness) report(list *[]string, n *int, msg string) {
+	st.mu.Lock()
+	if n != nil {
+		*n++
+	}
+	st.mu.Unlock()
+	st.record(list, msg)
 	if st.onViolation != nil {
 		st.onViolation(msg)
 	}
