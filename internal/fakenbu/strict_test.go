@@ -1,14 +1,15 @@
 package fakenbu
 
 import (
-	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/specs"
 )
@@ -26,41 +27,29 @@ func loadSpecs(t *testing.T) *specs.Table {
 	return table
 }
 
-func newDemoServer(t *testing.T, opts Options) (*Server, *httpTestServer) {
+// newDemoServer returns a fake with jobs and the demo's data, asked in-process by send.
+func newDemoServer(t *testing.T, opts Options) *Server {
 	t.Helper()
-	s, ts := newTestServer(t, opts)
+	opts.Now = func() time.Time { return testNow }
+	s := New(opts)
 	s.SetJobs(GenerateJobs(1, 20, 0, testNow))
 	s.SetDemo(testNow)
-	return s, &httpTestServer{ts.URL, ts.Client()}
+	return s
 }
 
-type httpTestServer struct {
-	url    string
-	client *http.Client
-}
-
-// send sends method path?query with Accept (and a body's Content-Type) in version, and returns
+// send serves method path?query, with Accept (and a body's Content-Type) in version, and returns
 // the status.
-func (h *httpTestServer) send(t *testing.T, method, path, query, version, body string) int {
-	t.Helper()
-	var rd *bytes.Reader
-	if body != "" {
-		rd = bytes.NewReader([]byte(body))
-	}
-	u := h.url + basePath + path
+func send(s *Server, method, path, query, version, body string) int {
+	target := basePath + path
 	if query != "" {
-		u += "?" + query
+		target += "?" + query
 	}
 	var req *http.Request
-	var err error
-	if rd != nil {
-		req, err = http.NewRequestWithContext(t.Context(), method, u, rd)
+	if body != "" {
+		req = httptest.NewRequest(method, target, strings.NewReader(body))
 		req.Header.Set("Content-Type", mediaJSON+";version="+version)
 	} else {
-		req, err = http.NewRequestWithContext(t.Context(), method, u, nil)
-	}
-	if err != nil {
-		t.Fatal(err)
+		req = httptest.NewRequest(method, target, nil)
 	}
 	req.Header.Set("Authorization", DefaultAPIKey)
 	accept := mediaJSON
@@ -68,12 +57,9 @@ func (h *httpTestServer) send(t *testing.T, method, path, query, version, body s
 		accept = mediaPlain // the one endpoint whose spec produces only the plain type
 	}
 	req.Header.Set("Accept", accept+";version="+version)
-	resp, err := h.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	return w.Code
 }
 
 // The fake emulates each release by the API version it is asked in: an endpoint it serves is
@@ -125,10 +111,10 @@ func TestRoutesFollowEachReleaseSpec(t *testing.T) {
 func getAll(t *testing.T, table *specs.Table, release, strict string, paths []string) map[string]int {
 	t.Helper()
 	api := table.APIVersion(release)
-	s, h := newDemoServer(t, Options{Versions: []string{api}, Strict: strict})
+	s := newDemoServer(t, Options{Versions: []string{api}, Strict: strict})
 	codes := map[string]int{}
 	for _, path := range paths {
-		codes[path] = h.send(t, http.MethodGet, path, "", api, "")
+		codes[path] = send(s, http.MethodGet, path, "", api, "")
 	}
 	if v, n := s.Violations(); n > 0 || len(s.Unserved()) > 0 {
 		t.Errorf("release %s: violations %v, unserved %v", release, v, s.Unserved())
@@ -143,7 +129,7 @@ func TestStrictAnswersAndRecordsDepartures(t *testing.T) {
 		mu     sync.Mutex
 		called []string
 	)
-	s, h := newDemoServer(t, Options{Strict: "10.3", OnViolation: func(msg string) {
+	s := newDemoServer(t, Options{Strict: "10.3", OnViolation: func(msg string) {
 		mu.Lock()
 		defer mu.Unlock()
 		called = append(called, msg)
@@ -165,7 +151,7 @@ func TestStrictAnswersAndRecordsDepartures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, before := s.Violations()
-		if code := h.send(t, tt.method, tt.path, tt.query, tt.version, tt.body); code != tt.want {
+		if code := send(s, tt.method, tt.path, tt.query, tt.version, tt.body); code != tt.want {
 			t.Errorf("%s: HTTP %d, want %d", tt.name, code, tt.want)
 		}
 		got, after := s.Violations()
@@ -191,20 +177,20 @@ func TestStrictAnswersAndRecordsDepartures(t *testing.T) {
 }
 
 func TestStrictServesTheReleaseVersionOnly(t *testing.T) {
-	_, h := newDemoServer(t, Options{Strict: "11.2", Versions: DefaultVersions()})
+	s := newDemoServer(t, Options{Strict: "11.2", Versions: DefaultVersions()})
 	q := url.Values{"page[limit]": {"10"}}.Encode()
-	if code := h.send(t, "GET", "/admin/jobs", q, "14.0", ""); code != 200 {
+	if code := send(s, "GET", "/admin/jobs", q, "14.0", ""); code != 200 {
 		t.Errorf("11.2's version: HTTP %d", code)
 	}
-	if code := h.send(t, "GET", "/admin/jobs", q, "13.0", ""); code != http.StatusNotAcceptable {
+	if code := send(s, "GET", "/admin/jobs", q, "13.0", ""); code != http.StatusNotAcceptable {
 		t.Errorf("11.0's version from an 11.2 primary: HTTP %d, want 406", code)
 	}
 }
 
 func TestStrictRecordsWhatTheFakeLacks(t *testing.T) {
-	s, h := newDemoServer(t, Options{Strict: "11.0"})
+	s := newDemoServer(t, Options{Strict: "11.0"})
 	// The 11.0 spec has the audit logs, which no collector reads and the fake does not serve.
-	if code := h.send(t, "GET", "/security/auditlogs", "", "13.0", ""); code != http.StatusNotFound {
+	if code := send(s, "GET", "/security/auditlogs", "", "13.0", ""); code != http.StatusNotFound {
 		t.Fatalf("HTTP %d for a route the fake lacks", code)
 	}
 	if got := s.Unserved(); len(got) != 1 || !strings.Contains(got[0], "GET /security/auditlogs") {
