@@ -21,7 +21,7 @@ HELM_VERSION := v4.3.2
 HELM      := $(NETBACKUP_EXPORTER_CACHE)/helm-$(HELM_VERSION)/helm
 CHART     := deploy/helm/netbackup-exporter
 
-.PHONY: all build test unit vet fmt-check rules-test fuzz mixin e2e e2e-prom3 helm-test bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
+.PHONY: all build test unit vet fmt-check rules-test fuzz mixin specs e2e e2e-prom3 helm-test bench bench-compare bench-scale demo check-config crossbuild tarball check-systemd clean
 
 all: build test
 
@@ -88,6 +88,13 @@ mixin: $(JSONNET_BIN)/jsonnet $(JSONNET_BIN)/jsonnetfmt
 	$(JSONNET_BIN)/jsonnetfmt -i $(MIXIN_SOURCES)
 	rm -f dashboards/*.json alerts/*.rules.yml
 	$(JSONNET_BIN)/jsonnet -S -m . netbackup-mixin/build.jsonnet
+
+# The table of Veritas's API specs (internal/specs/endpoints/) from the spec folders beside the
+# checkout (SPECS). TestTableMatchesSpecs (internal/specs, part of `make unit`) fails when the
+# checked-in table differs from what this writes, and is skipped where the specs are absent.
+SPECS ?= ../shared/docs/veritas
+specs:
+	$(GO) run ./internal/specs/gen -specs $(SPECS) -out internal/specs/endpoints
 
 # End to end with a real Prometheus and Alertmanager (installed by scripts/ensure-prometheus.sh
 # when missing): scraping, the alert rules, the dashboards' queries, two sharded exporters.

@@ -6,10 +6,12 @@ import (
 	"testing"
 )
 
-// testOnlyDeps are packages the tests use and the binary must not link: the fake NetBackup, the
-// span recorder, and the OTLP exporter over gRPC (traces go out over OTLP/HTTP only).
+// testOnlyDeps are packages the tests use and the binary must not link: the fake NetBackup and
+// the spec table it holds requests to, the span recorder, and the OTLP exporter over gRPC (traces
+// go out over OTLP/HTTP only).
 var testOnlyDeps = []string{
 	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu",
+	"github.com/netbackup-exporter/netbackup_exporter/internal/specs",
 	"go.opentelemetry.io/otel/sdk/trace/tracetest",
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc",
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/specs"
 )
 
 func main() {
@@ -70,6 +71,7 @@ type config struct {
 	serverName  string
 	users       repeatFlag
 	tokenTTL    time.Duration
+	strict      string
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -89,6 +91,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "private key file (PEM) for --tls-cert")
 	fs.Var(&c.users, "user", "an account that may log in with POST /login, as name:password (repeatable)")
 	fs.DurationVar(&c.tokenTTL, "token-validity", fakenbu.DefaultTokenValidity, "how long a login's token is accepted")
+	fs.StringVar(&c.strict, "strict", "", "a release of the Veritas specs (10.3, 10.5, 11.0, 11.2): serve its API version alone and hold every request to its spec, logging each departure")
 	fs.StringVar(&c.serverName, "server-name", "", "primary server name reported by serverinfo and in jobs (default nbu-primary.example.com)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -118,6 +121,9 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 			return c, fmt.Errorf("--versions: %q is not MAJOR.MINOR", v)
 		}
 	}
+	if err := checkStrict(c); err != nil {
+		return c, err
+	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, errors.New("--tls-cert and --tls-key must be given together")
 	}
@@ -131,6 +137,25 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return c, errors.New("--tls-ca-out needs --tls")
 	}
 	return c, nil
+}
+
+// checkStrict wants --strict to name a release of the spec table, without --versions (the
+// release decides the version).
+func checkStrict(c config) error {
+	if c.strict == "" {
+		return nil
+	}
+	if len(c.versions) > 0 {
+		return errors.New("--strict serves its release's API version alone: drop --versions")
+	}
+	table, err := specs.Load()
+	if err != nil {
+		return err
+	}
+	if table.APIVersion(c.strict) == "" {
+		return fmt.Errorf("--strict: no spec table for release %q (have %s)", c.strict, strings.Join(table.Releases(), ", "))
+	}
+	return nil
 }
 
 func digits(s string) bool {
@@ -183,6 +208,10 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 		ServerName:    c.serverName,
 		Users:         users,
 		TokenValidity: c.tokenTTL,
+		Strict:        c.strict,
+		OnViolation: func(msg string) {
+			logger.Warn("request departs from the NetBackup "+c.strict+" API specification", "departure", msg)
+		},
 	})
 	srv.SetJobs(fakenbu.GenerateJobs(c.seed, c.jobs, c.window, now))
 	srv.SetDemo(now)
@@ -208,6 +237,9 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 	}
 	addr := ln.Addr().String()
 	attrs := []any{"address", addr, "base_url", scheme + "://" + addr + "/netbackup", "jobs", c.jobs}
+	if c.strict != "" {
+		attrs = append(attrs, "strict", c.strict)
+	}
 	if c.tlsCAOut != "" {
 		attrs = append(attrs, "ca_file", c.tlsCAOut)
 	}

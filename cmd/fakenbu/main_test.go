@@ -39,6 +39,13 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("users = %v, token validity %v", c.users, c.tokenTTL)
 			}
 		}},
+		{"strict", []string{"--strict", "10.5"}, false, func(t *testing.T, c config) {
+			if c.strict != "10.5" {
+				t.Errorf("strict = %q", c.strict)
+			}
+		}},
+		{"strict release without a spec", []string{"--strict", "9.1"}, true, nil},
+		{"strict with versions", []string{"--strict", "10.5", "--versions", "12.0"}, true, nil},
 		{"user without password", []string{"--user", "monitor"}, true, nil},
 		{"zero token validity", []string{"--token-validity", "0s"}, true, nil},
 		{"bad version", []string{"--versions", "13"}, true, nil},

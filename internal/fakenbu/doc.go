@@ -7,7 +7,9 @@
 // /malware/latest-scan-results, /security/serverinfo and /ping), with each
 // endpoint's paging style, page size maxima and the API versions whose spec
 // has it (older versions get the 404 of an unknown path), and POST /login and
-// /logout for accounts that log in instead of using an API key.
+// /logout for accounts that log in instead of using an API key. In strict mode
+// (Options.Strict) it plays one release and holds every request to that
+// release's spec (package specs), answering and recording each departure.
 //
 // It is an independent implementation of the server side of the Veritas
 // OpenAPI specs: it deliberately shares no code with the exporter's client,

@@ -24,6 +24,14 @@ type Options struct {
 	TokenValidity time.Duration
 	// OmitValidity leaves validity out of the login answer, for clients' fallbacks.
 	OmitValidity bool
+	// Strict names a release of the Veritas specs ("10.3", "10.5", "11.0", "11.2"; see package
+	// specs): the server then serves that release's API version alone (Versions is ignored) and
+	// holds every request to the release's spec, answering a departure as a server holding
+	// requests to it would and recording it (Violations). New panics on a release the table lacks.
+	Strict string
+	// OnViolation, with Strict, is called with each line Violations and Unserved record, as the
+	// request arrives (from the request's goroutine).
+	OnViolation func(string)
 }
 
 // DefaultAPIKey is the key accepted when Options.APIKeys is empty.
@@ -79,6 +87,8 @@ type Server struct {
 	total   int
 	logins  int
 	fails   map[string]int // endpoint -> status answered for ever (FailEndpoint)
+
+	strict *strictness // nil unless Options.Strict
 }
 
 // New returns an empty Server (no jobs, storage units or disk pools).
@@ -106,6 +116,11 @@ func New(opts Options) *Server {
 	versions := opts.Versions
 	if len(versions) == 0 {
 		versions = DefaultVersions()
+	}
+	if opts.Strict != "" {
+		var api string
+		s.strict, api = newStrictness(opts.Strict, opts.OnViolation)
+		versions = []string{api}
 	}
 	for _, v := range versions {
 		s.versions[v] = struct{}{}
@@ -176,9 +191,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.count(endpoint)
 	rc := &reqCtx{endpoint: endpoint, version: s.requestedVersion(r)}
+	if s.strict != nil && !s.admit(w, r, rc) {
+		return
+	}
 
 	rt, ok := s.route(endpoint)
 	if !ok || !strings.HasPrefix(r.URL.Path, basePath+"/") {
+		s.unserved(r, rc)
 		s.writeError(w, rc, http.StatusNotFound, "The requested resource was not found.",
 			"no such endpoint: "+r.URL.Path)
 		return
@@ -211,6 +230,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rt.minVersion != "" && versionLess(rc.version, rt.minVersion) {
+		s.unserved(r, rc)
 		s.writeError(w, rc, http.StatusNotFound, "The requested resource was not found.",
 			"no such endpoint: "+r.URL.Path)
 		return
