@@ -27,7 +27,7 @@ var (
 		"Front-end data the primary protects, as NetBackup's capacity licensing measures it: masterConsumptionMB of the primary's /licensing/capacity report (MB read as 2^20 bytes).")
 	descLicenseCapacity = newDesc("nbu_license_capacity_bytes",
 		"Capacity licensed by the active entitlements of a capacity meter (FETB, FETB_PLUS): the sum of their licenseCount in TB, read as 2^40 bytes.", "meter")
-	descLicenseCount = newDesc("nbu_license_count",
+	descLicenseUnits = newDesc("nbu_license_units",
 		"Sum of licenseCount over the active entitlements of a licence meter, in the meter's unit (TB for FETB and FETB_PLUS, processors for CPU, servers for SERVER).", "meter")
 	descLicenseExpiry = newDesc("nbu_license_expiry_timestamp_seconds",
 		"End date (endDate) of each entitlement; entitlements without one have no series.", "entitlement", "product", "meter", "type", "status")
@@ -169,7 +169,7 @@ func collectEntitlements(ctx context.Context, r *Run, out *metricSet) error {
 		return fmt.Errorf("entitlements: %w", err)
 	}
 	for meter, n := range counts {
-		out.gauge(descLicenseCount, n, meter)
+		out.gauge(descLicenseUnits, n, meter)
 		if capacityMeters[meter] {
 			out.gauge(descLicenseCapacity, n*bytesPerTB, meter)
 		}
@@ -186,9 +186,11 @@ func entitlementActive(status string, end, now time.Time) bool {
 	return end.IsZero() || end.After(now)
 }
 
+// enumWordJoin joins the words of an enum value as the spec spells them.
+var enumWordJoin = strings.NewReplacer(" ", "_", "-", "_")
+
 // enumLabel is an enum value in the spec's spelling whatever the server's: upper case, words
 // joined by underscores ("fetb plus" and "FETB-PLUS" are FETB_PLUS).
 func enumLabel(v string) string {
-	v = strings.ToUpper(strings.TrimSpace(v))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(v)
+	return enumWordJoin.Replace(strings.ToUpper(strings.TrimSpace(v)))
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
+	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 const licensingYAML = `
@@ -83,7 +84,7 @@ func TestLicensingAndCertificatesFromFake(t *testing.T) {
 	}
 	equalSeries(t, "nbu_license_capacity_bytes", seriesValues(fams, "nbu_license_capacity_bytes"),
 		map[string]float64{"meter=FETB,": fakenbu.DemoLicensedTB * tb})
-	equalSeries(t, "nbu_license_count", seriesValues(fams, "nbu_license_count"),
+	equalSeries(t, "nbu_license_units", seriesValues(fams, "nbu_license_units"),
 		map[string]float64{"meter=FETB,": fakenbu.DemoLicensedTB, "meter=CPU,": 16})
 	fetb := "meter=FETB,product=NetBackup Platform Base FETB,"
 	equalSeries(t, "nbu_license_expiry_timestamp_seconds", seriesValues(fams, "nbu_license_expiry_timestamp_seconds"), map[string]float64{
@@ -227,7 +228,7 @@ func TestLicensingAbsentFields(t *testing.T) {
 	})
 	l.fake.SetHostCertificates([]fakenbu.HostCertificate{{HostID: "h1", HostName: "c1", HostType: 2}})
 	fams := l.probe(t, "lic")
-	for _, name := range []string{"nbu_license_capacity_used_bytes", "nbu_license_capacity_bytes", "nbu_license_count",
+	for _, name := range []string{"nbu_license_capacity_used_bytes", "nbu_license_capacity_bytes", "nbu_license_units",
 		"nbu_license_expiry_timestamp_seconds", "nbu_license_service_expiry_timestamp_seconds", "nbu_host_certificate_expiry_timestamp_seconds"} {
 		if v := sumFamily(fams, name, nil); v != -1 {
 			t.Errorf("%s = %v, want absent", name, v)
@@ -272,5 +273,65 @@ func TestCertificatesMaxSeries(t *testing.T) {
 	// two hosts past the cap, and the fetch time, which no longer fits.
 	if v := sumFamily(fams, "nbu_series_dropped", map[string]string{"collector": "certificates", "reason": "max_series"}); v != 4 {
 		t.Errorf("nbu_series_dropped{reason=max_series} = %v, want 4", v)
+	}
+}
+
+// At the defaults (1h caches) and a probe every 60 s, the two collectors cost what the README
+// says: one refresh an hour of each endpoint, serverinfo once per target. Counted by the fake
+// over two hours of probes.
+func TestLicensingRequestBudget(t *testing.T) {
+	l := newLicensingEnv(t, licensingYAML)
+	l.probe(t, "lic") // detects the API version, which is not the collectors' cost
+	l.fake.ResetCounters()
+	const probes = 120
+	for range probes {
+		l.clock.Advance(45 * time.Second) // + the 15 s probe() adds
+		l.probe(t, "lic")
+	}
+	want := map[string]int{"/security/serverinfo": 0, "/licensing/capacity": 2, "/licensing/entitlements": 2, "/security/certificates": 2}
+	total := 0
+	for ep, n := range want {
+		if got := l.fake.Requests(ep); got != n {
+			t.Errorf("%s: %d requests in %d probes, want %d", ep, got, probes, n)
+		}
+		total += n
+	}
+	if got := l.fake.TotalRequests(); got != total {
+		t.Errorf("%d requests in all, want %d", got, total)
+	}
+	t.Logf("%d requests over the %d probes after the first: %.3f per probe", l.fake.TotalRequests(), probes, float64(l.fake.TotalRequests())/probes)
+}
+
+func TestLicensingHelpers(t *testing.T) {
+	for in, want := range map[string]string{"FETB": "FETB", " fetb plus ": "FETB_PLUS", "Fetb-Plus": "FETB_PLUS", "": ""} {
+		if got := enumLabel(in); got != want {
+			t.Errorf("enumLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+	now := fixtureNow
+	for _, tc := range []struct {
+		status string
+		end    time.Time
+		want   bool
+	}{
+		{"ACTIVE", now.Add(-time.Hour), true}, // NetBackup's word, even past the end date (grace)
+		{"EXPIRED", now.Add(time.Hour), false},
+		{"", time.Time{}, true},
+		{"", now.Add(time.Hour), true},
+		{"", now.Add(-time.Hour), false},
+	} {
+		if got := entitlementActive(tc.status, tc.end, now); got != tc.want {
+			t.Errorf("entitlementActive(%q, %v) = %v, want %v", tc.status, tc.end, got, tc.want)
+		}
+	}
+	reports := []nbu.CapacityReport{{ID: "other"}, {ID: "NBU1.example.com", ConsumptionKnown: true}}
+	if rep, ok := primaryReport(reports, "nbu1.example.com"); !ok || rep.ID != "NBU1.example.com" {
+		t.Errorf("primaryReport by name = %+v, %v", rep, ok)
+	}
+	if _, ok := primaryReport(reports, "nbu9"); ok {
+		t.Error("primaryReport picked one of several reports that do not name the primary")
+	}
+	if rep, ok := primaryReport(reports[:1], "nbu9"); !ok || rep.ID != "other" {
+		t.Errorf("primaryReport of the only report = %+v, %v", rep, ok)
 	}
 }
