@@ -21,6 +21,9 @@
     clientBackupMaxAgeHours: 48,  // NetBackupClientBackupTooOld
     catalogBackupMaxAgeHours: 36,  // NetBackupCatalogBackupTooOld
     slpBacklogHours: 6,  // NetBackupSLPBacklogGrowing: growth over, and oldest image older than
+    licenseCapacityRatio: 0.9,  // NetBackupLicenseCapacityHigh: share of the licensed capacity used
+    licenseExpiryDays: 30,  // NetBackupLicenseExpiringSoon
+    hostCertificateExpiryDays: 30,  // NetBackupHostCertificateExpiringSoon
 
     // Dashboards.
     dashboardUIDPrefix: 'netbackup-',  // + overview, jobs, storage, tape, protection
@@ -42,6 +45,9 @@
     certificateExpirySeconds: self.certificateExpiryDays * 86400,
     clientBackupMaxAgeSeconds: self.clientBackupMaxAgeHours * 3600,
     catalogBackupMaxAgeSeconds: self.catalogBackupMaxAgeHours * 3600,
+    licenseCapacityPercent: std.round(self.licenseCapacityRatio * 100),
+    licenseExpirySeconds: self.licenseExpiryDays * 86400,
+    hostCertificateExpirySeconds: self.hostCertificateExpiryDays * 86400,
 
     assert self.jobSelector != '' : 'jobSelector must not be empty: use job=~".+" to match every job',
   },
