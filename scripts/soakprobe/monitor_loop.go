@@ -51,16 +51,17 @@ func startMonitor(ctx context.Context, o options, st *stats, extraHeader string,
 // line reads a sample and prints it with the probes since the last line.
 func (m *monitor) line(ctx context.Context) {
 	s, err := readSample(ctx, m.c, m.o.exporter, m.o.pid)
+	if err != nil && ctx.Err() != nil {
+		return // the run ended meanwhile: finish prints the last line
+	}
 	now := time.Now()
 	at := now.Sub(m.start)
 	probes, failures, n, p99 := m.st.interval()
 	rate := float64(n) / now.Sub(m.last).Seconds()
 	m.last = now
 	if err != nil {
-		if ctx.Err() == nil {
-			m.st.failure("reading the exporter's state", err.Error())
-			fmt.Printf("%6.0fs %8d %7d %8.1f %7.0f  cannot read the exporter's state: %v\n", at.Seconds(), probes, failures, rate, ms(p99), err)
-		}
+		m.st.failure("reading the exporter's state", err.Error())
+		fmt.Printf("%6.0fs %8d %7d %8.1f %7.0f  cannot read the exporter's state: %v\n", at.Seconds(), probes, failures, rate, ms(p99), err)
 		return
 	}
 	m.mu.Lock()
