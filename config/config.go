@@ -43,6 +43,8 @@ type Module struct {
 	// APIKeyEnv names the environment variable that holds the key, read at load; /config shows
 	// the name, never the value.
 	APIKeyEnv string `yaml:"api_key_env,omitempty"`
+	// APIKeyTag is the tag of the module's API key, whose expiry the security collector reports.
+	APIKeyTag string `yaml:"api_key_tag,omitempty"`
 	// A NetBackup user that logs in (POST /login), instead of an API key.
 	Username     string `yaml:"username,omitempty"`
 	Password     Secret `yaml:"password,omitempty"`
@@ -67,6 +69,8 @@ type Module struct {
 	SLP                   SLPConfig            `yaml:"slp"`
 	Alerts                AlertsConfig         `yaml:"alerts"`
 	Malware               MalwareConfig        `yaml:"malware"`
+	Services              ServicesConfig       `yaml:"services"`
+	Security              SecurityConfig       `yaml:"security"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
 	// MaxSeries caps the series one collector may return per probe; what it cuts is counted in
 	// nbu_series_dropped. Far above what a large real master produces.
@@ -152,5 +156,7 @@ func moduleDefaults() Module {
 		APIPaths:              []string{DefaultAPIPath},
 	}
 	applyPostureDefaults(&m)
+	applyServicesDefaults(&m)
+	applySecurityDefaults(&m)
 	return m
 }
