@@ -59,6 +59,8 @@ type Server struct {
 	pools []DiskPool
 	// posture is the data of the policies, catalog, SLP, alerts and malware endpoints.
 	posture posture
+	// hostsec is the data of the hosts, services and security endpoints.
+	hostsec hostSecurity
 
 	drives       []Drive
 	media        []TapeMedium
@@ -223,6 +225,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) route(endpoint string) (route, bool) {
+	if rt, ok := s.hostSecurityRoute(endpoint); ok {
+		return rt, true
+	}
 	switch endpoint {
 	case "/admin/jobs":
 		return route{auth: true, handle: s.handleJobs}, true
