@@ -20,6 +20,8 @@ var collectorList = []struct {
 	{slpCollector{}, false},
 	{alertsCollector{}, false},
 	{malwareCollector{}, false},
+	{servicesCollector{}, false},
+	{securityCollector{}, false},
 }
 
 // Schema hands the collector list to the config loader, which validates `collectors:` against it.
