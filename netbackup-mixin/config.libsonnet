@@ -21,6 +21,15 @@
     clientBackupMaxAgeHours: 48,  // NetBackupClientBackupTooOld
     catalogBackupMaxAgeHours: 36,  // NetBackupCatalogBackupTooOld
     slpBacklogHours: 6,  // NetBackupSLPBacklogGrowing: growth over, and oldest image older than
+    // NetBackupCoreServiceDown: the services (daemons, as /admin/hosts/{hostId}/services names
+    // them) whose stop breaks backups, on whichever host lists them. Primary: request daemon,
+    // database, media manager, resource broker, job manager, policy execution, SLPs,
+    // authentication, web service (the REST API); every server: client and network services,
+    // remote manager (disk storage of media servers).
+    coreServices: ['bprd', 'bpdbm', 'nbemm', 'nbrb', 'nbjm', 'nbpem', 'nbstserv', 'nbatd', 'nbwmc', 'bpcd', 'vnetd', 'nbrmms'],
+    servicesHostUnreadableMinutes: 30,  // NetBackupServicesHostUnreadable
+    securityRiskScoreMax: 50,  // NetBackupSecurityRiskScoreHigh: platform risk score (0..100) above
+    apiKeyExpiryDays: 14,  // NetBackupExporterAPIKeyExpiringSoon
 
     // Dashboards.
     dashboardUIDPrefix: 'netbackup-',  // + overview, jobs, storage, tape, protection
@@ -42,6 +51,8 @@
     certificateExpirySeconds: self.certificateExpiryDays * 86400,
     clientBackupMaxAgeSeconds: self.clientBackupMaxAgeHours * 3600,
     catalogBackupMaxAgeSeconds: self.catalogBackupMaxAgeHours * 3600,
+    coreServicesRegex: std.join('|', self.coreServices),
+    apiKeyExpirySeconds: self.apiKeyExpiryDays * 86400,
 
     assert self.jobSelector != '' : 'jobSelector must not be empty: use job=~".+" to match every job',
   },

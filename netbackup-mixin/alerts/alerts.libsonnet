@@ -5,3 +5,5 @@
 + (import 'storage.libsonnet')
 + (import 'tape.libsonnet')
 + (import 'protection.libsonnet')
++ (import 'services.libsonnet')
++ (import 'security.libsonnet')
