@@ -46,6 +46,7 @@ func TestServicesAndSecurityValidation(t *testing.T) {
 		{key + "security: {anomalies_lookback: 0s}", `security.anomalies_lookback: must be greater than 0`},
 		{key + "security: {max_anomalies: 0}", `security.max_anomalies: 0 is out of range (want 1..1000000)`},
 		{key + "api_key_tag: \"a b\"", `api_key_tag: contains whitespace or control characters`},
+		{key + "api_key_tag: test-key-01", `api_key_tag: is the API key itself`},
 		{key + "api_key_tag: " + strings.Repeat("t", 257), `api_key_tag: longer than 256 bytes`},
 		// A login has no API key: a tag would name a key the module does not use.
 		{"username: monitor\n    password: secret-password\n    api_key_tag: 0f1e", `api_key_tag: names the tag of the module's API key, but the module logs in`},

@@ -56,6 +56,9 @@ func validateAPIKeyTag(m *Module) error {
 		return nil
 	case m.Username != "" || m.Password != "" || m.PasswordFile != "" || m.PasswordEnv != "":
 		return keyError(path, "names the tag of the module's API key, but the module logs in (username) and has none")
+	case tag == string(m.APIKey):
+		// The tag goes in a query string, which servers and proxies log: never the key.
+		return keyError(path, "is the API key itself; it takes the key's tag, which NetBackup shows beside the key")
 	case len(tag) > maxAPIKeyTagBytes:
 		return keyError(path, "longer than %d bytes", maxAPIKeyTagBytes)
 	case strings.ContainsFunc(tag, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
