@@ -67,6 +67,8 @@ type Module struct {
 	SLP                   SLPConfig            `yaml:"slp"`
 	Alerts                AlertsConfig         `yaml:"alerts"`
 	Malware               MalwareConfig        `yaml:"malware"`
+	StorageServers        CacheConfig          `yaml:"storage_servers"`
+	SLO                   SLOConfig            `yaml:"slo"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
 	// MaxSeries caps the series one collector may return per probe; what it cuts is counted in
 	// nbu_series_dropped. Far above what a large real master produces.
@@ -152,5 +154,7 @@ func moduleDefaults() Module {
 		APIPaths:              []string{DefaultAPIPath},
 	}
 	applyPostureDefaults(&m)
+	applyStorageServersDefaults(&m)
+	applySLODefaults(&m)
 	return m
 }

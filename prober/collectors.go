@@ -14,12 +14,14 @@ var collectorList = []struct {
 	{diskPoolsCollector{}, true},
 	{tapeCollector{}, true},
 	{mediaServersCollector{}, true},
+	{storageServersCollector{}, true},
 	{clientsCollector{}, false},
 	{policiesCollector{}, false},
 	{catalogCollector{}, false},
 	{slpCollector{}, false},
 	{alertsCollector{}, false},
 	{malwareCollector{}, false},
+	{sloCollector{}, false},
 }
 
 // Schema hands the collector list to the config loader, which validates `collectors:` against it.
