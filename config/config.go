@@ -69,6 +69,8 @@ type Module struct {
 	SLP                   SLPConfig            `yaml:"slp"`
 	Alerts                AlertsConfig         `yaml:"alerts"`
 	Malware               MalwareConfig        `yaml:"malware"`
+	StorageServers        CacheConfig          `yaml:"storage_servers"`
+	SLO                   SLOConfig            `yaml:"slo"`
 	Licensing             LicensingConfig      `yaml:"licensing"`
 	Certificates          CertificatesConfig   `yaml:"certificates"`
 	Services              ServicesConfig       `yaml:"services"`
@@ -158,6 +160,8 @@ func moduleDefaults() Module {
 		APIPaths:              []string{DefaultAPIPath},
 	}
 	applyPostureDefaults(&m)
+	applyStorageServersDefaults(&m)
+	applySLODefaults(&m)
 	applyLicensingDefaults(&m)
 	applyServicesDefaults(&m)
 	applySecurityDefaults(&m)

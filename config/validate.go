@@ -14,6 +14,8 @@ func (s Schema) validateModule(m *Module) error {
 		func(m *Module) error { return validateCollectors(m, s.Collectors) },
 		validateLimits,
 		validatePosture,
+		validateStorageServers,
+		validateSLO,
 		validateLicensing,
 		validateServices,
 		validateSecurity,

@@ -79,6 +79,9 @@ type Server struct {
 	robotHosts   []string
 	mediaServers []MediaServer
 
+	storageServers []StorageServer
+	slos           []SLO
+
 	// cacheMu guards the lazily built views of jobs; they are built by
 	// readers holding mu.RLock and dropped by writers holding mu.Lock.
 	cacheMu  sync.Mutex
@@ -270,6 +273,10 @@ func (s *Server) route(endpoint string) (route, bool) {
 		return route{auth: true, minVersion: "12.0", handle: s.handleRobotDeviceHosts}, true
 	case "/config/media-servers":
 		return route{auth: true, handle: s.handleMediaServers}, true
+	case "/storage/storage-servers":
+		return route{auth: true, handle: s.handleStorageServers}, true
+	case "/servicecatalog/slos":
+		return route{auth: true, handle: s.handleSLOs}, true
 	case "/config/policies/", "/config/policies":
 		// The spec's path has the trailing slash; a server answers both.
 		return route{auth: true, handle: s.handlePolicies}, true
