@@ -32,9 +32,8 @@ type session struct {
 	mu         sync.Mutex
 	slots      map[string]*collectorSlot
 
-	// certExpiry is the earliest NotAfter (Unix seconds) of the chain the session's last
-	// TLS-using probe saw; 0 = none yet.
-	certExpiry atomic.Int64
+	// tls is what the session's last TLS-using probe saw of the primary's certificate and TLS.
+	tls tlsSeen
 }
 
 // collectorSlot is one collector's share of a session: its state, and the run that serialises
