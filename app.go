@@ -27,6 +27,10 @@ type appParams struct {
 	registerer    prometheus.Registerer
 	gatherer      prometheus.Gatherer
 	tracing       *tracing.Tracing // nil = off
+	// maxAnswersBytes bounds the answers in flight together (0: the default); answerIdleTimeout
+	// cuts off a client that reads nothing of its answer (0: only the probe's write deadline).
+	maxAnswersBytes   int64
+	answerIdleTimeout time.Duration
 }
 
 // app is the exporter, wired: the HTTP routes and the reloader whose loop the caller runs.
@@ -63,14 +67,18 @@ func newApp(p appParams) (*app, error) {
 	}
 	p.registerer.MustRegister(sessions)
 	history := prober.NewHistory(p.historyLimit)
+	budget := prober.NewAnswerBudget(cmp.Or(p.maxAnswersBytes, prober.DefaultMaxAnswersBytes))
+	p.registerer.MustRegister(budget)
 	probe := &prober.Handler{
-		Config:         safeConfig.Get,
-		Logger:         p.logger,
-		Sessions:       sessions,
-		Metrics:        metrics,
-		History:        history,
-		TimeoutOffset:  p.timeoutOffset,
-		TracerProvider: tr.Provider,
+		Config:            safeConfig.Get,
+		Logger:            p.logger,
+		Sessions:          sessions,
+		Metrics:           metrics,
+		History:           history,
+		TimeoutOffset:     p.timeoutOffset,
+		TracerProvider:    tr.Provider,
+		Budget:            budget,
+		AnswerIdleTimeout: p.answerIdleTimeout,
 	}
 	mux := web.Routes(web.Deps{
 		Probe:      probe,
