@@ -31,6 +31,7 @@ type appParams struct {
 	// cuts off a client that reads nothing of its answer (0: only the probe's write deadline).
 	maxAnswersBytes   int64
 	answerIdleTimeout time.Duration
+	paths             web.Paths // where the routes are served and the links point; zero: "/"
 }
 
 // app is the exporter, wired: the HTTP routes and the reloader whose loop the caller runs.
@@ -43,6 +44,7 @@ type app struct {
 	probe    *prober.Handler
 	tracing  *tracing.Tracing
 	maxConns int // connections to the exporter served at once
+	paths    web.Paths
 }
 
 // newApp loads the config (through the reloader, so the first load logs and warns as every
@@ -88,9 +90,10 @@ func newApp(p appParams) (*app, error) {
 		Logger:     p.logger,
 		Registerer: p.registerer,
 		Gatherer:   p.gatherer,
+		Paths:      p.paths,
 	})
 	return &app{mux: mux, reloader: reloads, config: safeConfig, sessions: sessions, history: history, probe: probe, tracing: tr,
-		maxConns: fds.Inbound}, nil
+		maxConns: fds.Inbound, paths: p.paths}, nil
 }
 
 // close drops the NetBackup sessions and their idle connections.

@@ -68,6 +68,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		webFlags      = kingpinflag.AddFlags(app, defaultListenAddress)
 		tracingFlags  = tracing.AddFlags(app)
 		answers       = addAnswerFlags(app)
+		routes        = addRouteFlags(app)
 	)
 	app.Version(version.Print(exporterName))
 	app.HelpFlag.Short('h')
@@ -86,6 +87,11 @@ func run(ctx context.Context, args []string, env runEnv) int {
 
 	if *configCheck {
 		return checkConfig(*configFile, env)
+	}
+	paths, err := routes.paths(webFlags)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "%s: %v\n", exporterName, err)
+		return 2
 	}
 
 	level.Info(logger).Log("msg", "starting "+exporterName, "version", version.Info(), "build_context", version.BuildContext())
@@ -109,6 +115,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		tracing:           tr.Tracing,
 		maxAnswersBytes:   int64(*answers.maxBytes),
 		answerIdleTimeout: *answers.idle,
+		paths:             paths,
 	})
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot load configuration", "file", *configFile, "err", err)
