@@ -1,6 +1,7 @@
 package fakenbu
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -340,6 +341,13 @@ func (s *Server) TotalRequests() int {
 	s.countMu.Lock()
 	defer s.countMu.Unlock()
 	return s.total
+}
+
+// RequestCounts returns how many requests reached each endpoint since the last ResetCounters.
+func (s *Server) RequestCounts() map[string]int {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	return maps.Clone(s.counts)
 }
 
 // ResetCounters zeroes the request counters.
