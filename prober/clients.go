@@ -64,9 +64,15 @@ type clientsState struct {
 // growing rather than the memory.
 const maxDroppedTracked = 100000
 
+// backupOf reports whether j (normalizeJob'd) is a finished backup of client ("" = any client).
+func backupOf(j *nbu.Job, client string) bool {
+	return j.JobType == "BACKUP" && j.State == "DONE" && j.ClientName != "" && !j.EndTime.IsZero() &&
+		(client == "" || j.ClientName == client)
+}
+
 // ObserveJob folds one job record of the stream into the client's record.
 func (s *clientsState) ObserveJob(j *nbu.Job) {
-	if j.JobType != "BACKUP" || j.State != "DONE" || j.ClientName == "" || j.EndTime.IsZero() {
+	if !backupOf(j, "") {
 		return
 	}
 	s.mu.Lock()
