@@ -70,6 +70,7 @@ type config struct {
 	serverName  string
 	users       repeatFlag
 	tokenTTL    time.Duration
+	realShapes  string
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -90,6 +91,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.Var(&c.users, "user", "an account that may log in with POST /login, as name:password (repeatable)")
 	fs.DurationVar(&c.tokenTTL, "token-validity", fakenbu.DefaultTokenValidity, "how long a login's token is accepted")
 	fs.StringVar(&c.serverName, "server-name", "", "primary server name reported by serverinfo and in jobs (default nbu-primary.example.com)")
+	fs.StringVar(&c.realShapes, "real-shapes", "", "answer as real primaries do: endpoints from this folder's documents (e.g. nbu/testdata/realprimaries), jobs in their shapes")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -129,6 +131,11 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	}
 	if c.tlsCAOut != "" && !c.tls {
 		return c, errors.New("--tls-ca-out needs --tls")
+	}
+	if c.realShapes != "" {
+		if st, err := os.Stat(c.realShapes); err != nil || !st.IsDir() {
+			return c, fmt.Errorf("--real-shapes %s: not a folder", c.realShapes)
+		}
 	}
 	return c, nil
 }
@@ -176,14 +183,18 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 		name, pw, _ := strings.Cut(u, ":")
 		users = append(users, fakenbu.User{Name: name, Password: pw})
 	}
-	srv := fakenbu.New(fakenbu.Options{
+	opts := fakenbu.Options{
 		APIKeys:       c.apiKeys,
 		Versions:      c.versions,
 		PageLatency:   c.pageLatency,
 		ServerName:    c.serverName,
 		Users:         users,
 		TokenValidity: c.tokenTTL,
-	})
+	}
+	if c.realShapes != "" {
+		opts.RealShapes = os.DirFS(c.realShapes)
+	}
+	srv := fakenbu.New(opts)
 	srv.SetJobs(fakenbu.GenerateJobs(c.seed, c.jobs, c.window, now))
 	srv.SetDemo(now)
 
@@ -208,6 +219,9 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 	}
 	addr := ln.Addr().String()
 	attrs := []any{"address", addr, "base_url", scheme + "://" + addr + "/netbackup", "jobs", c.jobs}
+	if c.realShapes != "" {
+		attrs = append(attrs, "real_shapes", c.realShapes)
+	}
 	if c.tlsCAOut != "" {
 		attrs = append(attrs, "ca_file", c.tlsCAOut)
 	}
