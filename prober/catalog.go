@@ -87,7 +87,7 @@ func (s *catalogState) Collect(ctx context.Context, r *Run, out *metricSet) erro
 		endpoint string
 		run      func() error
 	}{
-		{"/admin/jobs", func() error { return s.lookup(ctx, r) }},
+		{jobsEndpoint, func() error { return s.lookup(ctx, r) }},
 		{"/catalog/images", func() error { return s.images.collect(ctx, r, out) }},
 	}
 	var errs []error

@@ -31,7 +31,7 @@ func (s *clientsState) backfill(ctx context.Context, r *Run, success []int) erro
 		for _, rg := range ranges {
 			j, ok, err := r.Client.NewestJob(ctx, backfillFilter(name, rg))
 			if err != nil {
-				return skippedOr(fmt.Sprintf("clients: last good backup of %q", name), err)
+				return fmt.Errorf("clients: last good backup of %q: %w", name, err)
 			}
 			normalizeJob(&j)
 			// The same check as the job stream's, and the filter's: a primary that ignores the

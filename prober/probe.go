@@ -193,11 +193,14 @@ func resultKey(sessionKey, collector string) string { return sessionKey + "\x00"
 
 // shared returns the collector's result: a skip remembered from an earlier run (see
 // rememberedSkip), the session's cached result while it is younger than the collector's TTL, else
-// the run in flight's, else that of a run of its own. A success is cached for the TTL; a skip is
-// remembered for the session, TTL or not: a release without the endpoint will not grow one
-// between probes, and asking again on every probe would cost it a request each time.
+// the run in flight's, else that of a run of its own. A success or a skip is cached for the TTL;
+// a skip is remembered for the session besides, TTL or not: a release without the endpoint will
+// not grow one between probes, and asking again on every probe would cost it a request each time.
+// A job observer's skip is not (its series follow the job stream, which a remembered run would
+// freeze): it remembers its endpoints' skips itself (endpointSkips).
 func (p *probe) shared(ctx context.Context, c Collector, slot *collectorSlot, run *Run) (*runResult, runSource) {
 	ttl, key, now := c.CacheTTL(p.module), resultKey(p.sess.key, c.Name()), p.now()
+	_, observer := slot.state.(JobObserver)
 	s := &slot.run
 	s.mu.Lock()
 	if res, ok := s.skip.recall(run.Version, now, ttl); ok {
@@ -228,8 +231,10 @@ func (p *probe) shared(ctx context.Context, c Collector, slot *collectorSlot, ru
 		s.mu.Lock()
 		s.cur = nil
 		res := call.res
-		s.skip.note(res, run.Version)
-		if ttl > 0 && res.out != nil && res.err == nil {
+		if !observer {
+			s.skip.note(res, run.Version)
+		}
+		if ttl > 0 && res.out != nil && (res.err == nil || errors.Is(res.err, ErrSkipped)) {
 			p.sess.results.Set(key, res, ttl)
 		}
 		s.mu.Unlock()

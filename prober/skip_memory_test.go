@@ -12,23 +12,25 @@ import (
 
 // A primary that answers 404 for a collector's endpoints has the collector skipped, never failed,
 // and is not asked again for an hour, whatever the collector's TTL (0 for jobs, clients, policies
-// and catalog): then it is asked again.
+// and catalog): then it is asked again. The clients collector, which reports the job stream's
+// clients whatever its lookups get, reports its lookups' endpoint skipped.
 func TestSkipRememberedForEveryCollector(t *testing.T) {
 	for _, tt := range []struct {
 		module, collector string
 		endpoints         []string
+		endpointSkipped   bool // nbu_collector_endpoint_skipped rather than nbu_collector_skipped
 	}{
-		{"jobs", "jobs", []string{"/admin/jobs"}},
-		{"policies_clients", "clients", []string{"/admin/jobs"}},
-		{"policies", "policies", []string{"/config/policies/"}},
-		{"catalog", "catalog", []string{"/admin/jobs", "/catalog/images"}},
-		{"storage", "storage", []string{"/storage/storage-units"}},
-		{"disk_pools", "disk_pools", []string{"/storage/disk-pools"}},
-		{"tape", "tape", []string{"/storage/drives", "/storage/tape-volume-pools", "/storage/tape-media", "/storage/robots-device-hosts"}},
-		{"media_servers", "media_servers", []string{"/config/media-servers"}},
-		{"slp", "slp", []string{"/catalog/slp-images"}},
-		{"alerts", "alerts", []string{"/manage/alerts"}},
-		{"malware", "malware", []string{"/malware/latest-scan-results"}},
+		{"jobs", "jobs", []string{"/admin/jobs"}, false},
+		{"policies_clients", "clients", []string{"/admin/jobs"}, true},
+		{"policies", "policies", []string{"/config/policies/"}, false},
+		{"catalog", "catalog", []string{"/admin/jobs", "/catalog/images"}, false},
+		{"storage", "storage", []string{"/storage/storage-units"}, false},
+		{"disk_pools", "disk_pools", []string{"/storage/disk-pools"}, false},
+		{"tape", "tape", []string{"/storage/drives", "/storage/tape-volume-pools", "/storage/tape-media", "/storage/robots-device-hosts"}, false},
+		{"media_servers", "media_servers", []string{"/config/media-servers"}, false},
+		{"slp", "slp", []string{"/catalog/slp-images"}, false},
+		{"alerts", "alerts", []string{"/manage/alerts"}, false},
+		{"malware", "malware", []string{"/malware/latest-scan-results"}, false},
 	} {
 		t.Run(tt.collector, func(t *testing.T) {
 			// The policies' clients make the clients collector look their backups up. The version
@@ -55,7 +57,16 @@ func TestSkipRememberedForEveryCollector(t *testing.T) {
 				if v := seriesOf(fams, "probe_success", nil); len(v) != 1 || v[0] != 1 {
 					t.Fatalf("probe %d: probe_success = %v; logs:\n%s", i+1, v, e.env.logs)
 				}
-				if v := seriesOf(fams, "nbu_collector_skipped", lbl("collector", tt.collector)); len(v) != 1 || v[0] != 1 {
+				if tt.endpointSkipped {
+					for _, ep := range tt.endpoints {
+						if v := seriesOf(fams, "nbu_collector_endpoint_skipped", lbl("collector", tt.collector, "endpoint", ep)); len(v) != 1 || v[0] != 1 {
+							t.Errorf("probe %d: nbu_collector_endpoint_skipped{%s} = %v, want 1", i+1, ep, v)
+						}
+					}
+					if v := seriesOf(fams, "nbu_collector_success", lbl("collector", tt.collector)); len(v) != 1 || v[0] != 1 {
+						t.Errorf("probe %d: nbu_collector_success = %v, want 1", i+1, v)
+					}
+				} else if v := seriesOf(fams, "nbu_collector_skipped", lbl("collector", tt.collector)); len(v) != 1 || v[0] != 1 {
 					t.Errorf("probe %d: nbu_collector_skipped = %v, want 1", i+1, v)
 				}
 				if got := asked(); (got > 0) != step.asks {
