@@ -12,29 +12,8 @@ type Known[T any] struct {
 // Some is a Known value that was sent.
 func Some[T any](v T) Known[T] { return Known[T]{V: v, OK: true} }
 
-// Get returns the value and whether it was sent.
-func (k Known[T]) Get() (T, bool) { return k.V, k.OK }
-
-// Or returns the value, or def when it was not sent.
-func (k Known[T]) Or(def T) T {
-	if k.OK {
-		return k.V
-	}
-	return def
-}
-
 // known is what an optInt decoded, as the field a record exposes.
 func (o optInt) known() Known[int64] { return Known[int64]{V: o.v, OK: o.set} }
 
 // known is what an optBool decoded, as the field a record exposes.
 func (o optBool) known() Known[bool] { return Known[bool]{V: o.v, OK: o.set} }
-
-// firstKnown is the first of vs that was sent (a field a server sends in one of two places).
-func firstKnown[T any](vs ...Known[T]) Known[T] {
-	for _, v := range vs {
-		if v.OK {
-			return v
-		}
-	}
-	return Known[T]{}
-}

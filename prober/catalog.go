@@ -93,7 +93,8 @@ func (s *catalogState) Collect(ctx context.Context, r *Run, out *metricSet) erro
 	var errs []error
 	skipped := 0
 	for _, p := range parts {
-		err, remembered := s.skips.skipped(p.endpoint, r.Version, now)
+		err := s.skips.skipped(p.endpoint, r.Version, now)
+		remembered := err != nil
 		if !remembered {
 			err = p.run()
 			s.skips.note(p.endpoint, r.Version, now, err)

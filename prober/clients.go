@@ -151,7 +151,8 @@ func (s *clientsState) Collect(ctx context.Context, r *Run, out *metricSet) erro
 	// A primary that answers the lookups 404 is not asked again for skipMemory; the clients the
 	// stream shows are still reported.
 	now := r.Now()
-	err, remembered := s.skips.skipped(jobsEndpoint, r.Version, now)
+	err := s.skips.skipped(jobsEndpoint, r.Version, now)
+	remembered := err != nil
 	if !remembered {
 		err = s.backfill(ctx, r, success)
 		s.skips.note(jobsEndpoint, r.Version, now, err)

@@ -88,15 +88,16 @@ type endpointSkip struct {
 	err     error
 }
 
-// skipped returns why endpoint is not asked in a run speaking version at now, if it is not.
-func (e *endpointSkips) skipped(endpoint, version string, now time.Time) (error, bool) {
+// skipped returns why endpoint is not asked in a run speaking version at now: the error the
+// primary answered when it was last asked, or nil when it is asked.
+func (e *endpointSkips) skipped(endpoint, version string, now time.Time) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	sk, ok := e.m[endpoint]
 	if !ok || sk.version != version || now.Sub(sk.at) >= skipMemory {
-		return nil, false
+		return nil
 	}
-	return sk.err, true
+	return sk.err
 }
 
 // note remembers err when it says the primary does not serve endpoint, and forgets what was

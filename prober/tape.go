@@ -73,7 +73,7 @@ func (s *tapeState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 			skipped++
 			continue
 		}
-		if why, ok := s.skips.skipped(p.endpoint, r.Version, now); ok {
+		if why := s.skips.skipped(p.endpoint, r.Version, now); why != nil {
 			level.Debug(r.Logger).Log("msg", "tape endpoint skipped", "endpoint", p.endpoint, "reason", "remembered", "err", why)
 			out.gauge(descCollectorEndpointSkipped, 1, "tape", p.endpoint)
 			skipped++
