@@ -17,8 +17,8 @@ const (
 // Alert is one /manage/alerts record.
 type Alert struct {
 	ID          string
-	Severity    string // INFO, WARNING, ERROR, or as sent
-	Category    string // JOB, or as sent
+	Severity    string // INFO, WARNING, ERROR in any spelling (AlertSeverities), or as sent
+	Category    string // JOB, KMS, MSDP in any spelling (AlertCategories), or as sent
 	SubCategory string
 	Context     string
 	Created     time.Time // createdDateTime; zero when absent or unparsable
@@ -53,7 +53,8 @@ func (c *Client) Alerts(ctx context.Context, q AlertsQuery, fn func(*Alert) erro
 	sink := &recordSink{id: &id, attrs: &a,
 		reset: func() { id, a = "", alertAttrs{} },
 		emit: func() error {
-			alert = Alert{ID: string(id), Severity: string(a.Severity), Category: string(a.Category),
+			alert = Alert{ID: string(id), Severity: AlertSeverities.Normalize(string(a.Severity)),
+				Category:    AlertCategories.Normalize(string(a.Category)),
 				SubCategory: string(a.SubCategory), Context: string(a.Context), Created: time.Time(a.CreatedDateTime)}
 			return fn(&alert)
 		},

@@ -21,7 +21,9 @@ var ErrNoCount = errors.New("netbackup: response has no meta.pagination.count")
 // CatalogImageCount returns how many /catalog/images match filter (OData, unencoded), from
 // meta.pagination.count of a one-record page: the spec gives the total there, so a count costs
 // one small request whatever the number of images. NetBackup applies a default backupTime window
-// of the last 24 hours unless filter sets backupTime itself.
+// of the last 24 hours unless filter sets backupTime itself. A page without a count and without
+// a record (as primaries answer when nothing matches) is a count of 0; a page with records but no
+// count says nothing of how many there are: ErrNoCount.
 func (c *Client) CatalogImageCount(ctx context.Context, filter string) (int64, error) {
 	var meta struct {
 		Pagination struct {
@@ -29,8 +31,9 @@ func (c *Client) CatalogImageCount(ctx context.Context, filter string) (int64, e
 		} `json:"pagination"`
 	}
 	var id lString
+	records := 0
 	sink := &recordSink{id: &id, attrs: &skipValue{}, meta: &meta,
-		reset: func() { id = "" }, emit: func() error { return nil }, skip: func(int, string) {}}
+		reset: func() { id = "" }, emit: func() error { records++; return nil }, skip: func(int, string) { records++ }}
 	q := url.Values{"page[limit]": {"1"}, "page[offset]": {"0"}}
 	if filter != "" {
 		q.Set("filter", filter)
@@ -38,7 +41,10 @@ func (c *Client) CatalogImageCount(ctx context.Context, filter string) (int64, e
 	if err := c.call(ctx, catalogImagesEndpoint, q, func(r io.Reader) error { return walkPage(r, sink) }); err != nil {
 		return 0, err
 	}
-	if !meta.Pagination.Count.set {
+	switch {
+	case !meta.Pagination.Count.set && records == 0:
+		return 0, nil
+	case !meta.Pagination.Count.set:
 		return 0, fmt.Errorf("GET %s: %w", catalogImagesEndpoint, ErrNoCount)
 	}
 	return max(meta.Pagination.Count.v, 0), nil

@@ -64,7 +64,7 @@ func TestTapeMediaCursorPaging(t *testing.T) {
 	}
 	want := TapeMedium{ID: "A001", Barcode: "A001L8", MediaType: "HCART3", RobotType: "TLD", RobotNumber: "0",
 		RobotHost: "media01", VolumeGroup: "000_00000_TLD", VolumePool: "NetBackup", MediaStatus: "ACTIVE MULTIPLEXED",
-		KiloBytes: 1500, Images: 3, ValidImages: 2}
+		KiloBytes: Some[int64](1500), Images: Some[int64](3), ValidImages: Some[int64](2)}
 	if got[0] != want {
 		t.Errorf("medium = %+v\nwant %+v", got[0], want)
 	}
@@ -112,9 +112,9 @@ func TestVolumePoolsCursorPaging(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []VolumePool{
-		{ID: "1", Name: "NetBackup", Description: "d", PoolType: "REGULAR_MEDIA_POOL", PartiallyFullMedia: 3},
-		{ID: "2", Name: "Scratch", Description: "d", PoolType: "SCRATCH_MEDIA_POOL"},
-		{ID: "3", Name: "3", Description: "d", PoolType: "CATALOG_MEDIA_POOL", PartiallyFullMedia: 1},
+		{ID: "1", Name: "NetBackup", Description: "d", PoolType: "REGULAR_MEDIA_POOL", PartiallyFullMedia: Some[int64](3)},
+		{ID: "2", Name: "Scratch", Description: "d", PoolType: "SCRATCH_MEDIA_POOL", PartiallyFullMedia: Some[int64](0)},
+		{ID: "3", Name: "3", Description: "d", PoolType: "CATALOG_MEDIA_POOL", PartiallyFullMedia: Some[int64](1)},
 	}
 	if !slices.Equal(got, want) || s.limits[0] != "100" {
 		t.Errorf("pools = %+v (limit %s)\nwant %+v", got, s.limits[0], want)

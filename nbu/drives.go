@@ -7,7 +7,8 @@ import (
 
 const drivesEndpoint = "/storage/drives"
 
-// Drive is one /storage/drives record, reduced to what the exporter uses.
+// Drive is one /storage/drives record, reduced to what the exporter uses. Enum values are in the
+// spec's spelling ("UP" reads as DRIVE_STATUS_UP: see DriveStatuses), others as sent.
 type Drive struct {
 	// Name is attributes.driveName where a server sends it, else data[].id
 	// (the spec's "Drive name"), else the first path's driveName.
@@ -85,11 +86,11 @@ func (c *Client) Drives(ctx context.Context, pageSize int) ([]Drive, error) {
 func (a *driveAttrs) toDrive(id string) Drive {
 	d := Drive{
 		Name:            string(a.DriveName),
-		DriveType:       string(a.DriveType),
-		RobotType:       string(a.RobotType),
+		DriveType:       DriveTypes.Normalize(string(a.DriveType)),
+		RobotType:       RobotTypes.Normalize(string(a.RobotType)),
 		RobotNumber:     string(a.RobotNumber),
-		DriveStatus:     string(a.DriveStatus),
-		DriveControl:    string(a.DriveControl),
+		DriveStatus:     DriveStatuses.Normalize(string(a.DriveStatus)),
+		DriveControl:    DriveControls.Normalize(string(a.DriveControl)),
 		DeviceHost:      string(a.DeviceHost),
 		AssignedHost:    string(a.AssignedHost),
 		CleaningComment: string(a.CleaningComment),
@@ -99,8 +100,8 @@ func (a *driveAttrs) toDrive(id string) Drive {
 			DeviceHost:   string(p.DeviceHost),
 			DriveName:    string(p.DriveName),
 			DevicePath:   string(p.DevicePath),
-			PathStatus:   string(p.PathStatus),
-			DriveControl: string(p.DriveControl),
+			PathStatus:   PathStatuses.Normalize(string(p.PathStatus)),
+			DriveControl: DriveControls.Normalize(string(p.DriveControl)),
 			Enabled:      bool(p.IsEnabled),
 		})
 	}

@@ -47,7 +47,7 @@ func (c *Client) MediaServers(ctx context.Context, pageSize int) ([]MediaServer,
 				Name: string(a.HostName), OSType: string(a.OSType), OSVersion: string(a.OSVersion),
 				OSReleaseVersion: string(a.OSReleaseVersion), NBUVersion: string(a.NBUVersion),
 				MachineUp: a.IsMachineUp.v, MachineUpKnown: a.IsMachineUp.set,
-				Status: string(a.Status), ClusterName: string(a.ClusterName),
+				Status: HostStatuses.Normalize(string(a.Status)), ClusterName: string(a.ClusterName),
 			}
 			if m.Name == "" {
 				m.Name = string(id)

@@ -77,9 +77,10 @@ func TestStorageUnitsOffsetPaging(t *testing.T) {
 		t.Errorf("offsets = %v, limits = %v", s.offsets, s.limits)
 	}
 	want := StorageUnit{Name: "a", StorageType: "DISK", StorageSubType: "PureDisk", StorageServerType: "PureDisk",
-		StorageCategory: "MSDP", FreeCapacityBytes: 1000, TotalCapacityBytes: 3000, UsedCapacityBytes: 2000,
-		MaxConcurrentJobs: 20, MaxFragmentSizeMegabytes: 51200, WormCapable: true, UseWorm: true,
-		ReplicationCapable: true, InstantAccessEnabled: true, Accelerator: true}
+		StorageCategory: "MSDP", FreeCapacityBytes: Some[int64](1000), TotalCapacityBytes: Some[int64](3000),
+		UsedCapacityBytes: Some[int64](2000), MaxConcurrentJobs: Some[int64](20), MaxFragmentSizeMegabytes: Some[int64](51200),
+		IsCloudSTU: Some(false), WormCapable: Some(true), UseWorm: Some(true), ReplicationCapable: Some(true),
+		InstantAccessEnabled: Some(true), Accelerator: Some(true)}
 	if sus[0] != want {
 		t.Errorf("unit =\n %+v\nwant\n %+v", sus[0], want)
 	}
@@ -97,8 +98,8 @@ func TestStorageUnitsTapeAndFallbacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []StorageUnit{
-		{Name: "tape_stu", StorageCategory: "TAPE", MaxConcurrentDrives: 4},
-		{Name: "cloud", IsCloudSTU: true},
+		{Name: "tape_stu", StorageCategory: "TAPE", MaxConcurrentDrives: Some[int64](4), IsCloudSTU: Some(false)},
+		{Name: "cloud", IsCloudSTU: Some(true)},
 	}
 	if !slices.Equal(sus, want) {
 		t.Errorf("units = %+v, want %+v", sus, want)
@@ -124,11 +125,13 @@ func TestDiskPoolsOffsetPaging(t *testing.T) {
 		t.Errorf("offsets = %v, limits = %v", s.offsets, s.limits)
 	}
 	want := []DiskPool{
-		{ID: "id1", Name: "p1", SType: "PureDisk", StorageCategory: "MSDP", DiskPoolState: "UP", RawSizeBytes: 100,
-			UsableSizeBytes: 90, AvailableSpaceBytes: 40, UsedCapacityBytes: 50, HighWaterMark: 98, LowWaterMark: 80,
+		{ID: "id1", Name: "p1", SType: "PureDisk", StorageCategory: "MSDP", DiskPoolState: "UP", RawSizeBytes: Some[int64](100),
+			UsableSizeBytes: Some[int64](90), AvailableSpaceBytes: Some[int64](40), UsedCapacityBytes: Some[int64](50),
+			HighWaterMark: Some[int64](98), LowWaterMark: Some[int64](80),
 			DiskVolumes: []DiskVolume{{Name: "v", State: "UP"}}},
-		{ID: "id2", Name: "p2", SType: "PureDisk", StorageCategory: "MSDP", DiskPoolState: "UP", RawSizeBytes: 100,
-			UsableSizeBytes: 90, AvailableSpaceBytes: 40, UsedCapacityBytes: 50, HighWaterMark: 98, LowWaterMark: 80,
+		{ID: "id2", Name: "p2", SType: "PureDisk", StorageCategory: "MSDP", DiskPoolState: "UP", RawSizeBytes: Some[int64](100),
+			UsableSizeBytes: Some[int64](90), AvailableSpaceBytes: Some[int64](40), UsedCapacityBytes: Some[int64](50),
+			HighWaterMark: Some[int64](98), LowWaterMark: Some[int64](80),
 			DiskVolumes: []DiskVolume{{Name: "v", State: "UP"}}},
 	}
 	if !reflect.DeepEqual(dps, want) {

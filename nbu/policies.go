@@ -22,9 +22,11 @@ const (
 // Policy is one /config/policies/ record: the list carries the name and type but not the
 // clients, which only a policy's detail has.
 type Policy struct {
-	Name   string // data[].id, or attributes.policyName
-	Type   string // attributes.policyType as sent (e.g. "Standard", "MS-Windows")
-	Active bool
+	Name string // data[].id, or attributes.policyName
+	// Type is attributes.policyType in the job API's spelling ("MS-Windows" and "VMware" read as
+	// WINDOWS_NT and VMWARE: see PolicyTypes); a type it does not know is kept as sent.
+	Type   string
+	Active Known[bool]
 }
 
 // PolicyDetail is GET /config/policies/{policyName}, reduced to what the exporter uses.
@@ -36,7 +38,7 @@ type PolicyDetail struct {
 type policyListAttrs struct {
 	PolicyName lString `json:"policyName"`
 	PolicyType lString `json:"policyType"`
-	Active     lBool   `json:"active"`
+	Active     optBool `json:"active"`
 }
 
 // Policies fetches every page of GET /config/policies/ (offset paging, page[limit] up to 500).
@@ -54,7 +56,7 @@ func (c *Client) Policies(ctx context.Context, pageSize int) ([]Policy, error) {
 				name = string(id) // the spec: data[].id is the name of the policy
 			}
 			if name != "" {
-				out = append(out, Policy{Name: name, Type: string(a.PolicyType), Active: bool(a.Active)})
+				out = append(out, Policy{Name: name, Type: PolicyTypes.Normalize(string(a.PolicyType)), Active: a.Active.known()})
 			}
 			return nil
 		},
@@ -71,7 +73,7 @@ type policyBody struct {
 	PolicyName       lString `json:"policyName"`
 	PolicyType       lString `json:"policyType"`
 	PolicyAttributes struct {
-		Active lBool `json:"active"`
+		Active optBool `json:"active"`
 	} `json:"policyAttributes"`
 	Clients []struct {
 		HostName lString `json:"hostName"`
@@ -119,7 +121,7 @@ func (c *Client) PolicyDetail(ctx context.Context, name string) (PolicyDetail, e
 		if b.PolicyName == "" && b.PolicyType == "" && b.Clients == nil {
 			continue
 		}
-		pd.Type, pd.Active = string(b.PolicyType), bool(b.PolicyAttributes.Active)
+		pd.Type, pd.Active = PolicyTypes.Normalize(string(b.PolicyType)), b.PolicyAttributes.Active.known()
 		for _, cl := range b.Clients {
 			if cl.HostName != "" {
 				pd.Clients = append(pd.Clients, string(cl.HostName))

@@ -45,7 +45,7 @@ func TestPoliciesDecodeExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Policy{{Name: "daily-fs", Type: "Standard", Active: true}, {Name: "vm-gold", Type: "VMware"}}
+	want := []Policy{{Name: "daily-fs", Type: "STANDARD", Active: Some(true)}, {Name: "vm-gold", Type: "VMWARE", Active: Some(false)}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("policies = %+v, want %+v", got, want)
 	}
@@ -64,7 +64,7 @@ func TestPolicyDetailDecodeExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := PolicyDetail{Policy: Policy{Name: "daily-fs", Type: "Standard", Active: true},
+	want := PolicyDetail{Policy: Policy{Name: "daily-fs", Type: "STANDARD", Active: Some(true)},
 		Clients: []string{"client-a.example.com", "client-b.example.com"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("detail = %+v, want %+v", got, want)
@@ -92,11 +92,30 @@ func TestCatalogImageCountDecodeExample(t *testing.T) {
 	if q.Get("page[limit]") != "1" || q.Get("filter") != "malwareStatus eq 'CLEAN'" {
 		t.Errorf("query = %v", q)
 	}
-	noCount, _, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, `{"data":[],"meta":{"pagination":{"limit":1}}}`)
-	}), nil)
-	if _, err := noCount.CatalogImageCount(testCtx(t), ""); !errors.Is(err, ErrNoCount) {
-		t.Errorf("err = %v, want ErrNoCount", err)
+}
+
+// A primary answers a count that matches nothing with no count at all: an empty page counts 0. A
+// page with records and no count says nothing of their number.
+func TestCatalogImageCountWithoutCount(t *testing.T) {
+	for _, tt := range []struct {
+		body    string
+		want    int64
+		wantErr error
+	}{
+		{`{"data":[],"meta":{"pagination":{"limit":1}}}`, 0, nil},
+		{`{"data":[],"links":{"self":{"href":"/catalog/images"}}}`, 0, nil},
+		{`{"data":null}`, 0, nil},
+		{``, 0, nil},
+		{`{"data":[{"type":"image","id":"c_1"}]}`, 0, ErrNoCount},
+		{`{"data":[{"type":"image","id":"c_1"}],"meta":{"pagination":{"count":"7"}}}`, 7, nil},
+	} {
+		c, _, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, tt.body)
+		}), nil)
+		n, err := c.CatalogImageCount(testCtx(t), "")
+		if n != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+			t.Errorf("%s: count = %d, %v; want %d, %v", tt.body, n, err, tt.want, tt.wantErr)
+		}
 	}
 }
 
@@ -189,9 +208,9 @@ func TestLatestScanResultsDecodeExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []ScanResult{
-		{ID: "41", Client: "client-a", ScanState: "SCAN_COMPLETED", ScanResult: "IMPACTED", FilesScanned: 15000,
-			FilesImpacted: 3, DateOfScan: time.Date(2025, 12, 1, 2, 0, 0, 0, time.UTC)},
-		{ID: "42", Client: "client-b", ScanState: "SCAN_COMPLETED", ScanResult: "CLEAN", FilesScanned: 800},
+		{ID: "41", Client: "client-a", ScanState: "SCAN_COMPLETED", ScanResult: "IMPACTED", FilesScanned: Some[int64](15000),
+			FilesImpacted: Some[int64](3), DateOfScan: time.Date(2025, 12, 1, 2, 0, 0, 0, time.UTC)},
+		{ID: "42", Client: "client-b", ScanState: "SCAN_COMPLETED", ScanResult: "CLEAN", FilesScanned: Some[int64](800)},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("results =\n%+v\nwant\n%+v", got, want)

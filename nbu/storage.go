@@ -1,28 +1,38 @@
 package nbu
 
-import "context"
-
-const (
-	storageUnitsEndpoint = "/storage/storage-units"
-	diskPoolsEndpoint    = "/storage/disk-pools"
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
 )
 
-// StorageUnit is one /storage/storage-units record.
+const (
+	storageUnitsEndpoint   = "/storage/storage-units"
+	diskPoolsEndpoint      = "/storage/disk-pools"
+	diskPoolDetailEndpoint = "/storage/disk-pools/{diskPoolId}"
+)
+
+// StorageUnit is one /storage/storage-units record. The figures and flags a server leaves out
+// are not Known; StorageCategory is in the spec's spelling (StorageCategories), other values as
+// sent.
 type StorageUnit struct {
 	Name, StorageType, StorageSubType, StorageServerType, StorageCategory                   string
-	FreeCapacityBytes, TotalCapacityBytes, UsedCapacityBytes                                int64
-	MaxConcurrentJobs, MaxFragmentSizeMegabytes                                             int64
-	IsCloudSTU, WormCapable, UseWorm, ReplicationCapable, InstantAccessEnabled, Accelerator bool
+	FreeCapacityBytes, TotalCapacityBytes, UsedCapacityBytes                                Known[int64]
+	MaxConcurrentJobs, MaxFragmentSizeMegabytes                                             Known[int64]
+	IsCloudSTU, WormCapable, UseWorm, ReplicationCapable, InstantAccessEnabled, Accelerator Known[bool]
 	// MaxConcurrentDrives is what tape units carry instead of MaxConcurrentJobs
 	// (the two are a oneOf in the spec).
-	MaxConcurrentDrives int64
+	MaxConcurrentDrives Known[int64]
 }
 
-// DiskPool is one /storage/disk-pools record.
+// DiskPool is one /storage/disk-pools record. NetBackup 10.0 lists pools without their sizes
+// (GET /storage/disk-pools/{id} has them): a size not sent is not Known. StorageCategory and
+// DiskPoolState are in the spec's spelling.
 type DiskPool struct {
 	Name, SType, StorageCategory, DiskPoolState                           string
-	RawSizeBytes, UsableSizeBytes, AvailableSpaceBytes, UsedCapacityBytes int64
-	HighWaterMark, LowWaterMark                                           int64
+	RawSizeBytes, UsableSizeBytes, AvailableSpaceBytes, UsedCapacityBytes Known[int64]
+	HighWaterMark, LowWaterMark                                           Known[int64]
 	// ID is data[].id, the pool's unique identifier (the name is not unique
 	// across storage servers).
 	ID string
@@ -31,10 +41,15 @@ type DiskPool struct {
 	DiskVolumes []DiskVolume
 }
 
+// SizesKnown reports whether the record has every size the exporter reports of a pool.
+func (p *DiskPool) SizesKnown() bool {
+	return p.UsableSizeBytes.OK && p.AvailableSpaceBytes.OK && p.UsedCapacityBytes.OK
+}
+
 // DiskVolume is one element of a disk pool's diskVolumes.
 type DiskVolume struct {
-	Name, ID, DiskMediaID, State string // State: UP, DOWN, UNKNOWN (unknown values kept)
-	RawSizeBytes, FreeSizeBytes  int64
+	Name, ID, DiskMediaID, State string // State: UP, DOWN, UNKNOWN (other values as sent; "" when not sent)
+	RawSizeBytes, FreeSizeBytes  Known[int64]
 }
 
 type storageUnitAttrs struct {
@@ -43,18 +58,18 @@ type storageUnitAttrs struct {
 	StorageSubType           lString `json:"storageSubType"`
 	StorageServerType        lString `json:"storageServerType"`
 	StorageCategory          lEnum   `json:"storageCategory"`
-	FreeCapacityBytes        lInt    `json:"freeCapacityBytes"`
-	TotalCapacityBytes       lInt    `json:"totalCapacityBytes"`
-	UsedCapacityBytes        lInt    `json:"usedCapacityBytes"`
-	MaxConcurrentJobs        lInt    `json:"maxConcurrentJobs"`
-	MaxConcurrentDrives      lInt    `json:"maxConcurrentDrives"`
-	MaxFragmentSizeMegabytes lInt    `json:"maxFragmentSizeMegabytes"`
-	IsCloudSTU               lBool   `json:"isCloudSTU"`
-	WormCapable              lBool   `json:"wormCapable"`
-	UseWorm                  lBool   `json:"useWorm"`
-	ReplicationCapable       lBool   `json:"replicationCapable"`
-	InstantAccessEnabled     lBool   `json:"instantAccessEnabled"`
-	Accelerator              lBool   `json:"accelerator"`
+	FreeCapacityBytes        optInt  `json:"freeCapacityBytes"`
+	TotalCapacityBytes       optInt  `json:"totalCapacityBytes"`
+	UsedCapacityBytes        optInt  `json:"usedCapacityBytes"`
+	MaxConcurrentJobs        optInt  `json:"maxConcurrentJobs"`
+	MaxConcurrentDrives      optInt  `json:"maxConcurrentDrives"`
+	MaxFragmentSizeMegabytes optInt  `json:"maxFragmentSizeMegabytes"`
+	IsCloudSTU               optBool `json:"isCloudSTU"`
+	WormCapable              optBool `json:"wormCapable"`
+	UseWorm                  optBool `json:"useWorm"`
+	ReplicationCapable       optBool `json:"replicationCapable"`
+	InstantAccessEnabled     optBool `json:"instantAccessEnabled"`
+	Accelerator              optBool `json:"accelerator"`
 }
 
 type diskPoolAttrs struct {
@@ -62,12 +77,12 @@ type diskPoolAttrs struct {
 	SType               lString `json:"sType"`
 	StorageCategory     lEnum   `json:"storageCategory"`
 	DiskPoolState       lEnum   `json:"diskPoolState"`
-	RawSizeBytes        lInt    `json:"rawSizeBytes"`
-	UsableSizeBytes     lInt    `json:"usableSizeBytes"`
-	AvailableSpaceBytes lInt    `json:"availableSpaceBytes"`
-	UsedCapacityBytes   lInt    `json:"usedCapacityBytes"`
-	HighWaterMark       lInt    `json:"highWaterMark"`
-	LowWaterMark        lInt    `json:"lowWaterMark"`
+	RawSizeBytes        optInt  `json:"rawSizeBytes"`
+	UsableSizeBytes     optInt  `json:"usableSizeBytes"`
+	AvailableSpaceBytes optInt  `json:"availableSpaceBytes"`
+	UsedCapacityBytes   optInt  `json:"usedCapacityBytes"`
+	HighWaterMark       optInt  `json:"highWaterMark"`
+	LowWaterMark        optInt  `json:"lowWaterMark"`
 
 	DiskVolumes lObjects[diskVolumeAttrs] `json:"diskVolumes"`
 }
@@ -77,8 +92,8 @@ type diskVolumeAttrs struct {
 	ID            lString `json:"id"`
 	DiskMediaID   lString `json:"diskMediaId"`
 	State         lEnum   `json:"state"`
-	RawSizeBytes  lInt    `json:"rawSizeBytes"`
-	FreeSizeBytes lInt    `json:"freeSizeBytes"`
+	RawSizeBytes  optInt  `json:"rawSizeBytes"`
+	FreeSizeBytes optInt  `json:"freeSizeBytes"`
 }
 
 // StorageUnits fetches every page of GET /storage/storage-units (offset
@@ -123,6 +138,38 @@ func (c *Client) DiskPools(ctx context.Context, pageSize int) ([]DiskPool, error
 	return out, nil
 }
 
+// DiskPoolDetail fetches GET /storage/disk-pools/{diskPoolId}: the record of one pool, with the
+// sizes NetBackup 10.0 leaves out of the list.
+func (c *Client) DiskPoolDetail(ctx context.Context, id string) (DiskPool, error) {
+	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, "/?#") {
+		return DiskPool{}, fmt.Errorf("nbu: disk pool id %q cannot be put in a path", id)
+	}
+	var (
+		rid  lString
+		a    diskPoolAttrs
+		pool DiskPool
+		got  bool
+	)
+	sink := &recordSink{id: &rid, attrs: &a,
+		reset: func() { rid, a = "", diskPoolAttrs{} },
+		emit: func() error {
+			if !got { // the pool is one object; a server sending a list of them means its first
+				pool, got = a.toDiskPool(id), true
+			}
+			return nil
+		},
+		skip: func(int, string) {},
+	}
+	err := c.callPath(ctx, diskPoolDetailEndpoint, diskPoolsEndpoint+"/"+id, nil, func(r io.Reader) error { return walkPage(r, sink) })
+	if err != nil {
+		return DiskPool{}, err
+	}
+	if !got {
+		return DiskPool{}, fmt.Errorf("GET %s: the answer holds no disk pool", diskPoolDetailEndpoint)
+	}
+	return pool, nil
+}
+
 func (a *storageUnitAttrs) toStorageUnit(id string) StorageUnit {
 	name := string(a.Name)
 	if name == "" {
@@ -133,19 +180,19 @@ func (a *storageUnitAttrs) toStorageUnit(id string) StorageUnit {
 		StorageType:              string(a.StorageType),
 		StorageSubType:           string(a.StorageSubType),
 		StorageServerType:        string(a.StorageServerType),
-		StorageCategory:          string(a.StorageCategory),
-		FreeCapacityBytes:        int64(a.FreeCapacityBytes),
-		TotalCapacityBytes:       int64(a.TotalCapacityBytes),
-		UsedCapacityBytes:        int64(a.UsedCapacityBytes),
-		MaxConcurrentJobs:        int64(a.MaxConcurrentJobs),
-		MaxConcurrentDrives:      int64(a.MaxConcurrentDrives),
-		MaxFragmentSizeMegabytes: int64(a.MaxFragmentSizeMegabytes),
-		IsCloudSTU:               bool(a.IsCloudSTU),
-		WormCapable:              bool(a.WormCapable),
-		UseWorm:                  bool(a.UseWorm),
-		ReplicationCapable:       bool(a.ReplicationCapable),
-		InstantAccessEnabled:     bool(a.InstantAccessEnabled),
-		Accelerator:              bool(a.Accelerator),
+		StorageCategory:          StorageCategories.Normalize(string(a.StorageCategory)),
+		FreeCapacityBytes:        a.FreeCapacityBytes.known(),
+		TotalCapacityBytes:       a.TotalCapacityBytes.known(),
+		UsedCapacityBytes:        a.UsedCapacityBytes.known(),
+		MaxConcurrentJobs:        a.MaxConcurrentJobs.known(),
+		MaxConcurrentDrives:      a.MaxConcurrentDrives.known(),
+		MaxFragmentSizeMegabytes: a.MaxFragmentSizeMegabytes.known(),
+		IsCloudSTU:               a.IsCloudSTU.known(),
+		WormCapable:              a.WormCapable.known(),
+		UseWorm:                  a.UseWorm.known(),
+		ReplicationCapable:       a.ReplicationCapable.known(),
+		InstantAccessEnabled:     a.InstantAccessEnabled.known(),
+		Accelerator:              a.Accelerator.known(),
 	}
 }
 
@@ -156,9 +203,9 @@ func (a *diskPoolAttrs) toDiskPool(id string) DiskPool {
 			Name:          string(v.Name),
 			ID:            string(v.ID),
 			DiskMediaID:   string(v.DiskMediaID),
-			State:         string(v.State),
-			RawSizeBytes:  int64(v.RawSizeBytes),
-			FreeSizeBytes: int64(v.FreeSizeBytes),
+			State:         DiskVolumeStates.Normalize(string(v.State)),
+			RawSizeBytes:  v.RawSizeBytes.known(),
+			FreeSizeBytes: v.FreeSizeBytes.known(),
 		})
 	}
 	return DiskPool{
@@ -166,13 +213,13 @@ func (a *diskPoolAttrs) toDiskPool(id string) DiskPool {
 		ID:                  id,
 		Name:                string(a.Name),
 		SType:               string(a.SType),
-		StorageCategory:     string(a.StorageCategory),
-		DiskPoolState:       string(a.DiskPoolState),
-		RawSizeBytes:        int64(a.RawSizeBytes),
-		UsableSizeBytes:     int64(a.UsableSizeBytes),
-		AvailableSpaceBytes: int64(a.AvailableSpaceBytes),
-		UsedCapacityBytes:   int64(a.UsedCapacityBytes),
-		HighWaterMark:       int64(a.HighWaterMark),
-		LowWaterMark:        int64(a.LowWaterMark),
+		StorageCategory:     StorageCategories.Normalize(string(a.StorageCategory)),
+		DiskPoolState:       DiskPoolStates.Normalize(string(a.DiskPoolState)),
+		RawSizeBytes:        a.RawSizeBytes.known(),
+		UsableSizeBytes:     a.UsableSizeBytes.known(),
+		AvailableSpaceBytes: a.AvailableSpaceBytes.known(),
+		UsedCapacityBytes:   a.UsedCapacityBytes.known(),
+		HighWaterMark:       a.HighWaterMark.known(),
+		LowWaterMark:        a.LowWaterMark.known(),
 	}
 }

@@ -1,6 +1,7 @@
 package nbu
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -13,13 +14,16 @@ const (
 	robotsDeviceHostsEndpoint = "/storage/robots-device-hosts"
 )
 
-// TapeMedium is one /storage/tape-media record (API 12.0 and later).
+// TapeMedium is one /storage/tape-media record (API 12.0 and later). Enum values are in the
+// spec's spelling (MediaTypes, RobotTypes), others as sent.
 type TapeMedium struct {
-	ID          string // data[].id, the media id (at most 6 characters)
-	Barcode     string
-	MediaType   string // HCART, HC_CLN, DLT2, ...
-	RobotType   string // attributes.robot.robotType: NA, NOT_ROBOTIC, ACS, TLD
-	RobotNumber string // attributes.robot.robotNumber; "" when not sent
+	ID        string // data[].id, the media id (at most 6 characters)
+	Barcode   string
+	MediaType string // HCART, HC_CLN, DLT2, ...
+	// RobotType and RobotNumber are attributes.robot's, or the same fields flat on the record
+	// where a server sends them there; "" when sent in neither place.
+	RobotType   string // NA, NOT_ROBOTIC, ACS, TLD
+	RobotNumber string
 	RobotHost   string
 	VolumeGroup string
 	VolumePool  string
@@ -27,17 +31,21 @@ type TapeMedium struct {
 	// MULTIPLE_RETENTION_LEVELS, IMPORTED, ACTIVE, MULTIPLEXED, WORM, BE,
 	// blank-separated ("ACTIVE MULTIPLEXED"); see StatusFlags.
 	MediaStatus string
-	KiloBytes   int64
-	Images      int64
-	ValidImages int64
+	KiloBytes   Known[int64]
+	Images      Known[int64]
+	ValidImages Known[int64]
 }
 
-// StatusFlags splits MediaStatus into its flags (blank or comma separated,
-// upper-cased), so that "ACTIVE MULTIPLEXED" counts as ACTIVE and as MULTIPLEXED.
+// StatusFlags splits MediaStatus into its flags (blank or comma separated) in the spec's spelling
+// (MediaStatusFlags), so that "ACTIVE MULTIPLEXED" counts as ACTIVE and as MULTIPLEXED.
 func (m *TapeMedium) StatusFlags() []string {
-	return strings.FieldsFunc(strings.ToUpper(m.MediaStatus), func(r rune) bool {
+	flags := strings.FieldsFunc(m.MediaStatus, func(r rune) bool {
 		return r == ' ' || r == ',' || r == '\t' || r == '|'
 	})
+	for i, f := range flags {
+		flags[i] = MediaStatusFlags.Normalize(f)
+	}
+	return flags
 }
 
 type tapeRobotAttrs struct {
@@ -50,12 +58,25 @@ type tapeMediumAttrs struct {
 	Barcode     lString        `json:"barcode"`
 	MediaType   lEnum          `json:"mediaType"`
 	Robot       tapeRobotAttrs `json:"robot"`
+	RobotType   lEnum          `json:"robotType"`   // flat, as some servers send it
+	RobotNumber lString        `json:"robotNumber"` // flat, as some servers send it
 	VolumeGroup lString        `json:"volumeGroup"`
 	VolumePool  lString        `json:"volumePool"`
 	MediaStatus lEnum          `json:"mediaStatus"`
-	KiloBytes   lInt           `json:"kiloBytes"`
-	Images      lInt           `json:"images"`
-	ValidImages lInt           `json:"validImages"`
+	KiloBytes   optInt         `json:"kiloBytes"`
+	Images      optInt         `json:"images"`
+	ValidImages optInt         `json:"validImages"`
+}
+
+func (a *tapeMediumAttrs) toTapeMedium(m *TapeMedium, id string) {
+	*m = TapeMedium{
+		ID: id, Barcode: string(a.Barcode), MediaType: MediaTypes.Normalize(string(a.MediaType)),
+		RobotType:   RobotTypes.Normalize(string(cmp.Or(a.Robot.RobotType, a.RobotType))),
+		RobotNumber: string(cmp.Or(a.Robot.RobotNumber, a.RobotNumber)),
+		RobotHost:   string(a.Robot.RobotHost), VolumeGroup: string(a.VolumeGroup),
+		VolumePool: string(a.VolumePool), MediaStatus: string(a.MediaStatus),
+		KiloBytes: a.KiloBytes.known(), Images: a.Images.known(), ValidImages: a.ValidImages.known(),
+	}
 }
 
 // TapeMedia walks every page of GET /storage/tape-media (cursor paging,
@@ -77,13 +98,7 @@ func (c *Client) TapeMedia(ctx context.Context, pageSize int, fn func(*TapeMediu
 		attrs: &a,
 		reset: func() { id, a = "", tapeMediumAttrs{} },
 		emit: func() error {
-			m = TapeMedium{
-				ID: string(id), Barcode: string(a.Barcode), MediaType: string(a.MediaType),
-				RobotType: string(a.Robot.RobotType), RobotNumber: string(a.Robot.RobotNumber),
-				RobotHost: string(a.Robot.RobotHost), VolumeGroup: string(a.VolumeGroup),
-				VolumePool: string(a.VolumePool), MediaStatus: string(a.MediaStatus),
-				KiloBytes: int64(a.KiloBytes), Images: int64(a.Images), ValidImages: int64(a.ValidImages),
-			}
+			a.toTapeMedium(&m, string(id))
 			return fn(&m)
 		},
 	}
@@ -94,18 +109,20 @@ func (c *Client) TapeMedia(ctx context.Context, pageSize int, fn func(*TapeMediu
 
 // VolumePool is one /storage/tape-volume-pools record (API 12.0 and later).
 type VolumePool struct {
-	ID                 string // data[].id, the volume pool number
-	Name               string // attributes.volumePoolName
-	Description        string
-	PoolType           string // REGULAR_MEDIA_POOL, SCRATCH_MEDIA_POOL, CATALOG_MEDIA_POOL, AVAILABLE_MEDIA_POOL
-	PartiallyFullMedia int64
+	ID          string // data[].id, the volume pool number
+	Name        string // attributes.volumePoolName
+	Description string
+	// PoolType is REGULAR_MEDIA_POOL, SCRATCH_MEDIA_POOL, CATALOG_MEDIA_POOL or
+	// AVAILABLE_MEDIA_POOL whatever the server's spelling ("SCRATCH", "NONE": see PoolTypes).
+	PoolType           string
+	PartiallyFullMedia Known[int64]
 }
 
 type volumePoolAttrs struct {
 	VolumePoolName     lString `json:"volumePoolName"`
 	Description        lString `json:"description"`
 	PoolType           lEnum   `json:"poolType"`
-	PartiallyFullMedia lInt    `json:"partiallyFullMedia"`
+	PartiallyFullMedia optInt  `json:"partiallyFullMedia"`
 }
 
 // VolumePools fetches every page of GET /storage/tape-volume-pools (cursor
@@ -120,7 +137,7 @@ func (c *Client) VolumePools(ctx context.Context, pageSize int) ([]VolumePool, e
 		reset: func() { id, a = "", volumePoolAttrs{} },
 		emit: func() error {
 			p := VolumePool{ID: string(id), Name: string(a.VolumePoolName), Description: string(a.Description),
-				PoolType: string(a.PoolType), PartiallyFullMedia: int64(a.PartiallyFullMedia)}
+				PoolType: PoolTypes.Normalize(string(a.PoolType)), PartiallyFullMedia: a.PartiallyFullMedia.known()}
 			if p.Name == "" {
 				p.Name = p.ID
 			}

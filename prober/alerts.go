@@ -12,7 +12,7 @@ var (
 	descAlertsCount = newDesc("nbu_alerts_count",
 		"Alerts NetBackup lists (every page of /manage/alerts; the API has no resolved state, so every listed alert counts as not yet resolved).", "severity", "category")
 	descAlertsNewest = newDesc("nbu_alerts_newest_timestamp_seconds",
-		"Creation time of the newest alert; 0 when there is none.")
+		"Creation time of the newest alert; 0 when there is none (no series when no alert gives its createdDateTime).")
 )
 
 // alertsCollector counts the alerts over every page of /manage/alerts (the single-target exporter
@@ -53,7 +53,10 @@ func (alertsState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 	for k, n := range counts {
 		out.gauge(descAlertsCount, float64(n), k[0], k[1])
 	}
-	out.gauge(descAlertsNewest, unixSeconds(newest))
+	// 0 says there is no alert; alerts none of which gives its creation time say nothing.
+	if !newest.IsZero() || len(counts) == 0 {
+		out.gauge(descAlertsNewest, unixSeconds(newest))
+	}
 	out.gauge(descLastScrape, float64(r.Now().UnixNano())/1e9, "alerts")
 	return nil
 }

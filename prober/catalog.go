@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-kit/log/level"
+
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
@@ -49,12 +51,23 @@ func (c *catalogJob) fold(j *nbu.Job) {
 type catalogState struct {
 	mu            sync.Mutex
 	attempt, good catalogJob
-	lookedUp      bool // the lookups ran: a zero good backup now means "none"
+	lookedUp      bool // the lookups ran: a zero good backup now means "none"...
+	// ...unless the primary answered a lookup with a job its filter excludes: then it ignores the
+	// filter, and a lookup finds nothing either way.
+	filterIgnored bool
 	images        imageCounts
+	skips         endpointSkips
+}
+
+// finishedCatalogJob reports whether j (normalizeJob'd) is a finished catalog backup: what the job
+// stream and the lookups both fold. A lookup's answer is checked too: a primary that ignores the
+// filter answers with whatever job ended last (an IMAGEDELETE, a client's backup).
+func finishedCatalogJob(j *nbu.Job) bool {
+	return j.PolicyType == "NBU_CATALOG" && j.State == "DONE" && !j.EndTime.IsZero()
 }
 
 func (s *catalogState) ObserveJob(j *nbu.Job) {
-	if j.PolicyType != "NBU_CATALOG" || j.State != "DONE" || j.EndTime.IsZero() {
+	if !finishedCatalogJob(j) {
 		return
 	}
 	s.mu.Lock()
@@ -65,11 +78,40 @@ func (s *catalogState) ObserveJob(j *nbu.Job) {
 	}
 }
 
+// Collect runs the lookups and the image counts. An endpoint the primary does not serve is
+// reported skipped (nbu_collector_endpoint_skipped) and not asked again for skipMemory; the other
+// part is still reported. When neither is served the collector is skipped.
 func (s *catalogState) Collect(ctx context.Context, r *Run, out *metricSet) error {
-	jobsErr := s.lookup(ctx, r)
+	now := r.Now()
+	parts := []struct {
+		endpoint string
+		run      func() error
+	}{
+		{jobsEndpoint, func() error { return s.lookup(ctx, r) }},
+		{"/catalog/images", func() error { return s.images.collect(ctx, r, out) }},
+	}
+	var errs []error
+	skipped := 0
+	for _, p := range parts {
+		err := s.skips.skipped(p.endpoint, r.Version, now)
+		remembered := err != nil
+		if !remembered {
+			err = p.run()
+			s.skips.note(p.endpoint, r.Version, now, err)
+		}
+		if missing(err) {
+			level.Info(r.Logger).Log("msg", "catalog endpoint skipped", "endpoint", p.endpoint, "remembered", remembered, "reason", err)
+			out.gauge(descCollectorEndpointSkipped, 1, "catalog", p.endpoint)
+			skipped++
+			continue
+		}
+		errs = append(errs, err)
+	}
 	s.export(out)
-	imgErr := s.images.collect(ctx, r, out)
-	return errors.Join(jobsErr, imgErr)
+	if skipped == len(parts) {
+		return fmt.Errorf("catalog: neither the jobs nor the images served: %w", ErrSkipped)
+	}
+	return errors.Join(errs...)
 }
 
 // lookup finds what the stream has not shown: the newest catalog job (one request, sorted by end
@@ -95,9 +137,17 @@ func (s *catalogState) lookup(ctx context.Context, r *Run) error {
 		if err != nil {
 			return fmt.Errorf("catalog: newest catalog backup: %w", err)
 		}
+		normalizeJob(&j)
+		if ok && !finishedCatalogJob(&j) {
+			level.Warn(r.Logger).Log("msg", "the primary answered the catalog backup lookup with another job: it ignores the filter; catalog backups are known from the job stream only",
+				"job_type", j.JobType, "policy_type", j.PolicyType, "state", j.State)
+			s.mu.Lock()
+			s.filterIgnored = true
+			s.mu.Unlock()
+			break
+		}
 		s.mu.Lock()
 		if ok {
-			// Folded directly, not through ObserveJob: the filter already chose the record.
 			s.attempt.fold(&j)
 			if j.Status == 0 {
 				s.good.fold(&j)
@@ -115,12 +165,12 @@ func (s *catalogState) lookup(ctx context.Context, r *Run) error {
 	return nil
 }
 
-// export writes the catalog job series. Until the lookup has answered, a missing good backup is
-// unknown, not "never", and is left out.
+// export writes the catalog job series. Until the lookup has answered (and if it could not, the
+// primary ignoring its filter), a missing good backup is unknown, not "never", and is left out.
 func (s *catalogState) export(out *metricSet) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.good.end.IsZero() || s.lookedUp {
+	if !s.good.end.IsZero() || (s.lookedUp && !s.filterIgnored) {
 		out.gauge(descCatalogLastBackup, unixSeconds(s.good.end))
 	}
 	if !s.attempt.end.IsZero() {

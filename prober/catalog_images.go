@@ -2,6 +2,7 @@ package prober
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -41,16 +42,10 @@ func (ic *imageCounts) collect(ctx context.Context, r *Run, out *metricSet) erro
 	if !fresh {
 		var counts map[[2]string]int64
 		counts, err = countImages(ctx, r, now)
-		switch {
-		case err == nil:
+		if err == nil {
 			ic.mu.Lock()
 			ic.counts, ic.fetchedAt = counts, now
 			ic.mu.Unlock()
-		case missing(err):
-			// A primary without /catalog/images still has its catalog backups reported; the
-			// counts are left out, and the collector does not fail for them.
-			level.Info(r.Logger).Log("msg", "catalog image counts not served by this primary", "err", err)
-			err = nil
 		}
 	}
 	ic.mu.Lock()
@@ -73,25 +68,38 @@ func countImages(ctx context.Context, r *Run, now time.Time) (map[[2]string]int6
 	}
 	anomaly := versionAtLeast(r.Version, apiversion.V12)
 	counts := map[[2]string]int64{}
+	uncounted := 0 // answers with images but no count: those series are left out
+	defer func() {
+		if uncounted > 0 {
+			level.Debug(r.Logger).Log("msg", "catalog image counts left out: the answer had images but no meta.pagination.count", "counts", uncounted)
+		}
+	}()
 	for _, mv := range values {
 		byMalware := window + " and " + field + " eq " + nbu.ODataQuote(mv)
 		n, err := r.Client.CatalogImageCount(ctx, byMalware)
-		if err != nil {
+		switch {
+		case errors.Is(err, nbu.ErrNoCount):
+			// Images there are, but how many is not said: the breakdown is still asked.
+			uncounted++
+		case err != nil:
 			return nil, fmt.Errorf("catalog images with %s %s: %w", field, mv, err)
-		}
-		if n == 0 {
+		case n == 0:
 			continue
 		}
 		if !anomaly {
-			counts[[2]string{mv, ""}] = n
+			if err == nil {
+				counts[[2]string{mv, ""}] = n
+			}
 			continue
 		}
 		for _, av := range anomalyStatuses {
 			m, err := r.Client.CatalogImageCount(ctx, byMalware+" and anomalyStatus eq "+nbu.ODataQuote(av))
-			if err != nil {
+			switch {
+			case errors.Is(err, nbu.ErrNoCount):
+				uncounted++
+			case err != nil:
 				return nil, fmt.Errorf("catalog images with %s %s and anomalyStatus %s: %w", field, mv, av, err)
-			}
-			if m > 0 {
+			case m > 0:
 				counts[[2]string{mv, av}] = m
 			}
 		}

@@ -6,11 +6,17 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-kit/log/level"
+
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
-const clientsCollectorName = "clients"
+const (
+	clientsCollectorName = "clients"
+	// jobsEndpoint is what the clients and catalog lookups read (the jobs collector's list).
+	jobsEndpoint = "/admin/jobs"
+)
 
 var (
 	descClientLastSuccess = newDesc("nbu_client_last_successful_backup_timestamp_seconds",
@@ -58,15 +64,22 @@ type clientsState struct {
 	clients map[string]*clientRec
 	dropped map[string]struct{} // names refused by the cap, bounded by maxDroppedTracked
 	cap     int                 // clients.max_series, as of the last Collect (0 = default)
+	skips   endpointSkips       // the lookups' endpoint, when the primary does not serve it
 }
 
 // maxDroppedTracked bounds the names kept only to count them once; beyond it the count stops
 // growing rather than the memory.
 const maxDroppedTracked = 100000
 
+// backupOf reports whether j (normalizeJob'd) is a finished backup of client ("" = any client).
+func backupOf(j *nbu.Job, client string) bool {
+	return j.JobType == "BACKUP" && j.State == "DONE" && j.ClientName != "" && !j.EndTime.IsZero() &&
+		(client == "" || j.ClientName == client)
+}
+
 // ObserveJob folds one job record of the stream into the client's record.
 func (s *clientsState) ObserveJob(j *nbu.Job) {
-	if j.JobType != "BACKUP" || j.State != "DONE" || j.ClientName == "" || j.EndTime.IsZero() {
+	if !backupOf(j, "") {
 		return
 	}
 	s.mu.Lock()
@@ -135,7 +148,20 @@ func (s *clientsState) Collect(ctx context.Context, r *Run, out *metricSet) erro
 		}
 		s.mu.Unlock()
 	}
-	err := s.backfill(ctx, r, success)
+	// A primary that answers the lookups 404 is not asked again for skipMemory; the clients the
+	// stream shows are still reported.
+	now := r.Now()
+	err := s.skips.skipped(jobsEndpoint, r.Version, now)
+	remembered := err != nil
+	if !remembered {
+		err = s.backfill(ctx, r, success)
+		s.skips.note(jobsEndpoint, r.Version, now, err)
+	}
+	if missing(err) {
+		level.Info(r.Logger).Log("msg", "clients endpoint skipped", "endpoint", jobsEndpoint, "remembered", remembered, "reason", err)
+		out.gauge(descCollectorEndpointSkipped, 1, clientsCollectorName, jobsEndpoint)
+		err = nil
+	}
 	s.export(out, success)
 	return err
 }

@@ -33,6 +33,10 @@ func (s *clientsState) backfill(ctx context.Context, r *Run, success []int) erro
 			if err != nil {
 				return fmt.Errorf("clients: last good backup of %q: %w", name, err)
 			}
+			normalizeJob(&j)
+			// The same check as the job stream's, and the filter's: a primary that ignores the
+			// filter answers with whatever job ended last.
+			ok = ok && backupOf(&j, name) && j.Status >= int64(rg[0]) && j.Status <= int64(rg[1])
 			if ok && (!found || j.EndTime.After(newest.EndTime)) {
 				newest, found = j, true
 			}

@@ -37,7 +37,8 @@ type CollectorState interface {
 }
 
 // JobObserver is a CollectorState that derives its series from the job records the jobs collector
-// reads (no request of its own on a steady master). ObserveJob is called from inside the jobs run,
+// reads (no request of its own on a steady master), their enum values in the spec's spelling
+// (normalizeJob). ObserveJob is called from inside the jobs run,
 // which may overlap this collector's Collect in another probe: guard the state. A probe runs the
 // observers after its jobs collector has finished.
 type JobObserver interface {

@@ -54,6 +54,10 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 		errs = append(errs, res.incompleteError(readCtx.Err()))
 	}
 	errs = append(errs, got.reseedErr, st.exportProbe(out, plan.since, r.Module.MaxSeries, r.scrub))
+	if err := errors.Join(errs...); missing(err) && res.jobs == 0 {
+		// A primary that answers 404 for /admin/jobs: a skip, remembered like any other.
+		return skippedOr("jobs", err)
+	}
 	return errors.Join(errs...)
 }
 

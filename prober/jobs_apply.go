@@ -16,6 +16,9 @@ type jobFolder struct {
 	// kept (the newest of each job) and applied after it, so that the newer record wins.
 	held    unfinishedJobs
 	counted int // finished jobs newly counted
+	// job is the record being folded, normalised (normalizeJob): a copy, so that the source's
+	// record is never written to. fold runs under the readers' lock, one record at a time.
+	job nbu.Job
 }
 
 func (s *jobsState) newFolder(plan jobsPlan, observers []JobObserver) *jobFolder {
@@ -26,7 +29,10 @@ func (s *jobsState) newFolder(plan jobsPlan, observers []JobObserver) *jobFolder
 	return f
 }
 
-func (f *jobFolder) fold(j *nbu.Job) {
+func (f *jobFolder) fold(src *nbu.Job) {
+	f.job = *src
+	j := &f.job
+	normalizeJob(j)
 	if f.st.add(j, f.plan.since) {
 		f.counted++
 	}

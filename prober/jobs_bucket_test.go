@@ -128,7 +128,7 @@ func TestFullBucketLeavesTheWindowExact(t *testing.T) {
 			EndTime: fixtureNow.Add(-30 * time.Minute)}
 	}
 	st.add(job(1), since)
-	k := jobKey{"BACKUP", "Standard", strconv.Itoa(0)}
+	k := jobKey{"BACKUP", "STANDARD", strconv.Itoa(0)} // keyOf spells the policy type as the spec does
 	b := st.buckets[minuteOf(fixtureNow.Add(-30*time.Minute))]
 	// As if 2^31-2 more jobs had come: the bucket and the window agree.
 	b.stats[0].count, st.window[k].count = math.MaxInt32, math.MaxInt32

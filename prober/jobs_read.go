@@ -168,8 +168,9 @@ func (r jobsReader) unfinishedBeforeWindow(ctx context.Context, plan jobsPlan, f
 }
 
 func (r jobsReader) walkUnfinished(ctx context.Context, filter string, fn func(*nbu.Job)) error {
+	var job nbu.Job // the record normalised, a copy: the source's is never written to
 	stats, err := r.src.Jobs(ctx, nbu.JobsQuery{Filter: filter, Sort: "jobId", PageSize: r.pageSize},
-		func(j *nbu.Job) error { fn(j); return nil })
+		func(j *nbu.Job) error { job = *j; normalizeJob(&job); fn(&job); return nil })
 	if err != nil {
 		return fmt.Errorf("unfinished jobs: %w", err)
 	}

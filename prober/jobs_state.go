@@ -276,13 +276,15 @@ func (s *jobsState) enter(e probeEvents) {
 	s.jobsPhase = next
 }
 
-// keyOf is the label set a finished job is aggregated by, its values cut to maxLabelValueBytes
-// (so that two long values sharing a prefix aggregate together instead of colliding at export).
-// It returns the label set's number in keys; ok is false when the job would start a label set past
-// maxKeys.
+// keyOf is the label set a finished job is aggregated by: its type and policy type in the spec's
+// spelling (so that "VMware" and "VMWARE" aggregate together), its values cut to
+// maxLabelValueBytes (so that two long values sharing a prefix aggregate together instead of
+// colliding at export). It returns the label set's number in keys; ok is false when the job would
+// start a label set past maxKeys.
 func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
 	// Scrubbed and cut together: a secret cut in two would no longer be recognised.
-	action, policyType := s.labelValue(j.JobType), s.labelValue(j.PolicyType)
+	action := s.labelValue(nbu.JobTypes.Normalize(j.JobType))
+	policyType := s.labelValue(nbu.PolicyTypes.Normalize(j.PolicyType))
 	k := jobKey{action, policyType, strconv.FormatInt(j.Status, 10)}
 	if id, known := s.keyIDs[k]; known {
 		return id, true

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -20,7 +19,7 @@ const policiesCollectorName = "policies"
 
 var (
 	descPolicyInfo = newDesc("nbu_policy_info",
-		"A NetBackup policy (constant 1; the information is in the labels).", "policy", "policy_type", "active")
+		"A NetBackup policy (constant 1; the information is in the labels: policy_type in the job API's spelling, active empty when not sent).", "policy", "policy_type", "active")
 	descPolicyClients = newDesc("nbu_policy_clients_count",
 		"Clients listed in the policy (known once the policy's detail has been read).", "policy")
 )
@@ -133,7 +132,7 @@ func (s *policiesState) export(out *metricSet) {
 	for _, p := range s.listed {
 		// A policy listed twice (pages shifting under the offset walk) is one series: the repeat
 		// is counted in nbu_series_dropped.
-		if !out.gauge(descPolicyInfo, 1, p.Name, p.Type, strconv.FormatBool(p.Active)) {
+		if !out.gauge(descPolicyInfo, 1, p.Name, p.Type, boolLabel(p.Active)) {
 			continue
 		}
 		if cl, ok := s.clients[p.Name]; ok {

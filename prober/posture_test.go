@@ -130,11 +130,20 @@ func checkClientStream(t *testing.T, fake *fakenbu.Server, fams map[string]*dtoF
 	equalSeries(t, "nbu_client_last_backup_status", seriesValues(fams, "nbu_client_last_backup_status"), status)
 }
 
+// specPolicyType is the job API's spelling of the policy types the fake's policies have (the
+// policy configuration API's names): the label the exporter gives them.
+var specPolicyType = map[string]string{"Standard": "STANDARD", "MS-Windows": "WINDOWS_NT", "VMware": "VMWARE",
+	"NBU-Catalog": "NBU_CATALOG"}
+
 func checkPolicies(t *testing.T, fake *fakenbu.Server, fams map[string]*dtoFamily) {
 	t.Helper()
 	info, clients := map[string]float64{}, map[string]float64{}
 	for _, pol := range fake.Policies() {
-		info[fmt.Sprintf("active=%t,policy=%s,policy_type=%s,", pol.Active, pol.Name, pol.Type)] = 1
+		typ, ok := specPolicyType[pol.Type]
+		if !ok {
+			t.Fatalf("the fake's policy type %q: add its spec spelling to specPolicyType", pol.Type)
+		}
+		info[fmt.Sprintf("active=%t,policy=%s,policy_type=%s,", pol.Active, pol.Name, typ)] = 1
 		clients["policy="+pol.Name+","] = float64(len(pol.Clients))
 	}
 	equalSeries(t, "nbu_policy_info", seriesValues(fams, "nbu_policy_info"), info)

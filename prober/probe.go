@@ -177,8 +177,9 @@ type runResult struct {
 // (or their own deadline) instead of asking NetBackup again. Runs never overlap, so the
 // collector's state is only ever touched by one run at a time.
 type sharedRun struct {
-	mu  sync.Mutex
-	cur *sharedCall
+	mu   sync.Mutex
+	cur  *sharedCall
+	skip rememberedSkip
 }
 
 type sharedCall struct {
@@ -190,14 +191,22 @@ type sharedCall struct {
 // its fingerprint, target), so that a reload that changes the module never serves a stale result.
 func resultKey(sessionKey, collector string) string { return sessionKey + "\x00" + collector }
 
-// shared returns the collector's result: the session's cached one while it is younger than the
-// collector's TTL, else the run in flight's, else that of a run of its own, cached for the TTL
-// when it succeeded or was skipped (a release without the endpoint will not grow one within the
-// TTL, and asking again on every probe would cost it a request each time).
+// shared returns the collector's result: a skip remembered from an earlier run (see
+// rememberedSkip), the session's cached result while it is younger than the collector's TTL, else
+// the run in flight's, else that of a run of its own. A success or a skip is cached for the TTL;
+// a skip is remembered for the session besides, TTL or not: a release without the endpoint will
+// not grow one between probes, and asking again on every probe would cost it a request each time.
+// A job observer's skip is not (its series follow the job stream, which a remembered run would
+// freeze): it remembers its endpoints' skips itself (endpointSkips).
 func (p *probe) shared(ctx context.Context, c Collector, slot *collectorSlot, run *Run) (*runResult, runSource) {
 	ttl, key, now := c.CacheTTL(p.module), resultKey(p.sess.key, c.Name()), p.now()
+	_, observer := slot.state.(JobObserver)
 	s := &slot.run
 	s.mu.Lock()
+	if res, ok := s.skip.recall(run.Version, now, ttl); ok {
+		s.mu.Unlock()
+		return res, fromCache
+	}
 	// go-cache drops an entry after the TTL; the probe's clock, the same but in tests, must
 	// agree that it is young enough.
 	if ttl > 0 {
@@ -221,7 +230,11 @@ func (p *probe) shared(ctx context.Context, c Collector, slot *collectorSlot, ru
 	defer func() {
 		s.mu.Lock()
 		s.cur = nil
-		if res := call.res; ttl > 0 && res.out != nil && (res.err == nil || errors.Is(res.err, ErrSkipped)) {
+		res := call.res
+		if !observer {
+			s.skip.note(res, run.Version)
+		}
+		if ttl > 0 && res.out != nil && (res.err == nil || errors.Is(res.err, ErrSkipped)) {
 			p.sess.results.Set(key, res, ttl)
 		}
 		s.mu.Unlock()

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
@@ -38,4 +40,78 @@ func optionalOr(what string, err error) error {
 		return fmt.Errorf("%s: the role of the module's credentials lacks the permission: %w: %w", what, ErrSkipped, err)
 	}
 	return skippedOr(what, err)
+}
+
+// skipMemory is how long a session remembers that the primary does not serve a collector or one
+// of its endpoints (a 404 or 501; a 403 for the optional collectors) before asking again: a
+// release does not grow an endpoint between probes, and a role's permissions change rarely. A
+// change of the API version the primary speaks (an upgrade) asks again at once.
+const skipMemory = time.Hour
+
+// rememberedSkip is a collector's last run when it was a skip: the probes of the session serve it
+// for skipMemory (or the collector's TTL when longer) instead of asking again. Guarded by its
+// sharedRun's lock.
+type rememberedSkip struct {
+	res     *runResult // nil: none remembered
+	version string
+}
+
+// recall returns the remembered skip while it holds for a probe speaking version at now.
+func (r *rememberedSkip) recall(version string, now time.Time, ttl time.Duration) (*runResult, bool) {
+	if r.res == nil || r.version != version || now.Sub(r.res.at) >= max(skipMemory, ttl) {
+		return nil, false
+	}
+	return r.res, true
+}
+
+// note remembers res when it is a skip, and forgets the skip remembered when res succeeded.
+func (r *rememberedSkip) note(res *runResult, version string) {
+	switch {
+	case res.out != nil && errors.Is(res.err, ErrSkipped):
+		*r = rememberedSkip{res: res, version: version}
+	case res.err == nil:
+		*r = rememberedSkip{}
+	}
+}
+
+// endpointSkips is rememberedSkip for the endpoints of a collector that reports what its other
+// endpoints serve (tape, catalog): per endpoint, the primary answered that it does not serve it,
+// at a time and in an API version. It holds one entry per endpoint the collector reads.
+type endpointSkips struct {
+	mu sync.Mutex
+	m  map[string]endpointSkip
+}
+
+type endpointSkip struct {
+	at      time.Time
+	version string
+	err     error
+}
+
+// skipped returns why endpoint is not asked in a run speaking version at now: the error the
+// primary answered when it was last asked, or nil when it is asked.
+func (e *endpointSkips) skipped(endpoint, version string, now time.Time) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	sk, ok := e.m[endpoint]
+	if !ok || sk.version != version || now.Sub(sk.at) >= skipMemory {
+		return nil
+	}
+	return sk.err
+}
+
+// note remembers err when it says the primary does not serve endpoint, and forgets what was
+// remembered of it when the endpoint answered.
+func (e *endpointSkips) note(endpoint, version string, now time.Time, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case missing(err):
+		if e.m == nil {
+			e.m = map[string]endpointSkip{}
+		}
+		e.m[endpoint] = endpointSkip{at: now, version: version, err: err}
+	case err == nil:
+		delete(e.m, endpoint)
+	}
 }

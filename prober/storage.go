@@ -2,8 +2,6 @@ package prober
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/go-kit/log/level"
@@ -29,7 +27,7 @@ type storageState struct{}
 func (storageState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 	units, err := r.Client.StorageUnits(ctx, r.Module.Storage.PageSize)
 	if err != nil {
-		return fmt.Errorf("storage units: %w", err)
+		return skippedOr("storage units", err)
 	}
 	fetchedAt := r.Now()
 	level.Debug(r.Logger).Log("msg", "storage units fetched", "count", len(units))
@@ -40,19 +38,20 @@ func (storageState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 		// equals another's once made a label value, is one series: the first is kept, the repeat
 		// counted in nbu_series_dropped.
 		if !out.gauge(descStorageInfo, 1, u.Name, u.StorageServerType, u.StorageSubType, u.StorageCategory,
-			strconv.FormatBool(u.IsCloudSTU), strconv.FormatBool(u.WormCapable), strconv.FormatBool(u.UseWorm),
-			strconv.FormatBool(u.ReplicationCapable), strconv.FormatBool(u.InstantAccessEnabled)) {
+			boolLabel(u.IsCloudSTU), boolLabel(u.WormCapable), boolLabel(u.UseWorm),
+			boolLabel(u.ReplicationCapable), boolLabel(u.InstantAccessEnabled)) {
 			continue
 		}
 		byCategory[u.StorageCategory]++
 		if !reportsCapacity(u) {
 			continue
 		}
-		out.gauge(descDiskBytes, float64(u.FreeCapacityBytes), u.Name, u.StorageServerType, "free")
-		out.gauge(descDiskBytes, float64(u.UsedCapacityBytes), u.Name, u.StorageServerType, "used")
-		out.gauge(descDiskCapacity, float64(u.TotalCapacityBytes), u.Name, u.StorageServerType)
-		out.gauge(descStorageMaxJobs, float64(u.MaxConcurrentJobs), u.Name, u.StorageServerType)
-		out.gauge(descStorageMaxFragment, float64(u.MaxFragmentSizeMegabytes)*1024*1024, u.Name, u.StorageServerType)
+		// A figure the unit's record leaves out is no series (not a 0 that reads as a full disk).
+		gaugeKnown(out, descDiskBytes, u.FreeCapacityBytes, 1, u.Name, u.StorageServerType, "free")
+		gaugeKnown(out, descDiskBytes, u.UsedCapacityBytes, 1, u.Name, u.StorageServerType, "used")
+		gaugeKnown(out, descDiskCapacity, u.TotalCapacityBytes, 1, u.Name, u.StorageServerType)
+		gaugeKnown(out, descStorageMaxJobs, u.MaxConcurrentJobs, 1, u.Name, u.StorageServerType)
+		gaugeKnown(out, descStorageMaxFragment, u.MaxFragmentSizeMegabytes, 1024*1024, u.Name, u.StorageServerType)
 	}
 	for cat, n := range byCategory {
 		out.gauge(descStorageUnits, float64(n), cat)
@@ -68,8 +67,8 @@ func reportsCapacity(u *nbu.StorageUnit) bool {
 	switch {
 	case u.StorageCategory == "TAPE" || u.StorageType == "Tape":
 		return false
-	case u.IsCloudSTU || u.StorageCategory == "CLOUD" || u.StorageCategory == "CLOUD_CATALYST":
-		return u.TotalCapacityBytes > 0
+	case u.IsCloudSTU.V || u.StorageCategory == "CLOUD" || u.StorageCategory == "CLOUD_CATALYST":
+		return u.TotalCapacityBytes.V > 0
 	}
 	return true
 }

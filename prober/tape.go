@@ -24,7 +24,7 @@ var (
 	descTapeDriveInfo = newDesc("nbu_tape_drive_info",
 		"Tape drive (constant 1), one series per media server that has a path to it; status is the drive's overall status.", "drive_name", "media_server", "drive_type", "robot_number", "status")
 	descTapeDriveUp = newDesc("nbu_tape_drive_up",
-		"1 when the drive is UP for that media server (its path is PATH_STATUS_UP, or without path status the drive is UP).", "drive_name", "media_server")
+		"1 when the drive is UP for that media server (its path is PATH_STATUS_UP, or without path status the drive is UP; no series when neither status is sent).", "drive_name", "media_server")
 	descTapeDriveCleaning = newDesc("nbu_tape_drive_cleaning_needed",
 		`1 when NetBackup says the drive needs cleaning (cleaningComment "NEEDS CLEANING").`, "drive_name")
 )
@@ -39,10 +39,10 @@ func (tapeCollector) MinAPIVersion() string { return "" }
 func (tapeCollector) CacheTTL(m *config.Module) time.Duration {
 	return time.Duration(m.Tape.CacheTTL)
 }
-func (tapeCollector) NewState() CollectorState { return tapeState{} }
+func (tapeCollector) NewState() CollectorState { return &tapeState{} }
 
-// tapeState keeps nothing: the seam caches the series.
-type tapeState struct{}
+// tapeState keeps the endpoints the primary does not serve (the seam caches the series).
+type tapeState struct{ skips endpointSkips }
 
 // tapePart is one endpoint's share of the tape collector.
 type tapePart struct {
@@ -60,10 +60,11 @@ var tapeParts = []tapePart{
 	{"/storage/robots-device-hosts", tapeMediaMinVersion, collectRobotHosts},
 }
 
-func (tapeState) Collect(ctx context.Context, r *Run, out *metricSet) error {
+func (s *tapeState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 	var errs []error
 	pools := &tapePools{}
 	skipped := 0
+	now := r.Now()
 	for _, p := range tapeParts {
 		if p.minVersion != "" && !versionAtLeast(r.Version, p.minVersion) {
 			level.Debug(r.Logger).Log("msg", "tape endpoint skipped", "endpoint", p.endpoint,
@@ -72,7 +73,14 @@ func (tapeState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 			skipped++
 			continue
 		}
+		if why := s.skips.skipped(p.endpoint, r.Version, now); why != nil {
+			level.Debug(r.Logger).Log("msg", "tape endpoint skipped", "endpoint", p.endpoint, "reason", "remembered", "err", why)
+			out.gauge(descCollectorEndpointSkipped, 1, "tape", p.endpoint)
+			skipped++
+			continue
+		}
 		err := p.collect(ctx, r, out, pools)
+		s.skips.note(p.endpoint, r.Version, now, err)
 		switch {
 		case missing(err):
 			level.Info(r.Logger).Log("msg", "tape endpoint skipped", "endpoint", p.endpoint, "reason", err)
@@ -109,7 +117,9 @@ func collectDrives(ctx context.Context, r *Run, out *metricSet, _ *tapePools) er
 		counts[countKey{d.DriveType, d.RobotType, status}]++
 		for host, up := range driveHosts(d) {
 			out.gauge(descTapeDriveInfo, 1, d.Name, host, d.DriveType, d.RobotNumber, status)
-			out.gauge(descTapeDriveUp, boolGauge(up), d.Name, host)
+			if up.OK { // neither the path's status nor the drive's sent: no series
+				out.gauge(descTapeDriveUp, boolGauge(up.V), d.Name, host)
+			}
 		}
 	}
 	for k, n := range counts {
@@ -122,18 +132,21 @@ func collectDrives(ctx context.Context, r *Run, out *metricSet, _ *tapePools) er
 // reads UP, DOWN, MIXED or DISABLED.
 func driveStatus(s string) string { return strings.TrimPrefix(s, "DRIVE_STATUS_") }
 
-// driveHosts says, per media server with a path to the drive, whether the drive is UP for it. A
-// shared drive has one path per host (its deviceHost is then "<multiple>"); a drive without paths
-// is reported for its deviceHost with its overall status.
-func driveHosts(d *nbu.Drive) map[string]bool {
-	overall := d.DriveStatus == "DRIVE_STATUS_UP"
-	hosts := map[string]bool{}
+// driveHosts says, per media server with a path to the drive, whether the drive is UP for it
+// (not Known when neither the path's status nor the drive's was sent). A shared drive has one
+// path per host (its deviceHost is then "<multiple>"); a drive without paths is reported for its
+// deviceHost with its overall status.
+func driveHosts(d *nbu.Drive) map[string]nbu.Known[bool] {
+	overall := nbu.Known[bool]{V: d.DriveStatus == "DRIVE_STATUS_UP", OK: d.DriveStatus != ""}
+	hosts := map[string]nbu.Known[bool]{}
 	for _, p := range d.Paths {
 		up := overall
 		if p.PathStatus != "" {
-			up = p.PathStatus == "PATH_STATUS_UP"
+			up = nbu.Some(p.PathStatus == "PATH_STATUS_UP")
 		}
-		hosts[p.DeviceHost] = hosts[p.DeviceHost] || up // two paths from one host: UP if either is
+		// Two paths from one host: UP if either is.
+		prev := hosts[p.DeviceHost]
+		hosts[p.DeviceHost] = nbu.Known[bool]{V: (prev.OK && prev.V) || (up.OK && up.V), OK: prev.OK || up.OK}
 	}
 	if len(hosts) == 0 {
 		hosts[d.DeviceHost] = overall

@@ -18,7 +18,7 @@ var (
 	descTapeScratch = newDesc("nbu_tape_scratch_media_count",
 		"Available media (none of ACTIVE, FULL, FROZEN, SUSPENDED) in each scratch volume pool; 0 when a scratch pool is empty.", "pool")
 	descTapePoolPartiallyFull = newDesc("nbu_tape_pool_partially_full",
-		"Partially full media of the volume pool (partiallyFullMedia).", "pool_name", "pool_type")
+		"Partially full media of the volume pool (partiallyFullMedia; no series when the pool's record leaves it out).", "pool_name", "pool_type")
 	descTapeRobotHosts = newDesc("nbu_tape_robot_device_hosts",
 		"Device hosts of the configured robots.")
 )
@@ -35,9 +35,14 @@ func collectVolumePools(ctx context.Context, r *Run, out *metricSet, pools *tape
 		return fmt.Errorf("tape volume pools: %w", err)
 	}
 	pools.read = true
+	seen := map[[2]string]bool{}
 	for _, p := range vps {
 		// A pool listed twice is one series: the repeat is counted in nbu_series_dropped.
-		if !out.gauge(descTapePoolPartiallyFull, float64(p.PartiallyFullMedia), p.Name, p.PoolType) {
+		k := [2]string{p.Name, p.PoolType}
+		repeat := seen[k]
+		seen[k] = true
+		pf := p.PartiallyFullMedia
+		if (pf.OK && !out.gauge(descTapePoolPartiallyFull, float64(pf.V), p.Name, p.PoolType)) || repeat {
 			continue
 		}
 		if p.PoolType == "SCRATCH_MEDIA_POOL" {

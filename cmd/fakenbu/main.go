@@ -72,6 +72,7 @@ type config struct {
 	users       repeatFlag
 	tokenTTL    time.Duration
 	strict      string
+	realShapes  string
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -93,6 +94,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&c.tokenTTL, "token-validity", fakenbu.DefaultTokenValidity, "how long a login's token is accepted")
 	fs.StringVar(&c.strict, "strict", "", "a release of the Veritas specs (10.3, 10.5, 11.0, 11.2): serve its API version alone and hold every request to its spec, logging each departure")
 	fs.StringVar(&c.serverName, "server-name", "", "primary server name reported by serverinfo and in jobs (default nbu-primary.example.com)")
+	fs.StringVar(&c.realShapes, "real-shapes", "", "answer as real primaries do: endpoints from this folder's documents (e.g. nbu/testdata/realprimaries), jobs in their shapes")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -135,6 +137,11 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	}
 	if c.tlsCAOut != "" && !c.tls {
 		return c, errors.New("--tls-ca-out needs --tls")
+	}
+	if c.realShapes != "" {
+		if st, err := os.Stat(c.realShapes); err != nil || !st.IsDir() {
+			return c, fmt.Errorf("--real-shapes %s: not a folder", c.realShapes)
+		}
 	}
 	return c, nil
 }
@@ -190,18 +197,14 @@ func serverTLS(c config) (*tls.Config, error) {
 	return cfg, nil
 }
 
-func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Logger) error {
-	c, err := parseFlags(args, flagOut)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
+// serverOptions are the fake's options from the flags.
+func serverOptions(c config, logger *slog.Logger) fakenbu.Options {
 	users := make([]fakenbu.User, 0, len(c.users))
 	for _, u := range c.users {
 		name, pw, _ := strings.Cut(u, ":")
 		users = append(users, fakenbu.User{Name: name, Password: pw})
 	}
-	srv := fakenbu.New(fakenbu.Options{
+	opts := fakenbu.Options{
 		APIKeys:       c.apiKeys,
 		Versions:      c.versions,
 		PageLatency:   c.pageLatency,
@@ -212,7 +215,20 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 		OnViolation: func(msg string) {
 			logger.Warn("request departs from the NetBackup "+c.strict+" API specification", "departure", msg)
 		},
-	})
+	}
+	if c.realShapes != "" {
+		opts.RealShapes = os.DirFS(c.realShapes)
+	}
+	return opts
+}
+
+func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Logger) error {
+	c, err := parseFlags(args, flagOut)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	srv := fakenbu.New(serverOptions(c, logger))
 	srv.SetJobs(fakenbu.GenerateJobs(c.seed, c.jobs, c.window, now))
 	srv.SetDemo(now)
 
@@ -239,6 +255,9 @@ func run(ctx context.Context, args []string, flagOut io.Writer, logger *slog.Log
 	attrs := []any{"address", addr, "base_url", scheme + "://" + addr + "/netbackup", "jobs", c.jobs}
 	if c.strict != "" {
 		attrs = append(attrs, "strict", c.strict)
+	}
+	if c.realShapes != "" {
+		attrs = append(attrs, "real_shapes", c.realShapes)
 	}
 	if c.tlsCAOut != "" {
 		attrs = append(attrs, "ca_file", c.tlsCAOut)

@@ -46,6 +46,12 @@ func TestParseFlags(t *testing.T) {
 		}},
 		{"strict release without a spec", []string{"--strict", "9.1"}, true, nil},
 		{"strict with versions", []string{"--strict", "10.5", "--versions", "12.0"}, true, nil},
+		{"real shapes", []string{"--real-shapes", "../../nbu/testdata/realprimaries"}, false, func(t *testing.T, c config) {
+			if c.realShapes != "../../nbu/testdata/realprimaries" {
+				t.Errorf("realShapes = %q", c.realShapes)
+			}
+		}},
+		{"real shapes not a folder", []string{"--real-shapes", "main.go"}, true, nil},
 		{"user without password", []string{"--user", "monitor"}, true, nil},
 		{"zero token validity", []string{"--token-validity", "0s"}, true, nil},
 		{"bad version", []string{"--versions", "13"}, true, nil},

@@ -1,6 +1,6 @@
 // Package fakenbu is an in-memory fake of a NetBackup primary server's REST
 // API (the parts the exporter reads: /admin/jobs, /storage/storage-units,
-// /storage/disk-pools, /storage/drives, /storage/tape-media,
+// /storage/disk-pools and a pool's detail, /storage/drives, /storage/tape-media,
 // /storage/tape-volume-pools, /storage/robots-device-hosts,
 // /config/media-servers, /storage/storage-servers, /config/policies/ and a
 // policy's detail, /catalog/images, /catalog/slp-images, /manage/alerts,
@@ -12,7 +12,8 @@
 // has it (older versions get the 404 of an unknown path), and POST /login and
 // /logout for accounts that log in instead of using an API key. In strict mode
 // (Options.Strict) it plays one release and holds every request to that
-// release's spec (package specs), answering and recording each departure.
+// release's spec (package specs), answering and recording each departure. With
+// Options.RealShapes it answers in the shapes real primaries send (realshapes.go).
 //
 // It is an independent implementation of the server side of the Veritas
 // OpenAPI specs: it deliberately shares no code with the exporter's client,

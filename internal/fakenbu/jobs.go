@@ -172,6 +172,10 @@ func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if page.prev != "" {
 		resp.Links.Prev = link("page[before]", "page[after]", page.prev)
 	}
+	if s.realShapes != nil {
+		s.writeJSON(w, rc, http.StatusOK, realJobs(&resp))
+		return
+	}
 	s.writeJSON(w, rc, http.StatusOK, &resp)
 }
 

@@ -1,6 +1,7 @@
 package fakenbu
 
 import (
+	"io/fs"
 	"maps"
 	"net/http"
 	"slices"
@@ -33,6 +34,10 @@ type Options struct {
 	// OnViolation, with Strict, is called with each line Violations and Unserved record, as the
 	// request arrives (from the request's goroutine).
 	OnViolation func(string)
+	// RealShapes, when set, makes the fake answer as real primaries do (realshapes.go): a GET of an
+	// endpoint with the document of RealShapes named after it (ShapeFile), the jobs in their
+	// shapes. nbu/testdata/realprimaries is such a folder.
+	RealShapes fs.FS
 }
 
 // DefaultAPIKey is the key accepted when Options.APIKeys is empty.
@@ -60,6 +65,7 @@ type Server struct {
 	pageLatency time.Duration
 	now         func() time.Time
 	serverName  string
+	realShapes  fs.FS
 
 	mu    sync.RWMutex
 	jobs  []Job
@@ -112,6 +118,7 @@ func New(opts Options) *Server {
 		pageLatency:   opts.PageLatency,
 		now:           opts.Now,
 		serverName:    opts.ServerName,
+		realShapes:    opts.RealShapes,
 		byID:          map[int64]int{},
 		counts:        map[string]int{},
 	}
@@ -248,6 +255,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, rc, status, "Injected failure.", "FailEndpoint("+endpoint+")")
 		return
 	}
+	if s.serveShape(w, r, rc, endpoint) {
+		return
+	}
 	rt.handle(w, r, rc)
 }
 
@@ -307,6 +317,11 @@ func (s *Server) route(endpoint string) (route, bool) {
 	if name, ok := strings.CutPrefix(endpoint, "/config/policies/"); ok && name != "" && !strings.Contains(name, "/") {
 		return route{auth: true, handle: func(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 			s.handlePolicy(w, r, rc, name)
+		}}, true
+	}
+	if id, ok := strings.CutPrefix(endpoint, "/storage/disk-pools/"); ok && id != "" && !strings.Contains(id, "/") {
+		return route{auth: true, handle: func(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+			s.handleDiskPool(w, r, rc, id)
 		}}, true
 	}
 	if idStr, ok := strings.CutPrefix(endpoint, "/admin/jobs/"); ok {

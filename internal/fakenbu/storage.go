@@ -388,6 +388,24 @@ func (s *Server) handleDiskPools(w http.ResponseWriter, r *http.Request, rc *req
 	s.writeJSON(w, rc, http.StatusOK, &resp)
 }
 
+// handleDiskPool serves GET /storage/disk-pools/{diskPoolId} (the fake's pool ids are their names).
+func (s *Server) handleDiskPool(w http.ResponseWriter, r *http.Request, rc *reqCtx, id string) {
+	s.mu.RLock()
+	i := slices.IndexFunc(s.pools, func(p DiskPool) bool { return p.Name == id })
+	var p DiskPool
+	if i >= 0 {
+		p = s.pools[i]
+	}
+	s.mu.RUnlock()
+	if i < 0 {
+		s.writeError(w, rc, http.StatusNotFound, "A disk pool with the specified ID was not found.", "no disk pool "+strconv.Quote(id))
+		return
+	}
+	s.writeJSON(w, rc, http.StatusOK, struct {
+		Data diskPoolResource `json:"data"`
+	}{renderDiskPool(baseURL(r), &p)})
+}
+
 func renderDiskVolumes(p *DiskPool, caps []string) []diskVolume {
 	vols := p.ServedVolumes()
 	out := make([]diskVolume, 0, len(vols))
