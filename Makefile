@@ -12,7 +12,7 @@ LDFLAGS   := -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) -X $(PK
 FUZZTIME  ?= 30s
 # Release platforms, as .promu.yml's crossbuild lists them.
 PLATFORMS ?= linux/amd64 linux/arm64 windows/amd64
-TARBALL_FILES := LICENSE README.md modules.yml web-config.yml
+TARBALL_FILES := LICENSE README.md docs modules.yml web-config.yml
 # Tools built from their Go modules (helm, Prometheus 3) are cached outside the work tree, so that
 # a clean clone, `make clean` and CI's later steps reuse them.
 NETBACKUP_EXPORTER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/netbackup_exporter
@@ -170,7 +170,7 @@ tarball: crossbuild
 	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 	  name=netbackup_exporter-$(VERSION).$$os-$$arch; \
 	  mkdir -p .tarballs/$$name; \
-	  cp .build/$$os-$$arch/netbackup_exporter$$ext $(TARBALL_FILES) .tarballs/$$name/; \
+	  cp -R .build/$$os-$$arch/netbackup_exporter$$ext $(TARBALL_FILES) .tarballs/$$name/; \
 	  tar -czf .tarballs/$$name.tar.gz -C .tarballs --owner=0 --group=0 $$name; \
 	  rm -rf .tarballs/$$name; \
 	done

@@ -72,10 +72,22 @@ func TestDashboardsAndRulesUseExistingMetrics(t *testing.T) {
 	}
 }
 
-// exporterMetricNames is every series name the exporter returns: three probes (collectors that
-// fill in over several probes have their series by then) of a fake primary holding the demo's
-// data, with every collector of the registry on, and the exporter's own metrics.
+// exporterMetricNames is every series name the exporter returns, as Prometheus stores them (a
+// histogram's _bucket, _sum and _count).
 func exporterMetricNames(t *testing.T) map[string]bool {
+	t.Helper()
+	names := map[string]bool{}
+	for _, mf := range exporterFamilies(t) {
+		addFamily(names, mf)
+	}
+	return names
+}
+
+// exporterFamilies is every metric family the exporter returns, by name: three probes
+// (collectors that fill in over several probes have their series by then) of a fake primary
+// holding the demo's data, with every collector of the registry on, and the exporter's own
+// metrics.
+func exporterFamilies(t *testing.T) map[string]*dto.MetricFamily {
 	t.Helper()
 	// The data cmd/fakenbu serves the demo (newFake's 40 jobs queue none).
 	now := time.Now()
@@ -102,14 +114,14 @@ func exporterMetricNames(t *testing.T) map[string]bool {
     timeout: 20s
     collectors: [`+collectors+`]
 `)
-	names := map[string]bool{}
+	families := map[string]*dto.MetricFamily{}
 	for i := range 3 {
 		for _, p := range []struct{ module, target string }{{"default", target}, {"tls", tlsSrv.URL + "/netbackup"}} {
 			code, body := a.do(t, http.MethodGet, probeURL("/probe", p.module, p.target))
 			if code != http.StatusOK || !strings.Contains(body, "\nprobe_success 1\n") {
 				t.Fatalf("probe %d of %s: HTTP %d\n%s", i+1, p.module, code, body)
 			}
-			addNames(t, names, body)
+			addFamilies(t, families, body)
 		}
 	}
 	mfs, err := a.reg.Gather()
@@ -117,20 +129,20 @@ func exporterMetricNames(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	for _, mf := range mfs {
-		addFamily(names, mf)
+		families[mf.GetName()] = mf
 	}
-	return names
+	return families
 }
 
-func addNames(t *testing.T, names map[string]bool, exposition string) {
+func addFamilies(t *testing.T, families map[string]*dto.MetricFamily, exposition string) {
 	t.Helper()
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	mfs, err := p.TextToMetricFamilies(strings.NewReader(exposition))
 	if err != nil {
 		t.Fatalf("parsing the probe's answer: %v", err)
 	}
-	for _, mf := range mfs {
-		addFamily(names, mf)
+	for name, mf := range mfs {
+		families[name] = mf
 	}
 }
 

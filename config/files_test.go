@@ -46,7 +46,7 @@ func TestReferencedFilesMustBeSmallRegularFiles(t *testing.T) {
 // Anchors that merge an anchor several times, nested, expand exponentially (a billion laughs made
 // of merge keys): yaml.v3's alias budget stops the expansion, and the error names the file and the
 // module it ran out in (yaml.v3 decodes modules in document order: m4 is the first large enough).
-// Sharing an anchor the way the README shows, across many modules, stays well within it.
+// Sharing an anchor the way docs/configuration.md shows, across many modules, stays well within it.
 func TestMergeKeyBombIsRefused(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("modules:\n  m0: &x0 {api_key: test-key-01, allow_any_target: true, jobs: {lookback: 2h}}\n")

@@ -184,7 +184,7 @@ func checkIPv4Glob(labels []string) error {
 // TargetAllowed reports whether the module may be used against host on port. A name pattern
 // matches host names, label by label, ignoring case and a trailing dot; an address pattern (an
 // IPv4 glob, an address or a prefix) matches addresses only. A pattern with a port matches that
-// port only. See the README's "allowed_targets patterns".
+// port only. See docs/configuration.md, "allowed_targets patterns".
 func (m *Module) TargetAllowed(host, port string) bool {
 	if m.AllowAnyTarget {
 		return true

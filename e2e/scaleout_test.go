@@ -21,8 +21,8 @@ import (
 	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
 )
 
-// TestScaleOutWithHashmod runs two exporters behind one Prometheus with the README's Scale-out
-// relabel rules (and its nbu_exporter `site` rule), and checks that each primary is probed by
+// TestScaleOutWithHashmod runs two exporters behind one Prometheus with the relabel rules of
+// docs/scale-out.md (and the `site` rule of docs/nbu_exporter.md), and checks that each primary is probed by
 // exactly one exporter, the one Prometheus's hashmod of the target names.
 func TestScaleOutWithHashmod(t *testing.T) {
 	if _, err := exec.LookPath("prometheus"); err != nil {
@@ -30,7 +30,7 @@ func TestScaleOutWithHashmod(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := buildExporter(t, dir)
-	scrape := readmeBlock(t, "## Scale-out")
+	scrape := docBlock(t, "scale-out.md", "## Sharding with hashmod")
 	modulus := shardModulus(t, scrape)
 
 	// Primaries until each shard has two (a hash may put the first few on one side).
@@ -77,7 +77,7 @@ func TestScaleOutWithHashmod(t *testing.T) {
 		quoted[i] = fmt.Sprintf("%q", tg)
 	}
 	targetsFile := write(t, dir, "netbackup_targets.yml", "- targets: ["+strings.Join(quoted, ", ")+"]\n")
-	cfg := shardedConfig(t, scrape, readmeBlock(t, "## Coming from the single-target nbu_exporter"), targetsFile, exporters)
+	cfg := shardedConfig(t, scrape, docBlock(t, "nbu_exporter.md", "## The `site` label"), targetsFile, exporters)
 	prom := startPrometheus(t, dir, cfg)
 
 	want := map[string]float64{}
@@ -128,21 +128,22 @@ func minInt(xs []int) int {
 	return m
 }
 
-// readmeBlock is the first YAML block of a README section.
-func readmeBlock(t *testing.T, heading string) string {
+// docBlock is the first YAML block of a section of a page of docs/, so that the documented
+// configuration is the tested one.
+func docBlock(t *testing.T, page, heading string) string {
 	t.Helper()
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	doc, err := os.ReadFile(filepath.Join("..", "docs", page))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n"+heading+"\n")
+	_, section, ok := strings.Cut("\n"+string(doc), "\n"+heading+"\n")
 	if !ok {
-		t.Fatalf("README.md has no %q section", heading)
+		t.Fatalf("docs/%s has no %q section", page, heading)
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	m := yamlBlock.FindStringSubmatch(section)
 	if m == nil {
-		t.Fatalf("the README's %q section has no yaml block", heading)
+		t.Fatalf("the %q section of docs/%s has no yaml block", heading, page)
 	}
 	return m[1]
 }
@@ -155,12 +156,12 @@ func parseScrape(t *testing.T, y string) scrapeFile {
 	t.Helper()
 	var cfg scrapeFile
 	if err := yaml.Unmarshal([]byte(y), &cfg); err != nil {
-		t.Fatalf("the README's scrape config: %v\n%s", err, y)
+		t.Fatalf("the documented scrape config: %v\n%s", err, y)
 	}
 	return cfg
 }
 
-// shardModulus is the hashmod rule's modulus of the README's sharded /probe job.
+// shardModulus is the hashmod rule's modulus of the documented sharded /probe job.
 func shardModulus(t *testing.T, y string) int {
 	t.Helper()
 	for _, sc := range parseScrape(t, y).ScrapeConfigs {
@@ -174,11 +175,11 @@ func shardModulus(t *testing.T, y string) int {
 			}
 		}
 	}
-	t.Fatalf("the README's Scale-out config has no hashmod rule:\n%s", y)
+	t.Fatalf("the Scale-out config of docs/scale-out.md has no hashmod rule:\n%s", y)
 	return 0
 }
 
-// shardedConfig adapts the README's Scale-out configuration to this test: its targets file, the
+// shardedConfig adapts the Scale-out configuration of docs/scale-out.md to this test: its targets file, the
 // exporters' addresses in the order of the shard rules, a 1 s interval, and the nbu_exporter
 // `site` rule appended. The relabelling is used exactly as written otherwise.
 func shardedConfig(t *testing.T, scrape, siteRule, targetsFile string, exporters []string) string {
@@ -186,7 +187,7 @@ func shardedConfig(t *testing.T, scrape, siteRule, targetsFile string, exporters
 	cfg := parseScrape(t, scrape)
 	var site []any
 	if err := yaml.Unmarshal([]byte(siteRule), &site); err != nil || len(site) != 1 {
-		t.Fatalf("the README's site rule should be one relabel rule: %v\n%s", err, siteRule)
+		t.Fatalf("the site rule of docs/nbu_exporter.md should be one relabel rule: %v\n%s", err, siteRule)
 	}
 	probes := 0
 	for _, sc := range cfg.ScrapeConfigs {
@@ -213,12 +214,12 @@ func shardedConfig(t *testing.T, scrape, siteRule, targetsFile string, exporters
 			}
 		}
 		if n != len(exporters) {
-			t.Fatalf("the README's Scale-out config has %d shard rules for modulus %d", n, len(exporters))
+			t.Fatalf("the Scale-out config of docs/scale-out.md has %d shard rules for modulus %d", n, len(exporters))
 		}
 		sc["relabel_configs"] = append(rules, site...)
 	}
 	if probes != 1 {
-		t.Fatalf("the README's Scale-out config should have one /probe job, has %d", probes)
+		t.Fatalf("the Scale-out config of docs/scale-out.md should have one /probe job, has %d", probes)
 	}
 	out, err := yaml.Marshal(cfg)
 	if err != nil {

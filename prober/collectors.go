@@ -2,7 +2,7 @@ package prober
 
 import "github.com/netbackup-exporter/netbackup_exporter/config"
 
-// collectorList lists every collector, in the order error messages and the README list them; the
+// collectorList lists every collector, in the order error messages and the docs list them; the
 // `defaultOn` ones are what a module gets when it names none. Adding a collector is a new file
 // with its Collector, and one line here.
 var collectorList = []struct {

@@ -276,7 +276,7 @@ func TestCertificatesMaxSeries(t *testing.T) {
 	}
 }
 
-// At the defaults (1h caches) and a probe every 60 s, the two collectors cost what the README
+// At the defaults (1h caches) and a probe every 60 s, the two collectors cost what docs/metrics.md
 // says: one refresh an hour of each endpoint, serverinfo once per target. Counted by the fake
 // over two hours of probes.
 func TestLicensingRequestBudget(t *testing.T) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks the release archives `make tarball` wrote to .tarballs/: each holds the binary, LICENSE,
-# README.md, modules.yml and web-config.yml in netbackup_exporter-<version>.<os>-<arch>/; each
-# binary is built for its platform with the release version stamped in; the linux/amd64 one
-# runs and its --version says what it is (the others can only be inspected on this machine).
+# README.md, docs/ (every page the work tree's docs/ has), modules.yml and web-config.yml in
+# netbackup_exporter-<version>.<os>-<arch>/; each binary is built for its platform with the
+# release version stamped in; the linux/amd64 one runs and its --version says what it is (the
+# others can only be inspected on this machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=${VERSION:-$(cat VERSION)}
@@ -17,8 +18,8 @@ for p in $platforms; do
   name=netbackup_exporter-$version.$os-$arch
   archive=.tarballs/$name.tar.gz
   [ -f "$archive" ] || fail "$archive is missing"
-  want=$(printf '%s\n' "$name/" "$name/LICENSE" "$name/README.md" "$name/modules.yml" \
-    "$name/netbackup_exporter$ext" "$name/web-config.yml" | sort)
+  want=$( (printf '%s\n' "$name/" "$name/LICENSE" "$name/README.md" "$name/docs/" "$name/modules.yml" \
+    "$name/netbackup_exporter$ext" "$name/web-config.yml"; for doc in docs/*; do echo "$name/$doc"; done) | sort)
   got=$(tar -tzf "$archive" | sort)
   [ "$got" = "$want" ] || fail "$archive holds:"$'\n'"$got"$'\n'"want:"$'\n'"$want"
   tar -xzf "$archive" -C "$tmp"

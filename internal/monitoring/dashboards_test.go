@@ -10,7 +10,7 @@ import (
 const dashboardsDir = "../../dashboards"
 
 // TestDashboardsImportable checks what Grafana 10 needs to import each dashboard on any server
-// and what the README promises: a data-source variable that every panel and target uses, the
+// and what docs/alerts-and-dashboards.md promises: a data-source variable that every panel and target uses, the
 // instance and module variables, a unique uid, unique panel ids, and a unit on every panel.
 func TestDashboardsImportable(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(dashboardsDir, "*.json"))

@@ -2,8 +2,8 @@ package monitoring
 
 // CountSuffixGauges are the gauges whose names end in _count: the single-target nbu_exporter's
 // naming (nbu_jobs_count, nbu_alerts_count, ...), kept so that the dashboards and alerts written
-// for it keep working. promtool check metrics warns about each of them; the README lists them as
-// deliberate.
+// for it keep working. promtool check metrics warns about each of them; docs/metrics.md lists them
+// as deliberate (TestDocsListTheDeliberateLintWarnings).
 var CountSuffixGauges = []string{
 	"nbu_jobs_count", "nbu_status_count", "nbu_jobs_files_count", "nbu_jobs_state_count", "nbu_jobs_queued_count",
 	"nbu_storage_units_count", "nbu_disk_pool_volume_count", "nbu_tape_drives_count", "nbu_tape_media_count",

@@ -21,7 +21,7 @@ import (
 const unused = "http://127.0.0.1:1"
 
 // TestEnvHonoured: the variables the SDK reads (endpoints, headers, compression) and ours
-// (--tracing.endpoint, the headers file) take effect as the README says, seen from a receiver: the
+// (--tracing.endpoint, the headers file) take effect as docs/configuration.md says, seen from a receiver: the
 // traces-specific variable wins over the generic one, a flag wins over both.
 func TestEnvHonoured(t *testing.T) {
 	headers := filepath.Join(t.TempDir(), "headers")

@@ -18,8 +18,8 @@ import (
 	"github.com/prometheus/common/model"
 )
 
-// reloadApplyBound is how long a rewritten modules file may take to be live (the README's
-// promise for the watcher).
+// reloadApplyBound is how long a rewritten modules file may take to be live (the watcher's
+// promise in docs/configuration.md).
 const reloadApplyBound = 5 * time.Second
 
 // reloadRun is the state of a reload-mode run shared by its two loops and its monitor.
