@@ -105,6 +105,8 @@ type resolved struct {
 type JobsConfig struct {
 	Lookback Duration `yaml:"lookback"`
 	PageSize int      `yaml:"page_size"`
+	// StalledAfter: an active job whose byte count has not moved for this long is stalled.
+	StalledAfter Duration `yaml:"stalled_after"`
 }
 
 // StorageConfig tunes the storage-unit and disk-pool collector.
@@ -152,5 +154,6 @@ func moduleDefaults() Module {
 		APIPaths:              []string{DefaultAPIPath},
 	}
 	applyPostureDefaults(&m)
+	applyJobsExtraDefaults(&m)
 	return m
 }

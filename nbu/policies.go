@@ -31,6 +31,9 @@ type Policy struct {
 type PolicyDetail struct {
 	Policy
 	Clients []string // clients[].hostName, in the order sent, empty names dropped
+	// Schedules are schedules[], in the order sent (at most maxPolicySchedules); an element that
+	// is not an object is dropped.
+	Schedules []Schedule
 }
 
 type policyListAttrs struct {
@@ -76,6 +79,7 @@ type policyBody struct {
 	Clients []struct {
 		HostName lString `json:"hostName"`
 	} `json:"clients"`
+	Schedules lObjects[scheduleAttrs] `json:"schedules"`
 }
 
 // PolicyDetail fetches GET /config/policies/{policyName}. The attributes are a oneOf keyed by
@@ -120,6 +124,7 @@ func (c *Client) PolicyDetail(ctx context.Context, name string) (PolicyDetail, e
 			continue
 		}
 		pd.Type, pd.Active = string(b.PolicyType), bool(b.PolicyAttributes.Active)
+		pd.Schedules = schedulesOf(b.Schedules)
 		for _, cl := range b.Clients {
 			if cl.HostName != "" {
 				pd.Clients = append(pd.Clients, string(cl.HostName))
