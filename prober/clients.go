@@ -57,7 +57,12 @@ type clientsState struct {
 	mu      sync.Mutex
 	clients map[string]*clientRec
 	dropped map[string]struct{} // names refused by the cap, bounded by maxDroppedTracked
-	cap     int                 // clients.max_series, as of the last Collect (0 = default)
+	cap     int                 // clients.max_series, as of the last Collect or jobs run (0 = default)
+	// success is clients.success_statuses, for the backups and copies the stream shows (set
+	// before each jobs run, setupJobs).
+	success []int
+	backups backupTriples // per policy, client and schedule type (clients_backups.go)
+	copies  clientCopies  // per client (clients_copies.go)
 }
 
 // maxDroppedTracked bounds the names kept only to count them once; beyond it the count stops
@@ -66,11 +71,16 @@ const maxDroppedTracked = 100000
 
 // ObserveJob folds one job record of the stream into the client's record.
 func (s *clientsState) ObserveJob(j *nbu.Job) {
-	if j.JobType != "BACKUP" || j.State != "DONE" || j.ClientName == "" || j.EndTime.IsZero() {
+	if j.State != "DONE" || j.ClientName == "" || j.EndTime.IsZero() {
+		return
+	}
+	if j.JobType != "BACKUP" {
+		s.observeCopy(j)
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.observeBackup(j)
 	rec := s.track(j.ClientName)
 	if rec == nil {
 		return
@@ -137,6 +147,7 @@ func (s *clientsState) Collect(ctx context.Context, r *Run, out *metricSet) erro
 	}
 	err := s.backfill(ctx, r, success)
 	s.export(out, success)
+	s.exportStream(out, r)
 	return err
 }
 
