@@ -67,6 +67,8 @@ type Module struct {
 	SLP                   SLPConfig            `yaml:"slp"`
 	Alerts                AlertsConfig         `yaml:"alerts"`
 	Malware               MalwareConfig        `yaml:"malware"`
+	Licensing             LicensingConfig      `yaml:"licensing"`
+	Certificates          CertificatesConfig   `yaml:"certificates"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
 	// MaxSeries caps the series one collector may return per probe; what it cuts is counted in
 	// nbu_series_dropped. Far above what a large real master produces.
@@ -155,5 +157,6 @@ func moduleDefaults() Module {
 	}
 	applyPostureDefaults(&m)
 	applyJobsExtraDefaults(&m)
+	applyLicensingDefaults(&m)
 	return m
 }

@@ -15,6 +15,7 @@ func (s Schema) validateModule(m *Module) error {
 		validateLimits,
 		validatePosture,
 		validateJobsExtra,
+		validateLicensing,
 		validateTargets,
 		validateTLS,
 	}

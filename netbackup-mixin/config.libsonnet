@@ -25,6 +25,9 @@
     jobsStalledFor: '30m',  // NetBackupJobsStalled: jobs stalled (jobs.stalled_after) for this long besides
     catalogBackupMaxAgeHours: 36,  // NetBackupCatalogBackupTooOld
     slpBacklogHours: 6,  // NetBackupSLPBacklogGrowing: growth over, and oldest image older than
+    licenseCapacityRatio: 0.9,  // NetBackupLicenseCapacityHigh: share of the licensed capacity used
+    licenseExpiryDays: 30,  // NetBackupLicenseExpiringSoon
+    hostCertificateExpiryDays: 30,  // NetBackupHostCertificateExpiringSoon
 
     // Dashboards.
     dashboardUIDPrefix: 'netbackup-',  // + overview, jobs, storage, tape, protection
@@ -47,6 +50,9 @@
     clientBackupMaxAgeSeconds: self.clientBackupMaxAgeHours * 3600,
     clientCopyMaxLagSeconds: self.clientCopyMaxLagHours * 3600,
     catalogBackupMaxAgeSeconds: self.catalogBackupMaxAgeHours * 3600,
+    licenseCapacityPercent: std.round(self.licenseCapacityRatio * 100),
+    licenseExpirySeconds: self.licenseExpiryDays * 86400,
+    hostCertificateExpirySeconds: self.hostCertificateExpiryDays * 86400,
 
     assert self.jobSelector != '' : 'jobSelector must not be empty: use job=~".+" to match every job',
   },

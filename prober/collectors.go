@@ -20,6 +20,8 @@ var collectorList = []struct {
 	{slpCollector{}, false},
 	{alertsCollector{}, false},
 	{malwareCollector{}, false},
+	{licensingCollector{}, false},
+	{certificatesCollector{}, false},
 }
 
 // Schema hands the collector list to the config loader, which validates `collectors:` against it.

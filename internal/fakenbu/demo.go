@@ -13,10 +13,11 @@ func (s *Server) SetDevices() {
 	s.SetMediaServers(DemoMediaServers())
 }
 
-// SetDemo serves the demo's data but the jobs: storage units, devices and protection posture
-// (which is dated from now).
+// SetDemo serves the demo's data but the jobs: storage units, devices, protection posture,
+// licensing and host certificates (dated from now).
 func (s *Server) SetDemo(now time.Time) {
 	s.SetStorageUnits(DemoStorageUnits())
 	s.SetDevices()
 	s.SetPosture(DemoPosture(now))
+	s.SetLicensingDemo(now, s.serverName)
 }

@@ -67,6 +67,9 @@ type Server struct {
 	pools []DiskPool
 	// posture is the data of the policies, catalog, SLP, alerts and malware endpoints.
 	posture posture
+	// licensing and hostCerts are the data of the licensing and certificates endpoints.
+	licensing LicensingData
+	hostCerts []HostCertificate
 
 	drives       []Drive
 	media        []TapeMedium
@@ -273,6 +276,12 @@ func (s *Server) route(endpoint string) (route, bool) {
 		return route{auth: true, handle: s.handleAlerts}, true
 	case "/malware/latest-scan-results":
 		return route{auth: true, handle: s.handleScanResults}, true
+	case "/licensing/capacity":
+		return route{auth: true, handle: s.handleCapacity}, true
+	case "/licensing/entitlements":
+		return route{auth: true, handle: s.handleEntitlements}, true
+	case "/security/certificates":
+		return route{auth: true, minVersion: apiversion.V13, handle: s.handleHostCertificates}, true
 	case "/security/serverinfo":
 		return route{handle: s.handleServerInfo}, true
 	case "/ping":

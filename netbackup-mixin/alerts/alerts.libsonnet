@@ -5,3 +5,4 @@
 + (import 'storage.libsonnet')
 + (import 'tape.libsonnet')
 + (import 'protection.libsonnet')
++ (import 'licensing.libsonnet')

@@ -8,7 +8,7 @@ local d = import '../lib/dashboard.libsonnet';
       c,
       'protection',
       'Protection posture',
-      'Is every client backed up, is the catalog safe, is anything stuck: clients, catalog, SLPs, NetBackup alerts, malware, policies, certificates.',
+      'Is every client backed up, is the catalog safe, is anything stuck: clients, catalog, SLPs, NetBackup alerts, malware, policies, certificates, licences and host certificates.',
       panels=[
         d.row('Clients'),
         d.stat(
@@ -325,7 +325,7 @@ local d = import '../lib/dashboard.libsonnet';
           unit='dtdurations',
           thresholds=d.steps('red', [['orange', c.certificateExpirySeconds], ['green', std.max(30 * 86400, c.certificateExpirySeconds)]]),
         ),
-      ],
+      ] + (import 'licensing_panels.libsonnet')(c),
     ),
   },
 }

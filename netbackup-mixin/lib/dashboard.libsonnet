@@ -207,8 +207,8 @@ local queryVariable(name, label, description, query) = {
 
   // The instant queries' series merged into one line per label set. columns renames the labels
   // and values ('Value #A' is query A's), hide drops columns besides Time, sortBy names a
-  // column to sort on, descending.
-  table(title, description, queries, w, h, columns, hide=[], overrides=[], sortBy=null)::
+  // column to sort on, descending unless sortDesc is false.
+  table(title, description, queries, w, h, columns, hide=[], overrides=[], sortBy=null, sortDesc=true)::
     panel('table', title, description, queries, w, h, 'short', green, 'thresholds') {
       fieldConfig+: {
         defaults+: { custom: { align: 'auto', cellOptions: { type: 'auto' }, inspect: false } },
@@ -218,7 +218,7 @@ local queryVariable(name, label, description, query) = {
         showHeader: true,
         cellHeight: 'sm',
         footer: { show: false, reducer: ['sum'], fields: '' },
-      } + (if sortBy == null then {} else { sortBy: [{ displayName: sortBy, desc: true }] }),
+      } + (if sortBy == null then {} else { sortBy: [{ displayName: sortBy, desc: sortDesc }] }),
       targets: targets(queries, instant=true, table=true),
       transformations: [
         { id: 'merge', options: {} },
