@@ -89,12 +89,14 @@ func exporterMetricNames(t *testing.T) map[string]bool {
 	a := newTestApp(t, `modules:
   default:
     api_key: `+testKey+`
+    api_key_tag: `+fakenbu.DemoAPIKeyTag+`
     allowed_targets: ["127.0.0.1"]
     insecure_http: true
     timeout: 20s
     collectors: [`+collectors+`]
   tls:
     api_key: `+testKey+`
+    api_key_tag: `+fakenbu.DemoAPIKeyTag+`
     allowed_targets: ["127.0.0.1"]
     tls_config: {insecure_skip_verify: true}
     timeout: 20s

@@ -43,6 +43,8 @@ type Module struct {
 	// APIKeyEnv names the environment variable that holds the key, read at load; /config shows
 	// the name, never the value.
 	APIKeyEnv string `yaml:"api_key_env,omitempty"`
+	// APIKeyTag is the tag of the module's API key, whose expiry the security collector reports.
+	APIKeyTag string `yaml:"api_key_tag,omitempty"`
 	// A NetBackup user that logs in (POST /login), instead of an API key.
 	Username     string `yaml:"username,omitempty"`
 	Password     Secret `yaml:"password,omitempty"`
@@ -69,6 +71,8 @@ type Module struct {
 	Malware               MalwareConfig        `yaml:"malware"`
 	Licensing             LicensingConfig      `yaml:"licensing"`
 	Certificates          CertificatesConfig   `yaml:"certificates"`
+	Services              ServicesConfig       `yaml:"services"`
+	Security              SecurityConfig       `yaml:"security"`
 	MaxConcurrentRequests int                  `yaml:"max_concurrent_requests"`
 	// MaxSeries caps the series one collector may return per probe; what it cuts is counted in
 	// nbu_series_dropped. Far above what a large real master produces.
@@ -158,5 +162,7 @@ func moduleDefaults() Module {
 	applyPostureDefaults(&m)
 	applyJobsExtraDefaults(&m)
 	applyLicensingDefaults(&m)
+	applyServicesDefaults(&m)
+	applySecurityDefaults(&m)
 	return m
 }

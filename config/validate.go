@@ -16,6 +16,8 @@ func (s Schema) validateModule(m *Module) error {
 		validatePosture,
 		validateJobsExtra,
 		validateLicensing,
+		validateServices,
+		validateSecurity,
 		validateTargets,
 		validateTLS,
 	}

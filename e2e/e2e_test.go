@@ -50,7 +50,7 @@ const (
 var testNow = time.Now().Truncate(time.Second)
 
 // allCollectors turns every collector on, so that every dashboard panel and rule has data.
-const allCollectors = "jobs, storage, disk_pools, tape, media_servers, clients, policies, catalog, slp, alerts, malware, licensing, certificates"
+const allCollectors = "jobs, storage, disk_pools, tape, media_servers, clients, policies, catalog, slp, alerts, malware, licensing, certificates, services, security"
 
 func TestPrometheusScrapesThroughExporter(t *testing.T) {
 	for _, tool := range []string{"prometheus", "promtool"} {
@@ -87,6 +87,7 @@ func TestPrometheusScrapesThroughExporter(t *testing.T) {
   default:
     timeout: 30s
     api_key_file: default.key
+    api_key_tag: `+fakenbu.DemoAPIKeyTag+`
     tls_config:
       ca_file: nbu-ca.pem
     jobs:

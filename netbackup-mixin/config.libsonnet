@@ -28,6 +28,15 @@
     licenseCapacityRatio: 0.9,  // NetBackupLicenseCapacityHigh: share of the licensed capacity used
     licenseExpiryDays: 30,  // NetBackupLicenseExpiringSoon
     hostCertificateExpiryDays: 30,  // NetBackupHostCertificateExpiringSoon
+    // NetBackupCoreServiceDown: the services (daemons, as /admin/hosts/{hostId}/services names
+    // them) whose stop breaks backups, on whichever host lists them. Primary: request daemon,
+    // database, media manager, resource broker, job manager, policy execution, SLPs,
+    // authentication, web service (the REST API); every server: client and network services,
+    // remote manager (disk storage of media servers).
+    coreServices: ['bprd', 'bpdbm', 'nbemm', 'nbrb', 'nbjm', 'nbpem', 'nbstserv', 'nbatd', 'nbwmc', 'bpcd', 'vnetd', 'nbrmms'],
+    servicesHostUnreadableMinutes: 30,  // NetBackupServicesHostUnreadable
+    securityRiskScoreMax: 50,  // NetBackupSecurityRiskScoreHigh: platform risk score (0..100) above
+    apiKeyExpiryDays: 14,  // NetBackupExporterAPIKeyExpiringSoon
 
     // Dashboards.
     dashboardUIDPrefix: 'netbackup-',  // + overview, jobs, storage, tape, protection
@@ -53,6 +62,8 @@
     licenseCapacityPercent: std.round(self.licenseCapacityRatio * 100),
     licenseExpirySeconds: self.licenseExpiryDays * 86400,
     hostCertificateExpirySeconds: self.hostCertificateExpiryDays * 86400,
+    coreServicesRegex: std.join('|', self.coreServices),
+    apiKeyExpirySeconds: self.apiKeyExpiryDays * 86400,
 
     assert self.jobSelector != '' : 'jobSelector must not be empty: use job=~".+" to match every job',
   },

@@ -22,6 +22,8 @@ var collectorList = []struct {
 	{malwareCollector{}, false},
 	{licensingCollector{}, false},
 	{certificatesCollector{}, false},
+	{servicesCollector{}, false},
+	{securityCollector{}, false},
 }
 
 // Schema hands the collector list to the config loader, which validates `collectors:` against it.

@@ -9,7 +9,7 @@ import (
 )
 
 var descCollectorEndpointSkipped = newDesc("nbu_collector_endpoint_skipped",
-	"1 for an endpoint a collector did not read because the primary's NetBackup release lacks it (its API version is older than the spec that has it, or it answered 404/501) or, for an optional collector, the role lacks its permission (403); the collector's other endpoints were read.", "collector", "endpoint")
+	"1 for an endpoint a collector did not read because the primary's NetBackup release lacks it (its API version is older than the spec that has it, or it answered 404/501) or, for the collectors a role may lack the permission of, it answered 403; the collector's other endpoints were read.", "collector", "endpoint")
 
 // missing reports an error saying the primary's release lacks the endpoint (404/501).
 func missing(err error) bool { return errors.Is(err, nbu.ErrEndpointMissing) }

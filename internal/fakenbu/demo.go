@@ -14,10 +14,12 @@ func (s *Server) SetDevices() {
 }
 
 // SetDemo serves the demo's data but the jobs: storage units, devices, protection posture,
-// licensing and host certificates (dated from now).
+// licensing and host certificates, hosts with their services and the security posture (dated
+// from now).
 func (s *Server) SetDemo(now time.Time) {
 	s.SetStorageUnits(DemoStorageUnits())
 	s.SetDevices()
 	s.SetPosture(DemoPosture(now))
 	s.SetLicensingDemo(now, s.serverName)
+	s.SetHostsSecurity(DemoHostsSecurity(now, s.serverName))
 }

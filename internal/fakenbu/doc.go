@@ -4,7 +4,9 @@
 // /storage/tape-volume-pools, /storage/robots-device-hosts,
 // /config/media-servers, /config/policies/ and a policy's detail,
 // /catalog/images, /catalog/slp-images, /manage/alerts,
-// /malware/latest-scan-results, /security/serverinfo and /ping), with each
+// /malware/latest-scan-results, /config/hosts, /admin/hosts/{hostId}/services,
+// /security/status, /security/anomalies, /security/api-keys,
+// /security/serverinfo and /ping), with each
 // endpoint's paging style, page size maxima and the API versions whose spec
 // has it (older versions get the 404 of an unknown path), and POST /login and
 // /logout for accounts that log in instead of using an API key. In strict mode

@@ -70,6 +70,8 @@ type Server struct {
 	// licensing and hostCerts are the data of the licensing and certificates endpoints.
 	licensing LicensingData
 	hostCerts []HostCertificate
+	// hostsec is the data of the hosts, services and security endpoints.
+	hostsec hostSecurity
 
 	drives       []Drive
 	media        []TapeMedium
@@ -246,6 +248,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) route(endpoint string) (route, bool) {
+	if rt, ok := s.hostSecurityRoute(endpoint); ok {
+		return rt, true
+	}
 	switch endpoint {
 	case "/admin/jobs":
 		return route{auth: true, handle: s.handleJobs}, true

@@ -6,3 +6,5 @@
 + (import 'tape.libsonnet')
 + (import 'protection.libsonnet')
 + (import 'licensing.libsonnet')
++ (import 'services.libsonnet')
++ (import 'security.libsonnet')

@@ -167,6 +167,68 @@ local d = import '../lib/dashboard.libsonnet';
           h=4,
           thresholds=d.steps('green', [['red', 1]]),
         ),
+        d.row('Services and security'),
+        d.stat(
+          'Core services not running',
+          "Core NetBackup services (%(coreServicesRegex)s) not RUNNING on the primary or a media server, as of each host's last read." % c,
+          [
+            d.query('count by (%(instance)s) (nbu_service_up{%(sel)s, service=~"%(coreServicesRegex)s"} == 0) or count by (%(instance)s) (nbu_service_up{%(sel)s}) * 0' % c, '{{%(instance)s}}' % c),
+          ],
+          w=6,
+          h=4,
+          thresholds=d.steps('green', [['red', 1]]),
+        ),
+        d.stat(
+          'Hosts whose services cannot be read',
+          'Primary and media servers whose services the primary could not list at their last read (host down or unreachable, or a release that does not serve the list).',
+          [
+            d.query('sum by (%(instance)s) (1 - nbu_services_host_readable{%(sel)s})' % c, '{{%(instance)s}}' % c),
+          ],
+          w=6,
+          h=4,
+          thresholds=d.steps('green', [['orange', 1]]),
+        ),
+        d.stat(
+          'Security risk score',
+          "NetBackup's security configuration risk score, 0 best to 100 worst (alert above %(securityRiskScoreMax)g)." % c,
+          [
+            d.query('max by (%(instance)s) (nbu_security_risk_score{%(sel)s})' % c, '{{%(instance)s}}' % c),
+          ],
+          w=4,
+          h=4,
+          thresholds=d.steps('green', [['orange', c.securityRiskScoreMax / 2], ['red', c.securityRiskScoreMax]]),
+          decimals=0,
+        ),
+        d.stat(
+          'Anomalies not reviewed',
+          'Backup anomalies of the look-back window (security.anomalies_lookback) that nobody has reviewed.',
+          [
+            d.query('sum by (%(instance)s) (nbu_security_anomalies{%(sel)s, status="NOT_REVIEWED"}) or sum by (%(instance)s) (nbu_security_anomalies_truncated{%(sel)s}) * 0' % c, '{{%(instance)s}}' % c),
+          ],
+          w=4,
+          h=4,
+          thresholds=d.steps('green', [['red', 1]]),
+        ),
+        d.stat(
+          "Exporter's API key expires in",
+          'Time until the API key the exporter uses expires (modules with api_key_tag; alert under %(apiKeyExpiryDays)d days).' % c,
+          [
+            d.query('min by (%(instance)s) (nbu_security_api_key_expiry_timestamp_seconds{%(sel)s}) - time()' % c, '{{%(instance)s}}' % c),
+          ],
+          w=4,
+          h=4,
+          unit='dtdurations',
+          thresholds=d.steps('red', [['orange', c.apiKeyExpirySeconds], ['green', std.max(30 * 86400, c.apiKeyExpirySeconds)]]),
+        ),
+        d.table(
+          'Services not running',
+          "NetBackup services of the primary and media servers that are not RUNNING (STOPPED, DISABLED, ...), as of each host's last read.",
+          ['nbu_service_status{%(sel)s, status!="RUNNING"}' % c],
+          w=24,
+          h=6,
+          columns={ [c.instance]: 'Primary', host: 'Host', service: 'Service', status: 'Status' },
+          hide=['Value', '__name__', 'job', 'module'],
+        ),
         d.row('Alerts and exporter'),
         d.table(
           'Firing alerts',
