@@ -97,9 +97,11 @@ specs:
 	$(GO) run ./internal/specs/gen -specs $(SPECS) -out internal/specs/endpoints
 
 # End to end with a real Prometheus and Alertmanager (installed by scripts/ensure-prometheus.sh
-# when missing): scraping, the alert rules, the dashboards' queries, two sharded exporters.
+# when missing): scraping, the alert rules, the dashboards' queries, two sharded exporters; and the
+# answer read by curl, wget and Python's prometheus_client (scripts/ensure-e2e-clients.sh).
 e2e:
 	./scripts/ensure-prometheus.sh
+	./scripts/ensure-e2e-clients.sh
 	$(GO) test -race -count=1 -tags e2e -run . ./e2e/...
 
 # The end-to-end test against Prometheus 3.16, built from its Go module once

@@ -27,6 +27,11 @@ type appParams struct {
 	registerer    prometheus.Registerer
 	gatherer      prometheus.Gatherer
 	tracing       *tracing.Tracing // nil = off
+	// maxAnswersBytes bounds the answers in flight together (0: the default); answerIdleTimeout
+	// cuts off a client that reads nothing of its answer (0: only the probe's write deadline).
+	maxAnswersBytes   int64
+	answerIdleTimeout time.Duration
+	paths             web.Paths // where the routes are served and the links point; zero: "/"
 }
 
 // app is the exporter, wired: the HTTP routes and the reloader whose loop the caller runs.
@@ -39,6 +44,7 @@ type app struct {
 	probe    *prober.Handler
 	tracing  *tracing.Tracing
 	maxConns int // connections to the exporter served at once
+	paths    web.Paths
 }
 
 // newApp loads the config (through the reloader, so the first load logs and warns as every
@@ -63,14 +69,18 @@ func newApp(p appParams) (*app, error) {
 	}
 	p.registerer.MustRegister(sessions)
 	history := prober.NewHistory(p.historyLimit)
+	budget := prober.NewAnswerBudget(cmp.Or(p.maxAnswersBytes, prober.DefaultMaxAnswersBytes))
+	p.registerer.MustRegister(budget)
 	probe := &prober.Handler{
-		Config:         safeConfig.Get,
-		Logger:         p.logger,
-		Sessions:       sessions,
-		Metrics:        metrics,
-		History:        history,
-		TimeoutOffset:  p.timeoutOffset,
-		TracerProvider: tr.Provider,
+		Config:            safeConfig.Get,
+		Logger:            p.logger,
+		Sessions:          sessions,
+		Metrics:           metrics,
+		History:           history,
+		TimeoutOffset:     p.timeoutOffset,
+		TracerProvider:    tr.Provider,
+		Budget:            budget,
+		AnswerIdleTimeout: p.answerIdleTimeout,
 	}
 	mux := web.Routes(web.Deps{
 		Probe:      probe,
@@ -80,9 +90,10 @@ func newApp(p appParams) (*app, error) {
 		Logger:     p.logger,
 		Registerer: p.registerer,
 		Gatherer:   p.gatherer,
+		Paths:      p.paths,
 	})
 	return &app{mux: mux, reloader: reloads, config: safeConfig, sessions: sessions, history: history, probe: probe, tracing: tr,
-		maxConns: fds.Inbound}, nil
+		maxConns: fds.Inbound, paths: p.paths}, nil
 }
 
 // close drops the NetBackup sessions and their idle connections.

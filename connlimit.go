@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"net/http"
+	"path"
 	"sync/atomic"
 	"time"
 
@@ -49,14 +50,17 @@ func (l *connLimiter) track(c net.Conn, state http.ConnState) {
 }
 
 // limitRequests answers 503 at once past max requests in flight, and gives every answer a write
-// deadline (handlers that need longer extend it). The exporter's own health and metrics are not
-// counted: a flood of probes must not make it look dead to what watches it.
-func limitRequests(next http.Handler, limit int) http.Handler {
+// deadline (handlers that need longer extend it). The exporter's own health and metrics (under the
+// route prefix) are not counted: a flood of probes must not make it look dead to what watches it.
+func limitRequests(next http.Handler, limit int, prefix string) http.Handler {
 	slots := make(chan struct{}, max(limit, 1))
+	exempt := map[string]bool{}
+	for _, route := range []string{"/-/healthy", "/-/ready", "/metrics"} {
+		exempt[path.Join("/", prefix, route)] = true
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(defaultWriteTimeout))
-		switch r.URL.Path {
-		case "/-/healthy", "/-/ready", "/metrics":
+		if exempt[r.URL.Path] {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -20,7 +20,7 @@ func TestLimitRequestsAnswers503PastTheCap(t *testing.T) {
 	h := limitRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inside <- struct{}{}
 		<-release
-	}), 1)
+	}), 1, "/")
 	done := make(chan int)
 	go func() {
 		w := httptest.NewRecorder()

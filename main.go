@@ -67,6 +67,8 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		logFormat     = app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").Enum(logging.Formats...)
 		webFlags      = kingpinflag.AddFlags(app, defaultListenAddress)
 		tracingFlags  = tracing.AddFlags(app)
+		answers       = addAnswerFlags(app)
+		routes        = addRouteFlags(app)
 	)
 	app.Version(version.Print(exporterName))
 	app.HelpFlag.Short('h')
@@ -84,12 +86,12 @@ func run(ctx context.Context, args []string, env runEnv) int {
 	}
 
 	if *configCheck {
-		if _, err := prober.Schema().Load(*configFile); err != nil {
-			fmt.Fprintf(env.stderr, "%v\n", err)
-			return 1
-		}
-		fmt.Fprintf(env.stdout, "%s: configuration is valid\n", *configFile)
-		return 0
+		return checkConfig(*configFile, env)
+	}
+	paths, err := routes.paths(webFlags)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "%s: %v\n", exporterName, err)
+		return 2
 	}
 
 	level.Info(logger).Log("msg", "starting "+exporterName, "version", version.Info(), "build_context", version.BuildContext())
@@ -99,24 +101,21 @@ func run(ctx context.Context, args []string, env runEnv) int {
 	}
 	defer tr.stop()
 
-	// A registry of our own rather than the global default, so that nothing outlives run.
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		versioncollector.NewCollector(exporterName),
-	)
+	reg := newExporterRegistry()
 	a, err := newApp(appParams{
-		configFile:    *configFile,
-		watchConfig:   *configWatch,
-		timeoutOffset: *timeoutOffset,
-		historyLimit:  *historyLimit,
-		maxSessions:   *maxSessions,
-		maxConns:      *maxConns,
-		logger:        logger,
-		registerer:    reg,
-		gatherer:      reg,
-		tracing:       tr.Tracing,
+		configFile:        *configFile,
+		watchConfig:       *configWatch,
+		timeoutOffset:     *timeoutOffset,
+		historyLimit:      *historyLimit,
+		maxSessions:       *maxSessions,
+		maxConns:          *maxConns,
+		logger:            logger,
+		registerer:        reg,
+		gatherer:          reg,
+		tracing:           tr.Tracing,
+		maxAnswersBytes:   int64(*answers.maxBytes),
+		answerIdleTimeout: *answers.idle,
+		paths:             paths,
 	})
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot load configuration", "file", *configFile, "err", err)
@@ -130,6 +129,28 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		maxRequests:   *maxRequests,
 		logger:        logger,
 	})
+}
+
+// checkConfig is --config.check: it loads the file and says whether it is valid.
+func checkConfig(file string, env runEnv) int {
+	if _, err := prober.Schema().Load(file); err != nil {
+		fmt.Fprintf(env.stderr, "%v\n", err)
+		return 1
+	}
+	fmt.Fprintf(env.stdout, "%s: configuration is valid\n", file)
+	return 0
+}
+
+// newExporterRegistry is where the exporter's own metrics go: a registry of its own rather than
+// the global default, so that nothing outlives run.
+func newExporterRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		versioncollector.NewCollector(exporterName),
+	)
+	return reg
 }
 
 // sessionIdleTTL is how long a target's connections and state are kept after its last probe.

@@ -59,7 +59,8 @@ func probeFailureThenSuccesses(t *testing.T, a *testApp, target string, n int) {
 	}
 }
 
-var logLink = regexp.MustCompile(`<a href="logs\?id=(\d+)">`)
+// The links start with the external URL's path, "/" by default.
+var logLink = regexp.MustCompile(`<a href="/logs\?id=(\d+)">`)
 
 func TestLandingPageKeepsFailureAfterManySuccesses(t *testing.T) {
 	_, target := newFake(t, fakenbu.Options{}, nil)

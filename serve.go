@@ -41,7 +41,7 @@ func serve(ctx context.Context, a *app, p serveParams) int {
 
 	conns := &connLimiter{max: int64(max(a.maxConns, 1))}
 	srv := &http.Server{
-		Handler:           limitRequests(a.mux, p.maxRequests),
+		Handler:           limitRequests(a.mux, p.maxRequests, a.paths.Prefix),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       serverReadTimeout,
 		IdleTimeout:       serverIdleTimeout,

@@ -69,6 +69,8 @@ type Module struct {
 	SLP                   SLPConfig            `yaml:"slp"`
 	Alerts                AlertsConfig         `yaml:"alerts"`
 	Malware               MalwareConfig        `yaml:"malware"`
+	StorageServers        CacheConfig          `yaml:"storage_servers"`
+	SLO                   SLOConfig            `yaml:"slo"`
 	Licensing             LicensingConfig      `yaml:"licensing"`
 	Certificates          CertificatesConfig   `yaml:"certificates"`
 	Services              ServicesConfig       `yaml:"services"`
@@ -161,6 +163,8 @@ func moduleDefaults() Module {
 	}
 	applyPostureDefaults(&m)
 	applyJobsExtraDefaults(&m)
+	applyStorageServersDefaults(&m)
+	applySLODefaults(&m)
 	applyLicensingDefaults(&m)
 	applyServicesDefaults(&m)
 	applySecurityDefaults(&m)

@@ -15,6 +15,8 @@ func (s Schema) validateModule(m *Module) error {
 		validateLimits,
 		validatePosture,
 		validateJobsExtra,
+		validateStorageServers,
+		validateSLO,
 		validateLicensing,
 		validateServices,
 		validateSecurity,

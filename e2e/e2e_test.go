@@ -50,7 +50,7 @@ const (
 var testNow = time.Now().Truncate(time.Second)
 
 // allCollectors turns every collector on, so that every dashboard panel and rule has data.
-const allCollectors = "jobs, storage, disk_pools, tape, media_servers, clients, policies, catalog, slp, alerts, malware, licensing, certificates, services, security"
+const allCollectors = "jobs, storage, disk_pools, tape, media_servers, storage_servers, clients, policies, catalog, slp, alerts, malware, slo, licensing, certificates, services, security"
 
 func TestPrometheusScrapesThroughExporter(t *testing.T) {
 	for _, tool := range []string{"prometheus", "promtool"} {

@@ -16,6 +16,7 @@ type Trace struct {
 	// NotAfter some CAs use) of the peer certificate chains seen on the connections this caller's
 	// requests used; 0 = no TLS connection seen.
 	certExpiry atomic.Int64
+	lastTLS    atomic.Pointer[tls.ConnectionState] // LastTLS
 }
 
 // Requests is the number of HTTP attempts made, retries included.
@@ -62,6 +63,7 @@ func observeTrace(ctx context.Context, code int, cs *tls.ConnectionState) {
 }
 
 func (t *Trace) observeChain(cs *tls.ConnectionState) {
+	t.lastTLS.Store(cs)
 	for _, c := range cs.PeerCertificates {
 		s := c.NotAfter.Unix()
 		for {

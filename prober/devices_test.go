@@ -231,6 +231,7 @@ func TestOneFailingDeviceEndpointFailsOnlyItsCollector(t *testing.T) {
 		{"/storage/tape-media", "tape", "nbu_tape_drive_up"},
 		{"/storage/tape-volume-pools", "tape", "nbu_tape_media_count"},
 		{"/config/media-servers", "media_servers", ""},
+		{"/storage/storage-servers", "storage_servers", ""},
 	} {
 		t.Run(tt.endpoint, func(t *testing.T) {
 			fake, target := newDeviceFake(t, fakenbu.Options{})
@@ -240,11 +241,11 @@ func TestOneFailingDeviceEndpointFailsOnlyItsCollector(t *testing.T) {
 			if v := sumFamily(mfs, "probe_success", nil); v != 0 {
 				t.Errorf("probe_success = %v, want 0", v)
 			}
-			want := map[string]float64{"jobs": 1, "storage": 1, "disk_pools": 1, "tape": 1, "media_servers": 1}
+			want := map[string]float64{"jobs": 1, "storage": 1, "disk_pools": 1, "tape": 1, "media_servers": 1, "storage_servers": 1}
 			want[tt.collector] = 0
 			checkSeries(t, mfs, "nbu_collector_success", want)
 			family := map[string]string{"jobs": "nbu_jobs_count", "storage": "nbu_storage_info", "disk_pools": "nbu_disk_pool_up",
-				"tape": "nbu_tape_drives_count", "media_servers": "nbu_media_server_up"}
+				"tape": "nbu_tape_drives_count", "media_servers": "nbu_media_server_up", "storage_servers": "nbu_storage_server_up"}
 			for c, name := range family {
 				if c != tt.collector && mfs[name] == nil {
 					t.Errorf("%s (collector %s) missing", name, c)
@@ -290,7 +291,7 @@ func TestMissingDeviceEndpointSkipsItsCollector(t *testing.T) {
 
 func TestDefaultCollectors(t *testing.T) {
 	m := Schema().DefaultModule()
-	if want := []string{"jobs", "storage", "disk_pools", "tape", "media_servers"}; !slices.Equal(m.Collectors, want) {
+	if want := []string{"jobs", "storage", "disk_pools", "tape", "media_servers", "storage_servers"}; !slices.Equal(m.Collectors, want) {
 		t.Errorf("default collectors = %v, want %v", m.Collectors, want)
 	}
 	if c := mustConfig(t, deviceModulesYAML).Modules["all"]; !slices.Equal(c.Collectors, m.Collectors) {

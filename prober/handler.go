@@ -32,7 +32,12 @@ type Handler struct {
 	TimeoutOffset time.Duration
 	// MaxAnswerBytes bounds what one probe's series may weigh (0: maxAnswerBytes).
 	MaxAnswerBytes int64
-	Now            func() time.Time // nil = time.Now
+	// Budget bounds what the answers of all the probes in flight weigh together; nil = no bound.
+	Budget *AnswerBudget
+	// AnswerIdleTimeout cuts off a client that reads nothing of its answer for this long; 0 = only
+	// the probe's write deadline does.
+	AnswerIdleTimeout time.Duration
+	Now               func() time.Time // nil = time.Now
 	// TracerProvider receives a span per probe, per collector and (through the sessions' clients)
 	// per NetBackup request; nil = no tracing.
 	TracerProvider trace.TracerProvider
@@ -61,7 +66,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
-	extendWriteDeadline(w, timeout)
+	writeEnd := extendWriteDeadline(w, timeout)
+	hold, err := h.Budget.reserve(ctx, h.Sessions.answerEstimate(module, target))
+	if err != nil {
+		h.turnAway(w, moduleName, target, err)
+		return
+	}
+	defer hold.release()
 	ctx, span := h.startProbe(ctx, r, moduleName, target, timeout)
 	defer span.End()
 
@@ -97,8 +108,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Metrics.probeDone(moduleName, success, elapsed)
 	endProbe(span, success)
 
+	if err := hold.resize(ctx, weight); err != nil {
+		h.turnAway(w, moduleName, target, err)
+		return
+	}
 	h.answer(w, r, answerParts{moduleName: moduleName, module: module, target: target, success: success, weight: weight,
-		debug: debug, plog: plog, reg: reg})
+		writeEnd: writeEnd, debug: debug, plog: plog, reg: reg})
 }
 
 // collect runs the probe's collection in the target's session.
@@ -114,7 +129,9 @@ func (h *Handler) collect(ctx context.Context, span trace.Span, module *config.M
 	p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: sess.client.ScrubLabel,
 		maxAnswer: h.MaxAnswerBytes}
 	success = p.run(ctx)
-	return success, p.answer.Load()
+	weight = p.answer.Load()
+	sess.answerWeight.Store(weight)
+	return success, weight
 }
 
 // answerParts is what a probe's answer and its history entry are made of.
@@ -123,7 +140,8 @@ type answerParts struct {
 	module     *config.Module
 	target     Target
 	success    bool
-	weight     int64 // what the series weigh (probe.answer)
+	weight     int64     // what the series weigh (probe.answer)
+	writeEnd   time.Time // the probe's write deadline
 	debug      bool
 	plog       *probeLogger
 	reg        *prometheus.Registry
@@ -136,8 +154,9 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) 
 	res := ProbeResult{Module: a.moduleName, Target: a.target.BaseURL, Success: a.success, Time: h.now(), size: len(logs),
 		render: lazyText(func() string { return debugOutput(a.module, logs, a.reg) }),
 		brief:  lazyText(func() string { return debugOutput(a.module, logs, nil) })}
-	cw := &countingWriter{ResponseWriter: w}
+	cw := newCountingWriter(w, a.writeEnd, h.AnswerIdleTimeout)
 	defer func() {
+		h.noteCutOff(cw, a.plog.Logger())
 		// The series' weight too, not only the bytes written: a client that goes away early
 		// writes few.
 		if cw.n > maxRenderedAnswerBytes || a.weight > maxRenderedAnswerBytes {
@@ -156,26 +175,51 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) 
 	promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{
 		EnableOpenMetrics: true,
 		ErrorHandling:     promhttp.ContinueOnError,
-		ErrorLog:          promhttpLog{a.plog.Logger()},
+		ErrorLog:          promhttpLog{a.plog.Logger(), cw},
 	}).ServeHTTP(cw, r)
 }
 
-// promhttpLog hands promhttp's errors to the probe's log.
-type promhttpLog struct{ logger log.Logger }
+// promhttpLog hands promhttp's errors to the probe's log, but for those of writing to a client
+// that is gone or cut off (promhttp reports one per family left; noteCutOff logs it once).
+type promhttpLog struct {
+	logger log.Logger
+	w      *countingWriter
+}
 
 func (l promhttpLog) Println(v ...any) {
+	if l.w.failed() {
+		return
+	}
 	level.Error(l.logger).Log("msg", "answering the probe", "err", strings.TrimSpace(fmt.Sprintln(v...)))
 }
 
-// countingWriter counts the bytes of an answer (before any compression).
+// countingWriter counts the bytes of an answer (before any compression), and cuts off a client
+// that does not read it: each write may wait for the client at most idle (the connection's write
+// deadline, moved before every write, so a slow client is not cut off for the time a large answer
+// takes), and none ends later than the probe's own write deadline (answerwrite.go).
 type countingWriter struct {
 	http.ResponseWriter
-	n int64
+	n    int64
+	rc   *http.ResponseController
+	idle time.Duration // 0: the probe's write deadline only
+	end  time.Time     // the probe's write deadline
+	err  error         // the first write error
 }
 
 func (c *countingWriter) Write(b []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.idle > 0 {
+		deadline := time.Now().Add(c.idle)
+		if deadline.After(c.end) {
+			deadline = c.end
+		}
+		_ = c.rc.SetWriteDeadline(deadline) // a writer without deadlines (a recorder) has no client to wait for
+	}
 	n, err := c.ResponseWriter.Write(b)
 	c.n += int64(n)
+	c.err = err
 	return n, err
 }
 

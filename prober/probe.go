@@ -51,7 +51,7 @@ func (p *probe) run(ctx context.Context) bool {
 	version, err := p.sess.client.Version(ctx)
 	if err != nil {
 		level.Error(p.logger).Log("msg", "NetBackup API version check failed", "err", err)
-		reportCertExpiry(p.out, trace, &p.sess.certExpiry)
+		reportTLS(p.out, trace, &p.sess.tls)
 		recordProbeError(ctx, err)
 		p.out.gauge(descUp, 0)
 		for _, name := range p.module.Collectors {
@@ -78,7 +78,7 @@ func (p *probe) run(ctx context.Context) bool {
 		up = 1
 	}
 	p.out.gauge(descUp, up)
-	reportCertExpiry(p.out, trace, &p.sess.certExpiry)
+	reportTLS(p.out, trace, &p.sess.tls)
 	level.Debug(p.logger).Log("msg", "NetBackup requests in this probe", "requests", trace.Requests(), "answered", trace.Answered())
 	return success
 }

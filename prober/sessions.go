@@ -32,9 +32,11 @@ type session struct {
 	mu         sync.Mutex
 	slots      map[string]*collectorSlot
 
-	// certExpiry is the earliest NotAfter (Unix seconds) of the chain the session's last
-	// TLS-using probe saw; 0 = none yet.
-	certExpiry atomic.Int64
+	// tls is what the session's last TLS-using probe saw of the primary's certificate and TLS.
+	tls tlsSeen
+	// answerWeight is what the series of the session's last answer weighed: its next probe's
+	// reservation in the answer budget.
+	answerWeight atomic.Int64
 }
 
 // collectorSlot is one collector's share of a session: its state, and the run that serialises

@@ -36,7 +36,9 @@ func probeTimeout(r *http.Request, moduleTimeout time.Duration, offset time.Dura
 const writeMargin = 30 * time.Second
 
 // extendWriteDeadline lets the server's write timeout, which bounds every other answer, fit this
-// probe: its budget and the time to write the answer.
-func extendWriteDeadline(w http.ResponseWriter, budget time.Duration) {
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(budget + writeMargin))
+// probe: its budget and the time to write the answer. It returns the deadline.
+func extendWriteDeadline(w http.ResponseWriter, budget time.Duration) time.Time {
+	deadline := time.Now().Add(budget + writeMargin)
+	_ = http.NewResponseController(w).SetWriteDeadline(deadline)
+	return deadline
 }

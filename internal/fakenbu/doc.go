@@ -2,11 +2,12 @@
 // API (the parts the exporter reads: /admin/jobs, /storage/storage-units,
 // /storage/disk-pools, /storage/drives, /storage/tape-media,
 // /storage/tape-volume-pools, /storage/robots-device-hosts,
-// /config/media-servers, /config/policies/ and a policy's detail,
-// /catalog/images, /catalog/slp-images, /manage/alerts,
-// /malware/latest-scan-results, /config/hosts, /admin/hosts/{hostId}/services,
-// /security/status, /security/anomalies, /security/api-keys,
-// /security/serverinfo and /ping), with each
+// /config/media-servers, /storage/storage-servers, /config/policies/ and a
+// policy's detail, /catalog/images, /catalog/slp-images, /manage/alerts,
+// /malware/latest-scan-results, /servicecatalog/slos, /licensing/capacity,
+// /licensing/entitlements, /security/certificates, /config/hosts,
+// /admin/hosts/{hostId}/services, /security/status, /security/anomalies,
+// /security/api-keys, /security/serverinfo and /ping), with each
 // endpoint's paging style, page size maxima and the API versions whose spec
 // has it (older versions get the 404 of an unknown path), and POST /login and
 // /logout for accounts that log in instead of using an API key. In strict mode

@@ -1,6 +1,7 @@
 package fakenbu
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -78,6 +79,9 @@ type Server struct {
 	volPools     []VolumePool
 	robotHosts   []string
 	mediaServers []MediaServer
+
+	storageServers []StorageServer
+	slos           []SLO
 
 	// cacheMu guards the lazily built views of jobs; they are built by
 	// readers holding mu.RLock and dropped by writers holding mu.Lock.
@@ -270,6 +274,10 @@ func (s *Server) route(endpoint string) (route, bool) {
 		return route{auth: true, minVersion: "12.0", handle: s.handleRobotDeviceHosts}, true
 	case "/config/media-servers":
 		return route{auth: true, handle: s.handleMediaServers}, true
+	case "/storage/storage-servers":
+		return route{auth: true, handle: s.handleStorageServers}, true
+	case "/servicecatalog/slos":
+		return route{auth: true, handle: s.handleSLOs}, true
 	case "/config/policies/", "/config/policies":
 		// The spec's path has the trailing slash; a server answers both.
 		return route{auth: true, handle: s.handlePolicies}, true
@@ -333,6 +341,13 @@ func (s *Server) TotalRequests() int {
 	s.countMu.Lock()
 	defer s.countMu.Unlock()
 	return s.total
+}
+
+// RequestCounts returns how many requests reached each endpoint since the last ResetCounters.
+func (s *Server) RequestCounts() map[string]int {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	return maps.Clone(s.counts)
 }
 
 // ResetCounters zeroes the request counters.

@@ -8,7 +8,7 @@ var CountSuffixGauges = []string{
 	"nbu_jobs_count", "nbu_status_count", "nbu_jobs_files_count", "nbu_jobs_state_count", "nbu_jobs_queued_count",
 	"nbu_storage_units_count", "nbu_disk_pool_volume_count", "nbu_tape_drives_count", "nbu_tape_media_count",
 	"nbu_tape_media_status_count", "nbu_tape_scratch_media_count", "nbu_policy_clients_count",
-	"nbu_catalog_images_count", "nbu_alerts_count", "nbu_malware_scan_count",
+	"nbu_catalog_images_count", "nbu_alerts_count", "nbu_malware_scan_count", "nbu_slo_count",
 }
 
 // CountSuffixProblem is the text of promtool's (and promlint's) warning about those names.

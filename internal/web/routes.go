@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/go-kit/log"
@@ -30,23 +29,27 @@ type Deps struct {
 	Logger     log.Logger
 	Registerer prometheus.Registerer
 	Gatherer   prometheus.Gatherer
+	// Paths is where the routes are served and what the pages' links start with; the zero value
+	// serves them at "/".
+	Paths Paths
 }
 
-// Routes returns the exporter's mux.
+// Routes returns the exporter's mux: every route under d.Paths' prefix.
 func Routes(d Deps) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/probe", d.Probe)
-	mux.HandleFunc("/health", d.Probe.ServeHealth)
-	mux.Handle("/metrics", promhttp.InstrumentMetricHandler(d.Registerer, promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{})))
-	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+	route := d.Paths.route
+	mux.Handle(route("/probe"), d.Probe)
+	mux.HandleFunc(route("/health"), d.Probe.ServeHealth)
+	mux.Handle(route("/metrics"), promhttp.InstrumentMetricHandler(d.Registerer, promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{})))
+	mux.HandleFunc(route("/-/healthy"), func(w http.ResponseWriter, _ *http.Request) {
 		_, err := fmt.Fprintln(w, "Healthy")
 		logErr(d.Logger, err)
 	})
-	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc(route("/-/ready"), func(w http.ResponseWriter, _ *http.Request) {
 		_, err := fmt.Fprintln(w, "Ready")
 		logErr(d.Logger, err)
 	})
-	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(route("/-/reload"), func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
@@ -59,7 +62,7 @@ func Routes(d Deps) *http.ServeMux {
 		_, err := fmt.Fprintln(w, "configuration reloaded")
 		logErr(d.Logger, err)
 	})
-	mux.HandleFunc("/config", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc(route("/config"), func(w http.ResponseWriter, _ *http.Request) {
 		out, err := yaml.Marshal(d.Config.Get())
 		if err != nil {
 			http.Error(w, "cannot marshal the configuration: "+err.Error(), http.StatusInternalServerError)
@@ -69,28 +72,18 @@ func Routes(d Deps) *http.ServeMux {
 		_, err = w.Write(out)
 		logErr(d.Logger, err)
 	})
-	mux.HandleFunc("/logs", func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
-		if err != nil {
-			http.Error(w, "parameter id must be a probe id from the landing page", http.StatusBadRequest)
-			return
-		}
-		res, ok := d.History.Get(id)
-		if !ok {
-			http.Error(w, "probe id not found (the history keeps the most recent probes only)", http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, err = fmt.Fprint(w, res.DebugOutput)
-		logErr(d.Logger, err)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
+	mux.HandleFunc(route("/logs"), func(w http.ResponseWriter, r *http.Request) { serveLogs(d, w, r) })
+	prefix := d.Paths.prefix()
+	mux.HandleFunc(prefix, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != prefix {
 			http.NotFound(w, r)
 			return
 		}
-		landingPage(d).ServeHTTP(w, r)
+		landingPage(d).ServeHTTP(w, landingRequest(r, d.Paths.linkBase()))
 	})
+	if prefix != "/" {
+		mux.HandleFunc("/", d.Paths.redirectRoot)
+	}
 	return mux
 }
 
@@ -98,20 +91,27 @@ var recentProbesTemplate = template.Must(template.New("recent").Parse(`
 <h3>Recent probes</h3>
 <table border="1" cellpadding="4" style="border-collapse: collapse">
 <tr><th>Time</th><th>Module</th><th>Target</th><th>Result</th><th>Debug</th></tr>
-{{range .}}<tr><td>{{.Time.UTC.Format "2006-01-02 15:04:05Z"}}</td><td>{{.Module}}</td><td>{{.Target}}</td><td>{{if .Success}}Success{{else}}<strong>Failure</strong>{{end}}</td><td><a href="logs?id={{.ID}}">Logs</a></td></tr>
+{{range .Probes}}<tr><td>{{.Time.UTC.Format "2006-01-02 15:04:05Z"}}</td><td>{{.Module}}</td><td>{{.Target}}</td><td>{{if .Success}}Success{{else}}<strong>Failure</strong>{{end}}</td><td><a href="{{$.Base}}logs?id={{.ID}}">Logs</a></td></tr>
 {{else}}<tr><td colspan="5">No probes yet.</td></tr>
 {{end}}</table>`))
 
 // landingPage is built per request because it lists the recent probes. exporter-toolkit renders
 // ExtraHTML as is, so the table is rendered by html/template first (targets come from requests).
+// Its links start with the external URL's path (exporter-toolkit's RoutePrefix).
 func landingPage(d Deps) http.Handler {
 	var table strings.Builder
-	if err := recentProbesTemplate.Execute(&table, d.History.List()); err != nil {
+	recent := struct {
+		Base   string
+		Probes []prober.ProbeResult
+	}{d.Paths.linkBase(), d.History.List()}
+	if err := recentProbesTemplate.Execute(&table, recent); err != nil {
 		table.Reset()
 		table.WriteString(template.HTMLEscapeString(err.Error()))
 	}
 	example := "probe?module=" + prober.DefaultModule + "&target=nbu-primary.example.com"
 	page, err := web.NewLandingPage(web.LandingConfig{
+		RoutePrefix: d.Paths.linkBase(),
+		Profiling:   "false", // no /debug/pprof route
 		Name:        "NetBackup Exporter",
 		Description: "Prometheus exporter for Veritas NetBackup primary servers",
 		Version:     version.Info(),
@@ -145,4 +145,15 @@ func logErr(logger log.Logger, err error) {
 	if err != nil {
 		level.Debug(logger).Log("msg", "writing response", "err", err)
 	}
+}
+
+// landingRequest is r as exporter-toolkit's landing page serves it: that handler serves the path
+// its links start with, which behind a proxy that rewrites paths is not the route prefix.
+func landingRequest(r *http.Request, linkBase string) *http.Request {
+	if r.URL.Path == linkBase {
+		return r
+	}
+	r = r.Clone(r.Context())
+	r.URL.Path = linkBase
+	return r
 }

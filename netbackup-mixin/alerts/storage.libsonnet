@@ -58,6 +58,22 @@ local fold = (import '../lib/text.libsonnet').fold;
             ||| % c),
           },
         },
+        {
+          alert: 'NetBackupStorageServerDown',
+          // The storage_servers collector reads the state every 5 minutes: 10m is two reads.
+          expr: 'nbu_storage_server_up{%(jobSelector)s} == 0' % c,
+          'for': '10m',
+          labels: { severity: 'critical' },
+          annotations: {
+            summary: 'NetBackup primary {{ $labels.%(instance)s }}: storage server {{ $labels.name }} ({{ $labels.type }}) is DOWN' % c,
+            description: fold(|||
+              Storage server {{ $labels.name }} ({{ $labels.type }}) of {{ $labels.%(instance)s }} has been
+              DOWN for 10 minutes: backups, duplications and restores using its disk pools queue or
+              fail. Check the host and its storage services (spad and spoold for MSDP), and the state
+              NetBackup sees (nbdevquery -liststs -U). See the Storage dashboard.
+            ||| % c),
+          },
+        },
       ],
     }],
   },

@@ -8,7 +8,7 @@ local d = import '../lib/dashboard.libsonnet';
       c,
       'protection',
       'Protection posture',
-      'Is every client backed up, is the catalog safe, is anything stuck: clients, catalog, SLPs, NetBackup alerts, malware, policies, certificates, licences and host certificates.',
+      'Is every client backed up, is the catalog safe, is anything stuck: clients, catalog, protection plans, SLPs, NetBackup alerts, malware, policies, certificates, licences and host certificates, security.',
       panels=[
         d.row('Clients'),
         d.stat(
@@ -227,6 +227,31 @@ local d = import '../lib/dashboard.libsonnet';
           ],
           w=24,
           h=7,
+        ),
+        d.row('Protection plans'),
+        d.stat(
+          'Protection plans',
+          'Protection plans (SLOs) defined on the primary.',
+          [d.query('nbu_slo_count{%(sel)s}' % c, '{{%(instance)s}}' % c)],
+          w=6,
+          h=8,
+        ),
+        d.stat(
+          'Plans without assets',
+          'Protection plans no asset or asset group is subscribed to.',
+          ['sum(nbu_slo_subscriptions{%(sel)s} == bool 0)' % c],
+          w=6,
+          h=8,
+          thresholds=d.steps('green', [['orange', 1]]),
+        ),
+        d.bargauge(
+          'Assets per protection plan',
+          'Assets and asset groups subscribed to each protection plan (subscriptionCount), with its workload type.',
+          [
+            d.query('sort_desc(sum by (slo, workload_type) (nbu_slo_subscriptions{%(sel)s}))' % c, '{{slo}} ({{workload_type}})'),
+          ],
+          w=12,
+          h=8,
         ),
         d.row('Storage lifecycle policies'),
         d.timeseries(

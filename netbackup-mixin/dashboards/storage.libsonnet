@@ -8,7 +8,7 @@ local d = import '../lib/dashboard.libsonnet';
       c,
       'storage',
       'Storage and disk pools',
-      'Storage units and disk pools: fill, trends, forecasts, state; and the media servers.',
+      'Storage units, disk pools and storage servers: fill, trends, forecasts, state; and the media servers.',
       panels=[
         d.row('Storage units'),
         d.table(
@@ -134,6 +134,34 @@ local d = import '../lib/dashboard.libsonnet';
           w=12,
           h=8,
           stacked=true,
+        ),
+        d.row('Storage servers'),
+        d.stat(
+          'Storage servers',
+          'Storage servers UP / DOWN (storageServerState).',
+          [d.query('nbu_storage_server_up{%(sel)s}' % c, '{{%(instance)s}} {{name}} ({{type}})' % c)],
+          w=8,
+          h=8,
+          thresholds=d.steps('red', [['green', 1]]),
+          mappings=d.valueMappings({ '0': ['DOWN', 'red'], '1': ['UP', 'green'] }),
+        ),
+        d.table(
+          'Storage server details',
+          "Each storage server's state, category, host NetBackup version (MSDP and AdvancedDisk only), additional media servers, and the fill of its MSDP storage pool where NetBackup gives it.",
+          [
+            'max by (%(instance)s, name, type) (nbu_storage_server_up{%(sel)s})' % c,
+            'max by (%(instance)s, name, type, category, version) (nbu_storage_server_info{%(sel)s})' % c,
+            'max by (%(instance)s, name, type) (nbu_storage_server_additional_media_servers{%(sel)s})' % c,
+            'max by (%(instance)s, name, type) (nbu_storage_server_pool_used_bytes{%(sel)s}) / max by (%(instance)s, name, type) (nbu_storage_server_pool_size_bytes{%(sel)s} > 0)' % c,
+          ],
+          w=16,
+          h=8,
+          columns={ 'Value #A': 'State', 'Value #C': 'Additional media servers', 'Value #D': 'MSDP pool fill', [c.instance]: 'Primary', name: 'Storage server', type: 'Type', category: 'Category', version: 'NetBackup' },
+          hide=['Value #B'],
+          overrides=[
+            d.column('State', cell='color-background', thresholds=d.steps('red', [['green', 1]]), mappings=d.valueMappings({ '0': ['DOWN', 'red'], '1': ['UP', 'green'] })),
+            d.column('MSDP pool fill', cell='gauge', unit='percentunit', thresholds=d.steps('green', [['orange', 0.8], ['red', c.storageFullRatio]])),
+          ],
         ),
         d.row('Media servers and data age'),
         d.stat(
