@@ -113,6 +113,8 @@ type resolved struct {
 type JobsConfig struct {
 	Lookback Duration `yaml:"lookback"`
 	PageSize int      `yaml:"page_size"`
+	// StalledAfter: an active job whose byte count has not moved for this long is stalled.
+	StalledAfter Duration `yaml:"stalled_after"`
 }
 
 // StorageConfig tunes the storage-unit and disk-pool collector.
@@ -160,6 +162,7 @@ func moduleDefaults() Module {
 		APIPaths:              []string{DefaultAPIPath},
 	}
 	applyPostureDefaults(&m)
+	applyJobsExtraDefaults(&m)
 	applyStorageServersDefaults(&m)
 	applySLODefaults(&m)
 	applyLicensingDefaults(&m)

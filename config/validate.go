@@ -14,6 +14,7 @@ func (s Schema) validateModule(m *Module) error {
 		func(m *Module) error { return validateCollectors(m, s.Collectors) },
 		validateLimits,
 		validatePosture,
+		validateJobsExtra,
 		validateStorageServers,
 		validateSLO,
 		validateLicensing,

@@ -33,6 +33,9 @@ type Policy struct {
 type PolicyDetail struct {
 	Policy
 	Clients []string // clients[].hostName, in the order sent, empty names dropped
+	// Schedules are schedules[], in the order sent (at most maxPolicySchedules); an element that
+	// is not an object is dropped.
+	Schedules []Schedule
 }
 
 type policyListAttrs struct {
@@ -78,6 +81,7 @@ type policyBody struct {
 	Clients []struct {
 		HostName lString `json:"hostName"`
 	} `json:"clients"`
+	Schedules lObjects[scheduleAttrs] `json:"schedules"`
 }
 
 // PolicyDetail fetches GET /config/policies/{policyName}. The attributes are a oneOf keyed by
@@ -122,6 +126,7 @@ func (c *Client) PolicyDetail(ctx context.Context, name string) (PolicyDetail, e
 			continue
 		}
 		pd.Type, pd.Active = PolicyTypes.Normalize(string(b.PolicyType)), b.PolicyAttributes.Active.known()
+		pd.Schedules = schedulesOf(b.Schedules)
 		for _, cl := range b.Clients {
 			if cl.HostName != "" {
 				pd.Clients = append(pd.Clients, string(cl.HostName))

@@ -65,7 +65,8 @@ func TestPolicyDetailDecodeExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := PolicyDetail{Policy: Policy{Name: "daily-fs", Type: "STANDARD", Active: Some(true)},
-		Clients: []string{"client-a.example.com", "client-b.example.com"}}
+		Clients:   []string{"client-a.example.com", "client-b.example.com"},
+		Schedules: []Schedule{{Name: "full", Type: "FULL_BACKUP", FrequencySeconds: 604800, HasFrequency: true}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("detail = %+v, want %+v", got, want)
 	}

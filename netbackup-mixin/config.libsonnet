@@ -18,7 +18,11 @@
     diskPoolForecastHours: 24,  // ... how far ahead it predicts
     diskPoolFreeRatio: 0.4,  // ... and only below this share free
     certificateExpiryDays: 14,  // NetBackupCertificateExpiringSoon
-    clientBackupMaxAgeHours: 48,  // NetBackupClientBackupTooOld
+    clientBackupMaxAgeHours: 48,  // NetBackupClientBackupTooOld, for a client without a known backup frequency
+    clientBackupFrequencyFactor: 1.5,  // ... and for one with: this many times its nbu_client_backup_frequency_seconds
+    backupStillFailingHours: 24,  // NetBackupBackupStillFailing: a backup failed and none succeeded since, for this long
+    clientCopyMaxLagHours: 24,  // NetBackupClientCopyBehind: a client's last copy this much older than its last good backup
+    jobsStalledFor: '30m',  // NetBackupJobsStalled: jobs stalled (jobs.stalled_after) for this long besides
     catalogBackupMaxAgeHours: 36,  // NetBackupCatalogBackupTooOld
     slpBacklogHours: 6,  // NetBackupSLPBacklogGrowing: growth over, and oldest image older than
     licenseCapacityRatio: 0.9,  // NetBackupLicenseCapacityHigh: share of the licensed capacity used
@@ -53,6 +57,7 @@
     diskPoolForecastSeconds: self.diskPoolForecastHours * 3600,
     certificateExpirySeconds: self.certificateExpiryDays * 86400,
     clientBackupMaxAgeSeconds: self.clientBackupMaxAgeHours * 3600,
+    clientCopyMaxLagSeconds: self.clientCopyMaxLagHours * 3600,
     catalogBackupMaxAgeSeconds: self.catalogBackupMaxAgeHours * 3600,
     licenseCapacityPercent: std.round(self.licenseCapacityRatio * 100),
     licenseExpirySeconds: self.licenseExpiryDays * 86400,

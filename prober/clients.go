@@ -63,8 +63,13 @@ type clientsState struct {
 	mu      sync.Mutex
 	clients map[string]*clientRec
 	dropped map[string]struct{} // names refused by the cap, bounded by maxDroppedTracked
-	cap     int                 // clients.max_series, as of the last Collect (0 = default)
+	cap     int                 // clients.max_series, as of the last Collect or jobs run (0 = default)
 	skips   endpointSkips       // the lookups' endpoint, when the primary does not serve it
+	// success is clients.success_statuses, for the backups and copies the stream shows (set
+	// before each jobs run, setupJobs).
+	success []int
+	backups backupTriples // per policy, client and schedule type (clients_backups.go)
+	copies  clientCopies  // per client (clients_copies.go)
 }
 
 // maxDroppedTracked bounds the names kept only to count them once; beyond it the count stops
@@ -79,11 +84,16 @@ func backupOf(j *nbu.Job, client string) bool {
 
 // ObserveJob folds one job record of the stream into the client's record.
 func (s *clientsState) ObserveJob(j *nbu.Job) {
-	if !backupOf(j, "") {
+	if j.State != "DONE" || j.ClientName == "" || j.EndTime.IsZero() {
+		return
+	}
+	if j.JobType != "BACKUP" {
+		s.observeCopy(j)
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.observeBackup(j)
 	rec := s.track(j.ClientName)
 	if rec == nil {
 		return
@@ -163,6 +173,7 @@ func (s *clientsState) Collect(ctx context.Context, r *Run, out *metricSet) erro
 		err = nil
 	}
 	s.export(out, success)
+	s.exportStream(out, r)
 	return err
 }
 

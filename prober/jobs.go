@@ -35,6 +35,7 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 	c.st = jobsStateFor(c.st, time.Duration(r.Module.Jobs.Lookback), r.Module.MaxSeries, now)
 	st := c.st
 	st.scrub = r.scrub
+	st.watchStalls(now, time.Duration(r.Module.Jobs.StalledAfter))
 	plan := st.plan(now)
 	st.prune(plan.since)
 
@@ -42,6 +43,7 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 	readCtx, cancel := context.WithDeadline(ctx, answerBy(ctx))
 	defer cancel()
 	rd := jobsReader{src: r.Client, pageSize: r.Module.Jobs.PageSize, maxReaders: r.Module.MaxConcurrentRequests, logger: r.Logger, labels: st.labels}
+	setupObservers(r)
 	f := st.newFolder(plan, r.observers)
 	got := rd.read(readCtx, plan, st.pace, f.fold)
 	res := st.apply(plan, got, f)

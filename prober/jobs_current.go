@@ -11,12 +11,19 @@ import (
 type stateKey struct{ action, state string }
 type queueKey struct{ action, reason string }
 
-// unfinishedJob is what the state gauges need of a job that is not DONE. A busy master has tens of
-// thousands, so it is kept small (16 bytes, a map slot of 24 with its id): its type, state and
-// queue reason as one interned kind, the update time in nanoseconds.
+// unfinishedJob is what the gauges need of a job that is not DONE. A busy master has tens of
+// thousands, so it is kept small (32 bytes, a map slot of 40 with its id) and of a fixed size,
+// whatever NetBackup sends: its type, state and queue reason as one interned kind, the update time
+// in nanoseconds, and for the hung-jobs gauges (jobs_stalled.go) its byte count, its start and
+// when its byte count last moved, in seconds.
 type unfinishedJob struct {
 	kind    *jobKind // from interner.kind; compare the kinds, not the pointers
 	updated int64    // lastUpdateTime, Unix nanoseconds (updateNanos)
+	kb      int64    // kilobytesTransferred
+	start   uint32   // startTime, Unix seconds (secondsOf); 0 = unknown
+	// moved: the lastUpdateTime of the oldest record read that shows the current byte count,
+	// Unix seconds; 0 = unknown. The bytes last moved then or before.
+	moved uint32
 }
 
 // jobKind is what the gauges show of an unfinished job: nbu_jobs_state counts by action and
@@ -44,7 +51,8 @@ func entryOf(j *nbu.Job, in *interner) unfinishedJob {
 	if state == "" {
 		state = "UNKNOWN"
 	}
-	return unfinishedJob{kind: in.kind(j.JobType, state, j.JobQueueReason), updated: updateNanos(j.LastUpdateTime)}
+	return unfinishedJob{kind: in.kind(j.JobType, state, j.JobQueueReason), updated: updateNanos(j.LastUpdateTime),
+		kb: j.KilobytesTransferred, start: secondsOf(j.StartTime), moved: secondsOf(j.LastUpdateTime)}
 }
 
 // record keeps the newest record of each job seen, DONE ones included: applied to the set later,
@@ -81,6 +89,9 @@ func (u unfinishedJobs) applyOne(id int64, e unfinishedJob) bool {
 	if e.kind.state == "DONE" {
 		delete(u, id)
 		return had
+	}
+	if had {
+		e.moved = keptMove(old, e)
 	}
 	u[id] = e
 	return !had || *old.kind != *e.kind

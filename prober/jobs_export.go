@@ -50,6 +50,7 @@ func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub labelScrub
 		s.export(built, s.phase == phaseFollowing)
 		if s.unfinishedKnown {
 			s.unfinished.export(built)
+			s.exportActive(built)
 		}
 		c.memo.end()
 		c.version, c.metrics, c.counts = s.version, built.metrics, built.limits.done()

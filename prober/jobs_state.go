@@ -106,6 +106,7 @@ type jobsState struct {
 	keysSorted []jobKey // keys in label order (sortedKeys)
 	// unfinished: the jobs not DONE, exported once unfinishedKnown (see jobsPhase).
 	unfinished unfinishedJobs
+	stall      stallWatch // for the hung-jobs gauges (jobs_stalled.go)
 
 	// maxKeys caps the label sets the state aggregates by (each is a few series): a primary
 	// inventing job types must not grow it without bound. keysDropped counts the jobs left out,
@@ -247,7 +248,8 @@ func (s *jobsState) jobsInWindow(since time.Time) int {
 
 // observeUnfinished applies one job record of the update walk to the unfinished jobs.
 func (s *jobsState) observeUnfinished(j *nbu.Job) {
-	if s.unfinished.observe(j, s.labels) {
+	before, had := s.unfinished[j.JobID]
+	if s.unfinished.observe(j, s.labels) || s.stallsChanged(before, had, j.JobID) {
 		s.touch()
 	}
 }
@@ -255,15 +257,25 @@ func (s *jobsState) observeUnfinished(j *nbu.Job) {
 // mergeUnfinished applies records (the newest of each job, from unfinishedJobs.record) unless the
 // set holds newer ones.
 func (s *jobsState) mergeUnfinished(records unfinishedJobs) {
-	if s.unfinished.apply(records) {
+	changed := false
+	for id, e := range records {
+		before, had := s.unfinished[id]
+		if s.unfinished.applyOne(id, e) || s.stallsChanged(before, had, id) {
+			changed = true
+		}
+	}
+	if changed {
 		s.touch()
 	}
 }
 
-// replaceUnfinished installs a full read of the jobs not DONE.
+// replaceUnfinished installs a full read of the jobs not DONE; a job whose byte count the read
+// shows unchanged keeps when it last moved.
 func (s *jobsState) replaceUnfinished(fresh unfinishedJobs) {
+	old := s.unfinished
 	s.unfinished = unfinishedJobs{}
 	s.unfinished.apply(fresh)
+	s.unfinished.keepMoves(old)
 	s.touch()
 }
 

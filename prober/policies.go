@@ -42,6 +42,8 @@ type policiesState struct {
 	clients   map[string][]string // policy -> clients, from its detail
 	pending   []string            // policies whose detail this list cycle has not read yet
 	fetchedAt time.Time           // when the list was read
+	freqOf    map[string]int64    // policy -> its clients' promised frequency in seconds (rpo.go)
+	freqs     *clientFreqs        // the clients' frequencies, built from freqOf; nil when stale
 }
 
 func (s *policiesState) Collect(ctx context.Context, r *Run, out *metricSet) error {
@@ -90,6 +92,7 @@ func (s *policiesState) refreshList(ctx context.Context, r *Run, now time.Time) 
 	for name := range s.clients {
 		if !listedNow[name] {
 			delete(s.clients, name)
+			s.forgetSchedules(name)
 		}
 	}
 	return nil
@@ -116,6 +119,7 @@ func (s *policiesState) readDetails(ctx context.Context, r *Run) error {
 		s.pending = slices.DeleteFunc(s.pending, func(p string) bool { return p == name })
 		if err == nil {
 			s.clients[name] = d.Clients
+			s.noteSchedules(name, d)
 		}
 		s.mu.Unlock()
 	}

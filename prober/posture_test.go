@@ -133,7 +133,7 @@ func checkClientStream(t *testing.T, fake *fakenbu.Server, fams map[string]*dtoF
 // specPolicyType is the job API's spelling of the policy types the fake's policies have (the
 // policy configuration API's names): the label the exporter gives them.
 var specPolicyType = map[string]string{"Standard": "STANDARD", "MS-Windows": "WINDOWS_NT", "VMware": "VMWARE",
-	"NBU-Catalog": "NBU_CATALOG"}
+	"NBU-Catalog": "NBU_CATALOG", "Oracle": "OBACKUP"}
 
 func checkPolicies(t *testing.T, fake *fakenbu.Server, fams map[string]*dtoFamily) {
 	t.Helper()

@@ -108,9 +108,11 @@ func (g *genState) logNormalKB(median float64) int64 {
 // GenerateJobs returns n deterministic jobs (same seed, same jobs) with start
 // times spread over [now-window, now] and JobIDs 1..n in start order. The mix
 // is mostly successful BACKUP jobs across several policy types, with
-// DUPLICATE, IMAGEDELETE, RESTORE and other job types, partial successes and
-// failures (status 1, 13, 50, 58, 150, 196...), child jobs, and a few ACTIVE
-// and QUEUED jobs without an end time.
+// DUPLICATE, REPLICATE, IMAGEDELETE, RESTORE and other job types, partial
+// successes and failures (status 1, 13, 50, 58, 150, 196...), half the failed
+// backups followed by a good one of the same policy, client and schedule type,
+// child jobs, and a few ACTIVE and QUEUED jobs without an end time, the oldest
+// running backup hung (not updated since a minute after it started).
 func GenerateJobs(seed int64, n int, window time.Duration, now time.Time) []Job {
 	if n <= 0 {
 		return []Job{}
@@ -226,7 +228,53 @@ func GenerateJobs(seed int64, n int, window time.Duration, now time.Time) []Job 
 		}
 		jobs = append(jobs, j)
 	}
+	retrySucceeds(jobs)
+	hangOldestBackup(jobs)
 	return jobs
+}
+
+// retrySucceeds makes every second failed backup (a root BACKUP job, DONE, status above 1) be
+// followed by a good one of the same policy, client and schedule type, as a retry or the next
+// run would be: the earliest good root backup of the policy that ends after it takes its client
+// and schedule. The other failed backups stay the newest of their kind. It draws nothing from
+// the random source, so the rest of the jobs stay as they were.
+func retrySucceeds(jobs []Job) {
+	taken := map[int]bool{}
+	failed := 0
+	for i := range jobs {
+		f := &jobs[i]
+		if f.JobType != "BACKUP" || f.State != "DONE" || f.Status <= 1 || f.ParentJobID != 0 {
+			continue
+		}
+		if failed++; failed%2 == 1 {
+			continue
+		}
+		for k := i + 1; k < len(jobs); k++ {
+			g := &jobs[k]
+			if g.JobType == "BACKUP" && g.State == "DONE" && g.Status == 0 && g.ParentJobID == 0 && g.PolicyName == f.PolicyName &&
+				g.EndTime.After(f.EndTime) && !taken[k] {
+				g.ClientName, g.ScheduleType, g.ScheduleName = f.ClientName, f.ScheduleType, f.ScheduleName
+				taken[k] = true
+				break
+			}
+		}
+	}
+}
+
+// hangOldestBackup makes the oldest running backup hang: NetBackup has not updated it since a
+// minute after it started, so its byte count has not moved since then.
+func hangOldestBackup(jobs []Job) {
+	for i := range jobs { // in start order
+		j := &jobs[i]
+		if j.JobType != "BACKUP" || j.State != "ACTIVE" {
+			continue
+		}
+		if hung := j.StartTime.Add(time.Minute); hung.Before(j.LastUpdateTime) {
+			j.LastUpdateTime = hung
+			j.KilobytesTransferred = min(j.KilobytesTransferred, 60*1024)
+		}
+		return
+	}
 }
 
 const tib = int64(1) << 40

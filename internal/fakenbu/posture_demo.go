@@ -76,12 +76,7 @@ func DemoPosture(now time.Time) PostureData {
 			StartTime: end.Add(-20 * time.Minute), EndTime: end, LastUpdateTime: end})
 	}
 
-	d.Policies = []Policy{
-		{Name: "daily-fs", Type: "Standard", Active: true, Clients: []string{"app-01", "app-02", "app-03", DemoStaleClient, DemoPolicyOnlyClient}},
-		{Name: "win-fs", Type: "MS-Windows", Active: true, Clients: []string{DemoPartialClient}},
-		{Name: "vm-gold", Type: "VMware", Active: false, Clients: []string{"app-04"}},
-		{Name: "catalog", Type: "NBU-Catalog", Active: true},
-	}
+	d.Policies = demoPolicies()
 	d.Images = demoImages(now)
 	d.SLPImages = demoSLPImages(now)
 	d.Alerts = demoAlerts(now)
@@ -96,6 +91,27 @@ func DemoPosture(now time.Time) PostureData {
 			FilesScanned: 500, FilesImpacted: 1, DateOfScan: now.Add(-200 * time.Minute), BackupTime: now.Add(-4 * time.Hour)},
 	}
 	return d
+}
+
+// demoPolicies: the clients' backup frequencies differ. daily-fs promises a backup a day (a
+// weekly full, a daily incremental; its user schedule promises nothing); db-logs every four hours
+// (archived redo logs) to app-01, which is in both; win-fs has calendar schedules only, so
+// partial-01 has no frequency; vm-gold is not active, so app-04 has none either.
+func demoPolicies() []Policy {
+	const day = 86400
+	return []Policy{
+		{Name: "daily-fs", Type: "Standard", Active: true, Clients: []string{"app-01", "app-02", "app-03", DemoStaleClient, DemoPolicyOnlyClient},
+			Schedules: []PolicySchedule{{"full", "Frequency", "Full Backup", 7 * day}, {"incr", "Frequency", "Differential Incremental Backup", day},
+				{"user", "Frequency", "User Backup", 3600}}},
+		{Name: "db-logs", Type: "Oracle", Active: true, Clients: []string{"app-01"},
+			Schedules: []PolicySchedule{{"auto-full", "Frequency", "Automatic Full Backup", day}, {"arch-logs", "Frequency", "Archived Redo Log Backup", 4 * 3600},
+				{"default-app", "Frequency", "Application Backup", 0}}},
+		{Name: "win-fs", Type: "MS-Windows", Active: true, Clients: []string{DemoPartialClient},
+			Schedules: []PolicySchedule{{Name: "monthly-full", Type: "Calendar", BackupType: "Full Backup"}}},
+		{Name: "vm-gold", Type: "VMware", Active: false, Clients: []string{"app-04"},
+			Schedules: []PolicySchedule{{"full", "Frequency", "Full Backup", day / 2}}},
+		{Name: "catalog", Type: "NBU-Catalog", Active: true},
+	}
 }
 
 // demoImages: the last 24 hours' images with a spread of malware and anomaly statuses, and one

@@ -11,6 +11,17 @@ type Policy struct {
 	Type    string // as the policies API spells it: "Standard", "MS-Windows", "VMware", "NBU-Catalog"...
 	Active  bool
 	Clients []string // hostName of each client, in order
+	// Schedules are served in order, as config_policies.yaml spells them.
+	Schedules []PolicySchedule
+}
+
+// PolicySchedule is one schedule of a policy.
+type PolicySchedule struct {
+	Name       string
+	Type       string // scheduleType: "Frequency" or "Calendar"
+	BackupType string // "Full Backup", "Differential Incremental Backup", "User Backup", ...
+	// FrequencySeconds is served for frequency-based schedules; 0 leaves it out.
+	FrequencySeconds int64
 }
 
 // Image is the fake's model of one catalog image (/catalog/images). The scan and anomaly fields
@@ -124,6 +135,7 @@ func (s *Server) Policies() []Policy {
 	out := slices.Clone(s.posture.policies)
 	for i := range out {
 		out[i].Clients = slices.Clone(out[i].Clients)
+		out[i].Schedules = slices.Clone(out[i].Schedules)
 	}
 	return out
 }

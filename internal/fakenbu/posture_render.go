@@ -80,8 +80,23 @@ func policyAttrKey(typ string) string {
 	return "policyGeneric"
 }
 
+type policySchedule struct {
+	ScheduleName     string `json:"scheduleName"`
+	ScheduleType     string `json:"scheduleType"`
+	BackupType       string `json:"backupType"`
+	FrequencySeconds int64  `json:"frequencySeconds,omitempty"`
+}
+
+func renderSchedules(in []PolicySchedule) []any {
+	out := make([]any, 0, len(in))
+	for _, s := range in {
+		out = append(out, policySchedule{ScheduleName: s.Name, ScheduleType: s.Type, BackupType: s.BackupType, FrequencySeconds: s.FrequencySeconds})
+	}
+	return out
+}
+
 func renderPolicyDetail(base string, p *Policy) any {
-	b := policyBody{PolicyName: p.Name, PolicyType: p.Type, Schedules: []any{}}
+	b := policyBody{PolicyName: p.Name, PolicyType: p.Type, Schedules: renderSchedules(p.Schedules)}
 	b.PolicyAttributes.Active, b.PolicyAttributes.JobLimit = p.Active, 2147483647
 	b.Clients = make([]policyClient, 0, len(p.Clients))
 	for _, c := range p.Clients {

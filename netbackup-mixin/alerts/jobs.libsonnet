@@ -31,6 +31,23 @@ local fold = (import '../lib/text.libsonnet').fold;
             ||| % c),
           },
         },
+        {
+          alert: 'NetBackupJobsStalled',
+          // nbu_jobs_stalled counts the active jobs whose bytes have not moved for the module's
+          // jobs.stalled_after already; the for: keeps one stuck moment from paging.
+          expr: 'sum by (job, %(instance)s, action) (nbu_jobs_stalled{%(jobSelector)s}) > 0' % c,
+          'for': c.jobsStalledFor,
+          labels: { severity: 'warning' },
+          annotations: {
+            summary: 'NetBackup primary {{ $labels.%(instance)s }}: {{ $value }} {{ $labels.action }} jobs are stalled' % c,
+            description: fold(|||
+              {{ $value }} active {{ $labels.action }} jobs on {{ $labels.%(instance)s }} have transferred no
+              data for the module's jobs.stalled_after. They are waiting on something: a tape mount, a
+              media server, storage, or a client that stopped answering. Find them in the Activity
+              Monitor (bpdbjobs -report -most_columns), and look at their detailed status.
+            ||| % c),
+          },
+        },
       ],
     }],
   },

@@ -9,11 +9,20 @@ local fold = (import '../lib/text.libsonnet').fold;
       rules: [
         {
           alert: 'NetBackupClientBackupTooOld',
-          // A client known only from a policy has a timestamp of 0 and fires as well. While the
-          // exporter is still looking up old clients (nbu_clients_backfill_complete 0) their
-          // timestamps may still be 0 although NetBackup has a good backup: no alert then.
+          // Each client is judged by its own schedule: older than a factor of the frequency its
+          // policies promise (nbu_client_backup_frequency_seconds, policies collector), the fixed
+          // age only for a client without one. A client known only from a policy has a timestamp
+          // of 0 and fires as well. While the exporter is still looking up old clients
+          // (nbu_clients_backfill_complete 0) their timestamps may still be 0 although NetBackup
+          // has a good backup: no alert then.
           expr: |||
-            time() - nbu_client_last_successful_backup_timestamp_seconds{%(jobSelector)s} > %(clientBackupMaxAgeHours)d * 3600 # %(clientBackupMaxAgeHours)d hours
+            (
+              time() - nbu_client_last_successful_backup_timestamp_seconds{%(jobSelector)s}
+                > on (job, %(instance)s, client) %(clientBackupFrequencyFactor)g * nbu_client_backup_frequency_seconds{%(jobSelector)s}
+              or
+              time() - nbu_client_last_successful_backup_timestamp_seconds{%(jobSelector)s} > %(clientBackupMaxAgeHours)d * 3600 # %(clientBackupMaxAgeHours)d hours
+                unless on (job, %(instance)s, client) nbu_client_backup_frequency_seconds{%(jobSelector)s}
+            )
             unless on (job, %(instance)s) nbu_clients_backfill_complete{%(jobSelector)s} == 0
           ||| % c,
           'for': '30m',
@@ -25,6 +34,56 @@ local fold = (import '../lib/text.libsonnet').fold;
               (status 0) for {{ $value | humanizeDuration }} (a duration of decades means never).
               Look at its latest jobs (nbu_client_last_backup_status, Activity Monitor) and at its
               policies and schedules.
+            ||| % c),
+          },
+        },
+        {
+          alert: 'NetBackupBackupStillFailing',
+          // The newest backup of the policy, client and schedule type is not a good one (it ended
+          // after the newest good one, or the stream has shown no good one), held for the hours:
+          // a retry or the next run that succeeds clears it.
+          expr: |||
+            nbu_backup_last_status{%(jobSelector)s}
+            and on (job, %(instance)s, policy, client, schedule_type) (
+              nbu_backup_last_end_timestamp_seconds{%(jobSelector)s}
+                > on (job, %(instance)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(jobSelector)s}
+              or
+              nbu_backup_last_end_timestamp_seconds{%(jobSelector)s}
+                unless on (job, %(instance)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(jobSelector)s}
+            )
+          ||| % c,
+          'for': '%(backupStillFailingHours)dh' % c,
+          labels: { severity: 'warning' },
+          annotations: {
+            summary: 'NetBackup primary {{ $labels.%(instance)s }}: {{ $labels.schedule_type }} backup of {{ $labels.client }} (policy {{ $labels.policy }}) failed and has not succeeded since' % c,
+            description: fold(|||
+              The newest {{ $labels.schedule_type }} backup of client {{ $labels.client }} in policy
+              {{ $labels.policy }} on {{ $labels.%(instance)s }} ended with status {{ $value }}, and no
+              backup of theirs has succeeded for %(backupStillFailingHours)d hours since. Look up the status code
+              (bperror -S), the job's details in the Activity Monitor, then rerun the backup.
+            ||| % c),
+          },
+        },
+        {
+          alert: 'NetBackupClientCopyBehind',
+          // The client's newest good backup is much newer than its newest copy of that kind:
+          // duplications or replications of its images are not being made. Clients never copied
+          // have no copy series and never fire.
+          expr: |||
+            nbu_client_last_successful_backup_timestamp_seconds{%(jobSelector)s}
+              - on (job, %(instance)s, client) group_right nbu_client_last_copy_success_timestamp_seconds{%(jobSelector)s}
+            > %(clientCopyMaxLagHours)d * 3600 # %(clientCopyMaxLagHours)d hours
+          ||| % c,
+          'for': '1h',
+          labels: { severity: 'warning' },
+          annotations: {
+            summary: 'NetBackup primary {{ $labels.%(instance)s }}: last {{ $labels.kind }} of client {{ $labels.client }} is {{ $value | humanizeDuration }} older than its last backup' % c,
+            description: fold(|||
+              The newest successful {{ $labels.kind }} of client {{ $labels.client }} on
+              {{ $labels.%(instance)s }} ended {{ $value | humanizeDuration }} before its newest good backup:
+              its recent backups have no second copy. Check the storage lifecycle policies of its
+              policies (nbstlutil report, the SLP backlog on the Protection dashboard) and their
+              duplication or replication jobs.
             ||| % c),
           },
         },

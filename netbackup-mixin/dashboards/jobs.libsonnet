@@ -162,6 +162,34 @@ local d = import '../lib/dashboard.libsonnet';
           h=8,
           stacked=true,
         ),
+        d.stat(
+          'Stalled jobs',
+          "Active jobs whose byte count has not moved for the module's jobs.stalled_after (default 1h).",
+          ['sum(nbu_jobs_stalled{%(sel)s, action=~"$action"})' % c],
+          w=4,
+          h=8,
+          thresholds=d.steps('green', [['red', 1]]),
+        ),
+        d.timeseries(
+          'Stalled jobs by type',
+          'Active jobs whose bytes have not moved for jobs.stalled_after, by job type.',
+          [
+            d.query('sum by (%(instance)s, action) (nbu_jobs_stalled{%(sel)s, action=~"$action"})' % c, '{{%(instance)s}} {{action}}' % c),
+          ],
+          w=10,
+          h=8,
+          stacked=true,
+        ),
+        d.timeseries(
+          'Oldest running job',
+          'How long the oldest active job of each type has been running.',
+          [
+            d.query('time() - min by (%(instance)s, action) (nbu_jobs_oldest_active_start_timestamp_seconds{%(sel)s, action=~"$action"})' % c, '{{%(instance)s}} {{action}}' % c),
+          ],
+          w=10,
+          h=8,
+          unit='s',
+        ),
         d.row('Durations'),
         d.timeseries(
           'Job duration, 90th percentile',
