@@ -31,16 +31,19 @@ type PageStats struct {
 
 // Job is one /admin/jobs record, reduced to the fields the exporter uses.
 type Job struct {
-	ID                   string // data[].id (string or number in the wild)
-	JobID                int64
-	ParentJobID          int64
-	JobType              string // "BACKUP", ...; unknown values kept as-is
-	PolicyType           string
-	PolicyName           string
-	ClientName           string
-	ScheduleType         string
-	State                string // QUEUED, ACTIVE, REQUEUED, DONE, SUSPENDED, INCOMPLETE, or unknown
-	Status               int64
+	ID           string // data[].id (string or number in the wild)
+	JobID        int64
+	ParentJobID  int64
+	JobType      string // "BACKUP", ...; unknown values kept as-is
+	PolicyType   string
+	PolicyName   string
+	ClientName   string
+	ScheduleType string
+	State        string // QUEUED, ACTIVE, REQUEUED, DONE, SUSPENDED, INCOMPLETE, or unknown
+	Status       int64
+	// StatusAbsent is set when the record has no status (or not a number): such a job is neither
+	// a success nor a failure, and its status is not 0.
+	StatusAbsent         bool
 	JobQueueReason       int64
 	KilobytesTransferred int64
 	NumberOfFiles        int64
@@ -61,7 +64,7 @@ type jobAttrs struct {
 	ClientName           lString `json:"clientName"`
 	ScheduleType         lEnum   `json:"scheduleType"`
 	State                lEnum   `json:"state"`
-	Status               lInt    `json:"status"`
+	Status               optInt  `json:"status"`
 	JobQueueReason       lInt    `json:"jobQueueReason"`
 	KilobytesTransferred lInt    `json:"kilobytesTransferred"`
 	NumberOfFiles        lInt    `json:"numberOfFiles"`
@@ -147,7 +150,8 @@ func (a *jobAttrs) toJob(j *Job, id string) {
 		ClientName:           string(a.ClientName),
 		ScheduleType:         string(a.ScheduleType),
 		State:                string(a.State),
-		Status:               int64(a.Status),
+		Status:               a.Status.v,
+		StatusAbsent:         !a.Status.set,
 		JobQueueReason:       int64(a.JobQueueReason),
 		KilobytesTransferred: int64(a.KilobytesTransferred),
 		NumberOfFiles:        int64(a.NumberOfFiles),

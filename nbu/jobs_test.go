@@ -188,7 +188,7 @@ func TestJobsLenientDecoding(t *testing.T) {
 	if j != want {
 		t.Errorf("job 0 =\n %+v\nwant\n %+v", j, want)
 	}
-	if want := (Job{ID: "7", JobID: 7}); jobs[1] != want { // the job id falls back to data[].id
+	if want := (Job{ID: "7", JobID: 7, StatusAbsent: true}); jobs[1] != want { // the job id falls back to data[].id
 		t.Errorf("job with non-object attributes = %+v, want %+v", jobs[1], want)
 	}
 	j = jobs[2]

@@ -67,8 +67,8 @@ func finishedCatalogJob(j *nbu.Job) bool {
 }
 
 func (s *catalogState) ObserveJob(j *nbu.Job) {
-	if !finishedCatalogJob(j) {
-		return
+	if !finishedCatalogJob(j) || j.StatusAbsent {
+		return // a record without a status is neither a good backup nor a failed attempt
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -147,7 +147,7 @@ func (s *catalogState) lookup(ctx context.Context, r *Run) error {
 			break
 		}
 		s.mu.Lock()
-		if ok {
+		if ok && !j.StatusAbsent {
 			s.attempt.fold(&j)
 			if j.Status == 0 {
 				s.good.fold(&j)

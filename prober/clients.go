@@ -78,14 +78,14 @@ const maxDroppedTracked = 100000
 
 // backupOf reports whether j (normalizeJob'd) is a finished backup of client ("" = any client).
 func backupOf(j *nbu.Job, client string) bool {
-	return j.JobType == "BACKUP" && j.State == "DONE" && j.ClientName != "" && !j.EndTime.IsZero() &&
+	return j.JobType == "BACKUP" && j.State == "DONE" && j.ClientName != "" && !j.EndTime.IsZero() && !j.StatusAbsent &&
 		(client == "" || j.ClientName == client)
 }
 
 // ObserveJob folds one job record of the stream into the client's record.
 func (s *clientsState) ObserveJob(j *nbu.Job) {
-	if j.State != "DONE" || j.ClientName == "" || j.EndTime.IsZero() {
-		return
+	if j.State != "DONE" || j.ClientName == "" || j.EndTime.IsZero() || j.StatusAbsent {
+		return // a job without a status says neither that a backup worked nor that it failed
 	}
 	if j.JobType != "BACKUP" {
 		s.observeCopy(j)

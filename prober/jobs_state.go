@@ -297,7 +297,7 @@ func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
 	// Scrubbed and cut together: a secret cut in two would no longer be recognised.
 	action := s.labelValue(nbu.JobTypes.Normalize(j.JobType))
 	policyType := s.labelValue(nbu.PolicyTypes.Normalize(j.PolicyType))
-	k := jobKey{action, policyType, strconv.FormatInt(j.Status, 10)}
+	k := jobKey{action, policyType, statusLabel(j)}
 	if id, known := s.keyIDs[k]; known {
 		return id, true
 	}
@@ -337,4 +337,13 @@ func satAdd(sum, v int64) int64 {
 		return 0
 	}
 	return sum + v
+}
+
+// statusLabel is a finished job's status label: its NetBackup status code, or "unknown" for a
+// record that has none (absent is not 0, which would read as a success).
+func statusLabel(j *nbu.Job) string {
+	if j.StatusAbsent {
+		return "unknown"
+	}
+	return strconv.FormatInt(j.Status, 10)
 }
