@@ -10,7 +10,8 @@ local rulesHeader = |||
   #
   # Every series of the /probe job carries `%(instance)s` = the NetBackup primary (the README's
   # relabelling), so every alert below names the primary it is about. Rules join on
-  # (job, %(instance)s): keep both when you aggregate. They select the jobs %(jobSelector)s.
+  # (%(target)s): keep them when you aggregate (a primary probed with two modules has a series
+  # for each). They select the jobs %(jobSelector)s.
   #
   # Thresholds and selectors are the mixin's _config (netbackup-mixin/config.libsonnet). Unit
   # tests: alerts/netbackup_test.yml (`make rules-test`, part of `make test`).

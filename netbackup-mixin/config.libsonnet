@@ -52,6 +52,10 @@
     // what every dashboard query selects, %(instance)s the instance label.
     sel: '%s, %s=~"$instance", module=~"$module"' % [self.jobSelector, self.instanceLabel],
     instance: self.instanceLabel,
+    // %(target)s: the labels that name one probed primary in a match or an aggregation: the job,
+    // the instance, and the module (the Helm chart's Probes and the README's target files set it,
+    // so that a primary probed with two modules gives two series; absent, it matches as empty).
+    target: 'job, %s, module' % self.instanceLabel,
     jobFailurePercent: std.round(self.jobFailureRatio * 100),
     storageFullPercent: std.round(self.storageFullRatio * 100),
     diskPoolForecastSeconds: self.diskPoolForecastHours * 3600,

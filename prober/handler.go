@@ -193,7 +193,8 @@ func (l promhttpLog) Println(v ...any) {
 	level.Error(l.logger).Log("msg", "answering the probe", "err", strings.TrimSpace(fmt.Sprintln(v...)))
 }
 
-// countingWriter counts the bytes of an answer (before any compression), and cuts off a client
+// countingWriter counts the bytes of an answer as sent (promhttp compresses before it writes
+// here, so a gzip answer counts its compressed bytes), and cuts off a client
 // that does not read it: each write may wait for the client at most idle (the connection's write
 // deadline, moved before every write, so a slow client is not cut off for the time a large answer
 // takes), and none ends later than the probe's own write deadline (answerwrite.go).

@@ -14,10 +14,10 @@ local fold = (import '../lib/text.libsonnet').fold;
           // does not see the first job of a status that had no series before.
           expr: |||
             (
-              sum by (job, %(instance)s) (nbu_jobs_count{%(jobSelector)s, status!~"0|1"})
-              / sum by (job, %(instance)s) (nbu_jobs_count{%(jobSelector)s})
+              sum by (%(target)s) (nbu_jobs_count{%(jobSelector)s, status!~"0|1"})
+              / sum by (%(target)s) (nbu_jobs_count{%(jobSelector)s})
             ) > %(jobFailureRatio)g # %(jobFailurePercent)s %% of the window's jobs failed
-            and on (job, %(instance)s) sum by (job, %(instance)s) (nbu_jobs_count{%(jobSelector)s}) >= %(jobFailureMinJobs)d # ignore tiny samples
+            and on (%(target)s) sum by (%(target)s) (nbu_jobs_count{%(jobSelector)s}) >= %(jobFailureMinJobs)d # ignore tiny samples
           ||| % c,
           'for': '15m',
           labels: { severity: 'warning' },
@@ -35,7 +35,7 @@ local fold = (import '../lib/text.libsonnet').fold;
           alert: 'NetBackupJobsStalled',
           // nbu_jobs_stalled counts the active jobs whose bytes have not moved for the module's
           // jobs.stalled_after already; the for: keeps one stuck moment from paging.
-          expr: 'sum by (job, %(instance)s, action) (nbu_jobs_stalled{%(jobSelector)s}) > 0' % c,
+          expr: 'sum by (%(target)s, action) (nbu_jobs_stalled{%(jobSelector)s}) > 0' % c,
           'for': c.jobsStalledFor,
           labels: { severity: 'warning' },
           annotations: {

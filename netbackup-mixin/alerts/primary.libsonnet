@@ -14,8 +14,8 @@ local fold = (import '../lib/text.libsonnet').fold;
           // not an outage, and NetBackupJobBackfillNotFinishing covers a backfill that never ends.
           expr: |||
             probe_success{%(jobSelector)s} == 0
-            unless on (job, %(instance)s)
-              (nbu_jobs_backfill_complete{%(jobSelector)s} == 0 and on (job, %(instance)s) nbu_up{%(jobSelector)s} == 1)
+            unless on (%(target)s)
+              (nbu_jobs_backfill_complete{%(jobSelector)s} == 0 and on (%(target)s) nbu_up{%(jobSelector)s} == 1)
           ||| % c,
           'for': '10m',
           labels: { severity: 'critical' },

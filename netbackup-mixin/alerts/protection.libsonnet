@@ -18,12 +18,12 @@ local fold = (import '../lib/text.libsonnet').fold;
           expr: |||
             (
               time() - nbu_client_last_successful_backup_timestamp_seconds{%(jobSelector)s}
-                > on (job, %(instance)s, client) %(clientBackupFrequencyFactor)g * nbu_client_backup_frequency_seconds{%(jobSelector)s}
+                > on (%(target)s, client) %(clientBackupFrequencyFactor)g * nbu_client_backup_frequency_seconds{%(jobSelector)s}
               or
               time() - nbu_client_last_successful_backup_timestamp_seconds{%(jobSelector)s} > %(clientBackupMaxAgeHours)d * 3600 # %(clientBackupMaxAgeHours)d hours
-                unless on (job, %(instance)s, client) nbu_client_backup_frequency_seconds{%(jobSelector)s}
+                unless on (%(target)s, client) nbu_client_backup_frequency_seconds{%(jobSelector)s}
             )
-            unless on (job, %(instance)s) nbu_clients_backfill_complete{%(jobSelector)s} == 0
+            unless on (%(target)s) nbu_clients_backfill_complete{%(jobSelector)s} == 0
           ||| % c,
           'for': '30m',
           labels: { severity: 'warning' },
@@ -44,12 +44,12 @@ local fold = (import '../lib/text.libsonnet').fold;
           // a retry or the next run that succeeds clears it.
           expr: |||
             nbu_backup_last_status{%(jobSelector)s}
-            and on (job, %(instance)s, policy, client, schedule_type) (
+            and on (%(target)s, policy, client, schedule_type) (
               nbu_backup_last_end_timestamp_seconds{%(jobSelector)s}
-                > on (job, %(instance)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(jobSelector)s}
+                > on (%(target)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(jobSelector)s}
               or
               nbu_backup_last_end_timestamp_seconds{%(jobSelector)s}
-                unless on (job, %(instance)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(jobSelector)s}
+                unless on (%(target)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(jobSelector)s}
             )
           ||| % c,
           'for': '%(backupStillFailingHours)dh' % c,
@@ -71,7 +71,7 @@ local fold = (import '../lib/text.libsonnet').fold;
           // have no copy series and never fire.
           expr: |||
             nbu_client_last_successful_backup_timestamp_seconds{%(jobSelector)s}
-              - on (job, %(instance)s, client) group_right nbu_client_last_copy_success_timestamp_seconds{%(jobSelector)s}
+              - on (%(target)s, client) group_right nbu_client_last_copy_success_timestamp_seconds{%(jobSelector)s}
             > %(clientCopyMaxLagHours)d * 3600 # %(clientCopyMaxLagHours)d hours
           ||| % c,
           'for': '1h',
@@ -107,9 +107,9 @@ local fold = (import '../lib/text.libsonnet').fold;
           // More incomplete images than some hours ago, and the oldest one older than that:
           // duplications or replications are not keeping up (normal churn completes within hours).
           expr: |||
-            sum by (job, %(instance)s, slp) (nbu_slp_incomplete_images{%(jobSelector)s})
-              > sum by (job, %(instance)s, slp) (nbu_slp_incomplete_images{%(jobSelector)s} offset %(slpBacklogHours)dh)
-            and on (job, %(instance)s, slp) nbu_slp_oldest_incomplete_image_age_seconds{%(jobSelector)s} > %(slpBacklogHours)d * 3600
+            sum by (%(target)s, slp) (nbu_slp_incomplete_images{%(jobSelector)s})
+              > sum by (%(target)s, slp) (nbu_slp_incomplete_images{%(jobSelector)s} offset %(slpBacklogHours)dh)
+            and on (%(target)s, slp) nbu_slp_oldest_incomplete_image_age_seconds{%(jobSelector)s} > %(slpBacklogHours)d * 3600
           ||| % c,
           'for': '2h',
           labels: { severity: 'warning' },
@@ -128,7 +128,7 @@ local fold = (import '../lib/text.libsonnet').fold;
           // NetBackup's alert severities are INFO, WARNING and ERROR; CRITICAL is matched too in
           // case a release adds it.
           expr: |||
-            sum by (job, %(instance)s, category) (nbu_alerts_count{%(jobSelector)s, severity=~"ERROR|CRITICAL"}) > 0
+            sum by (%(target)s, category) (nbu_alerts_count{%(jobSelector)s, severity=~"ERROR|CRITICAL"}) > 0
           ||| % c,
           'for': '5m',
           labels: { severity: 'critical' },

@@ -25,7 +25,7 @@ local fold = (import '../lib/text.libsonnet').fold;
         },
         {
           alert: 'NetBackupAnomaliesNotReviewed',
-          expr: 'sum by (job, %(instance)s) (nbu_security_anomalies{%(jobSelector)s, status="NOT_REVIEWED"}) > 0' % c,
+          expr: 'sum by (%(target)s) (nbu_security_anomalies{%(jobSelector)s, status="NOT_REVIEWED"}) > 0' % c,
           'for': '5m',
           labels: { severity: 'warning' },
           annotations: {

@@ -44,7 +44,7 @@ local fold = (import '../lib/text.libsonnet').fold;
           // (so that a large, slowly filling pool does not page).
           expr: |||
             predict_linear(nbu_disk_pool_available_bytes{%(jobSelector)s}[%(diskPoolTrendHours)dh], %(diskPoolForecastHours)d * 3600) <= 0
-            and on (job, %(instance)s, name, type)
+            and on (%(target)s, name, type)
               nbu_disk_pool_available_bytes{%(jobSelector)s} / (nbu_disk_pool_capacity_bytes{%(jobSelector)s} > 0) < %(diskPoolFreeRatio)g
           ||| % c,
           'for': '1h',

@@ -85,7 +85,7 @@ local d = import '../lib/dashboard.libsonnet';
           'RPO compliance',
           'Share of the clients with a known backup frequency (nbu_client_backup_frequency_seconds) whose last good backup is at most %(clientBackupFrequencyFactor)g times that old, as NetBackupClientBackupTooOld judges them.' % c,
           [
-            d.query('avg by (%(instance)s) ((time() - nbu_client_last_successful_backup_timestamp_seconds{%(sel)s}) <= bool on (job, %(instance)s, client) (%(clientBackupFrequencyFactor)g * nbu_client_backup_frequency_seconds{%(sel)s}))' % c, '{{%(instance)s}}' % c),
+            d.query('avg by (%(instance)s) ((time() - nbu_client_last_successful_backup_timestamp_seconds{%(sel)s}) <= bool on (%(target)s, client) (%(clientBackupFrequencyFactor)g * nbu_client_backup_frequency_seconds{%(sel)s}))' % c, '{{%(instance)s}}' % c),
           ],
           w=4,
           h=4,
@@ -97,7 +97,7 @@ local d = import '../lib/dashboard.libsonnet';
           'Late for their schedule',
           'Clients NetBackupClientBackupTooOld judges late: last good backup older than %(clientBackupFrequencyFactor)g times their frequency, or than %(clientBackupMaxAgeHours)d hours without a known frequency.' % c,
           [
-            '(sum((time() - nbu_client_last_successful_backup_timestamp_seconds{%(sel)s}) > bool on (job, %(instance)s, client) (%(clientBackupFrequencyFactor)g * nbu_client_backup_frequency_seconds{%(sel)s})) or vector(0)) + (sum((time() - nbu_client_last_successful_backup_timestamp_seconds{%(sel)s} > bool %(clientBackupMaxAgeSeconds)d) unless on (job, %(instance)s, client) nbu_client_backup_frequency_seconds{%(sel)s}) or vector(0))' % c,
+            '(sum((time() - nbu_client_last_successful_backup_timestamp_seconds{%(sel)s}) > bool on (%(target)s, client) (%(clientBackupFrequencyFactor)g * nbu_client_backup_frequency_seconds{%(sel)s})) or vector(0)) + (sum((time() - nbu_client_last_successful_backup_timestamp_seconds{%(sel)s} > bool %(clientBackupMaxAgeSeconds)d) unless on (%(target)s, client) nbu_client_backup_frequency_seconds{%(sel)s}) or vector(0))' % c,
           ],
           w=4,
           h=4,
@@ -106,14 +106,14 @@ local d = import '../lib/dashboard.libsonnet';
         d.stat(
           'No known frequency',
           'Clients whose policies give no frequency-based backup schedule (calendar schedules only, inactive policies, no policies collector): judged by the fixed %(clientBackupMaxAgeHours)d hours.' % c,
-          ['count(nbu_client_last_successful_backup_timestamp_seconds{%(sel)s} unless on (job, %(instance)s, client) nbu_client_backup_frequency_seconds{%(sel)s}) or vector(0)' % c],
+          ['count(nbu_client_last_successful_backup_timestamp_seconds{%(sel)s} unless on (%(target)s, client) nbu_client_backup_frequency_seconds{%(sel)s}) or vector(0)' % c],
           w=4,
           h=4,
         ),
         d.stat(
           'Backups still failing',
           'Policy, client and schedule type whose newest backup failed and none succeeded since (NetBackupBackupStillFailing fires after %(backupStillFailingHours)d hours of it).' % c,
-          ['count(nbu_backup_last_end_timestamp_seconds{%(sel)s} > on (job, %(instance)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(sel)s} or nbu_backup_last_end_timestamp_seconds{%(sel)s} unless on (job, %(instance)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(sel)s}) or vector(0)' % c],
+          ['count(nbu_backup_last_end_timestamp_seconds{%(sel)s} > on (%(target)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(sel)s} or nbu_backup_last_end_timestamp_seconds{%(sel)s} unless on (%(target)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(sel)s}) or vector(0)' % c],
           w=4,
           h=4,
           thresholds=d.steps('green', [['orange', 1]]),
@@ -121,7 +121,7 @@ local d = import '../lib/dashboard.libsonnet';
         d.stat(
           'Copies behind',
           'Clients whose newest duplication or replication is more than %(clientCopyMaxLagHours)d hours older than their newest good backup.' % c,
-          ['count(nbu_client_last_successful_backup_timestamp_seconds{%(sel)s} - on (job, %(instance)s, client) group_right nbu_client_last_copy_success_timestamp_seconds{%(sel)s} > %(clientCopyMaxLagSeconds)d) or vector(0)' % c],
+          ['count(nbu_client_last_successful_backup_timestamp_seconds{%(sel)s} - on (%(target)s, client) group_right nbu_client_last_copy_success_timestamp_seconds{%(sel)s} > %(clientCopyMaxLagSeconds)d) or vector(0)' % c],
           w=4,
           h=4,
           thresholds=d.steps('green', [['red', 1]]),
@@ -138,7 +138,7 @@ local d = import '../lib/dashboard.libsonnet';
           'Clients against their backup frequency',
           'The 50 clients with the oldest good backup relative to the frequency their policies promise (the shortest frequency-based backup schedule of the active policies listing them).',
           [
-            'topk(50, (time() - nbu_client_last_successful_backup_timestamp_seconds{%(sel)s}) / on (job, %(instance)s, client) nbu_client_backup_frequency_seconds{%(sel)s})' % c,
+            'topk(50, (time() - nbu_client_last_successful_backup_timestamp_seconds{%(sel)s}) / on (%(target)s, client) nbu_client_backup_frequency_seconds{%(sel)s})' % c,
             'max by (%(instance)s, client) (nbu_client_backup_frequency_seconds{%(sel)s})' % c,
             'time() - max by (%(instance)s, client) (nbu_client_last_successful_backup_timestamp_seconds{%(sel)s})' % c,
           ],
@@ -157,7 +157,7 @@ local d = import '../lib/dashboard.libsonnet';
           'Backups failed and not succeeded since',
           'Per policy, client and schedule type seen in the job stream: the newest backup is not a good one (clients.success_statuses), with its status, and how long since it and since the last good one (empty when the stream has shown none).',
           [
-            'nbu_backup_last_status{%(sel)s} and on (job, %(instance)s, policy, client, schedule_type) (nbu_backup_last_end_timestamp_seconds{%(sel)s} > on (job, %(instance)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(sel)s} or nbu_backup_last_end_timestamp_seconds{%(sel)s} unless on (job, %(instance)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(sel)s})' % c,
+            'nbu_backup_last_status{%(sel)s} and on (%(target)s, policy, client, schedule_type) (nbu_backup_last_end_timestamp_seconds{%(sel)s} > on (%(target)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(sel)s} or nbu_backup_last_end_timestamp_seconds{%(sel)s} unless on (%(target)s, policy, client, schedule_type) nbu_backup_last_success_timestamp_seconds{%(sel)s})' % c,
             'time() - max by (%(instance)s, policy, client, schedule_type) (nbu_backup_last_end_timestamp_seconds{%(sel)s})' % c,
             'time() - max by (%(instance)s, policy, client, schedule_type) (nbu_backup_last_success_timestamp_seconds{%(sel)s})' % c,
           ],
