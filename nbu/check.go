@@ -3,7 +3,6 @@ package nbu
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/url"
 )
 
@@ -11,10 +10,6 @@ import (
 // version and returns that version. Unlike Version, it always goes to the network: a cached
 // version only says that the primary answered once, not that it answers now.
 func (c *Client) Check(ctx context.Context) (string, error) {
-	discard := func(r io.Reader) error {
-		_, err := io.Copy(io.Discard, r)
-		return err
-	}
 	if err := c.call(ctx, jobsEndpoint, url.Values{"page[limit]": {"1"}}, discard); err != nil {
 		return "", fmt.Errorf("checking that NetBackup answers: %w", err)
 	}

@@ -28,14 +28,8 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing/nop"
 )
-
-// KnownVersions are the media-type versions the client knows, newest first
-// (the detection ladder): 14.0 = NetBackup 11.2, 13.0 = 11.0, 12.0 = 10.5,
-// 10.0 = 10.0-10.4.
-var KnownVersions = apiversion.Known
 
 const (
 	defaultMaxConcurrent  = 4
@@ -148,40 +142,25 @@ func NewClient(opts Options) (*Client, error) {
 	if holdoffs == nil {
 		holdoffs = NewLoginHoldoffs(4)
 	}
+	conc := positiveOr(opts.MaxConcurrentRequests, defaultMaxConcurrent)
 	c := &Client{
 		base:           base,
 		pinned:         pinned,
-		userAgent:      opts.UserAgent,
-		maxTries:       opts.MaxTries,
-		maxBody:        opts.MaxBodyBytes,
-		requestTimeout: opts.RequestTimeout,
+		userAgent:      cmp.Or(opts.UserAgent, defaultUserAgent),
+		maxTries:       positiveOr(opts.MaxTries, defaultMaxTries),
+		maxBody:        positiveOr(opts.MaxBodyBytes, defaultMaxBodyBytes),
+		requestTimeout: positiveOr(opts.RequestTimeout, defaultRequestTimeout),
 		onRequest:      opts.OnRequest,
 		tracing:        newTracing(opts, base.Hostname(), port),
 		conns:          opts.Conns,
 		dialAddr:       net.JoinHostPort(base.Hostname(), port),
+		sem:            make(chan struct{}, conc),
 		detecting:      make(chan struct{}, 1),
 		pageLimits:     defaultPageLimits,
 		sleep:          sleepCtx,
 		now:            time.Now,
 	}
 	c.auth = newAuth(creds, holdoffs, hostKey(base.Hostname(), port), func() time.Time { return c.now() })
-	if c.userAgent == "" {
-		c.userAgent = defaultUserAgent
-	}
-	if c.maxTries <= 0 {
-		c.maxTries = defaultMaxTries
-	}
-	if c.maxBody <= 0 {
-		c.maxBody = defaultMaxBodyBytes
-	}
-	if c.requestTimeout <= 0 {
-		c.requestTimeout = defaultRequestTimeout
-	}
-	conc := opts.MaxConcurrentRequests
-	if conc <= 0 {
-		conc = defaultMaxConcurrent
-	}
-	c.sem = make(chan struct{}, conc)
 	rt := opts.Transport
 	if rt == nil {
 		rt = c.newTransport(opts.TLSConfig, conc)
@@ -285,6 +264,14 @@ func newTracing(opts Options, host, port string) tracing {
 		server = append(server, attrServerPort.Int(n))
 	}
 	return tracing{tracer: tp.Tracer(tracerName), propagator: prop, server: server}
+}
+
+// positiveOr is v when it is set (above zero), else def.
+func positiveOr[T int | int64 | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
 }
 
 // defaultPort is the port of a base URL that names none.

@@ -5,73 +5,48 @@ import (
 	"unicode/utf8"
 )
 
-// The jobAttrs fields, by their JSON names.
-const (
-	fieldNone = iota
-	fieldJobID
-	fieldParentJobID
-	fieldJobType
-	fieldPolicyType
-	fieldPolicyName
-	fieldClientName
-	fieldScheduleType
-	fieldState
-	fieldStatus
-	fieldJobQueueReason
-	fieldKilobytesTransferred
-	fieldNumberOfFiles
-	fieldDedupRatio
-	fieldStartTime
-	fieldEndTime
-	fieldLastUpdateTime
-)
-
-// jobFieldNames are the JSON names of the jobAttrs fields, indexed by field.
-var jobFieldNames = [...]string{
-	fieldJobID: "jobId", fieldParentJobID: "parentJobId", fieldJobType: "jobType",
-	fieldPolicyType: "policyType", fieldPolicyName: "policyName", fieldClientName: "clientName",
-	fieldScheduleType: "scheduleType", fieldState: "state", fieldStatus: "status",
-	fieldJobQueueReason: "jobQueueReason", fieldKilobytesTransferred: "kilobytesTransferred",
-	fieldNumberOfFiles: "numberOfFiles", fieldDedupRatio: "dedupRatio", fieldStartTime: "startTime",
-	fieldEndTime: "endTime", fieldLastUpdateTime: "lastUpdateTime",
+// jobFields are the attributes the decoder builds, by their JSON names, with how each is read
+// into d.attrs: by the lenient types' own rules, which give an object or an array the zero value.
+var jobFields = [...]struct {
+	name string
+	read func(d *jobsDecoder, raw []byte)
+}{
+	{"jobId", func(d *jobsDecoder, raw []byte) { _ = d.attrs.JobID.UnmarshalJSON(raw) }},
+	{"parentJobId", func(d *jobsDecoder, raw []byte) { _ = d.attrs.ParentJobID.UnmarshalJSON(raw) }},
+	{"jobType", func(d *jobsDecoder, raw []byte) { d.enum(&d.attrs.JobType, raw) }},
+	{"policyType", func(d *jobsDecoder, raw []byte) { d.enum(&d.attrs.PolicyType, raw) }},
+	{"policyName", func(d *jobsDecoder, raw []byte) { d.label(&d.attrs.PolicyName, raw) }},
+	{"clientName", func(d *jobsDecoder, raw []byte) { d.label(&d.attrs.ClientName, raw) }},
+	{"scheduleType", func(d *jobsDecoder, raw []byte) { d.enum(&d.attrs.ScheduleType, raw) }},
+	{"state", func(d *jobsDecoder, raw []byte) { d.enum(&d.attrs.State, raw) }},
+	{"status", func(d *jobsDecoder, raw []byte) { _ = d.attrs.Status.UnmarshalJSON(raw) }},
+	{"jobQueueReason", func(d *jobsDecoder, raw []byte) { _ = d.attrs.JobQueueReason.UnmarshalJSON(raw) }},
+	{"kilobytesTransferred", func(d *jobsDecoder, raw []byte) { _ = d.attrs.KilobytesTransferred.UnmarshalJSON(raw) }},
+	{"numberOfFiles", func(d *jobsDecoder, raw []byte) { _ = d.attrs.NumberOfFiles.UnmarshalJSON(raw) }},
+	{"dedupRatio", func(d *jobsDecoder, raw []byte) { _ = d.attrs.DedupRatio.UnmarshalJSON(raw) }},
+	{"startTime", func(d *jobsDecoder, raw []byte) { _ = d.attrs.StartTime.UnmarshalJSON(raw) }},
+	{"endTime", func(d *jobsDecoder, raw []byte) { _ = d.attrs.EndTime.UnmarshalJSON(raw) }},
+	{"lastUpdateTime", func(d *jobsDecoder, raw []byte) { _ = d.attrs.LastUpdateTime.UnmarshalJSON(raw) }},
 }
 
-// jobField names the jobAttrs field a member of attributes decodes into (fieldNone: skipped),
-// as encoding/json picks a struct field: the exact name, else one equal under case folding (no
-// two field names fold alike, so the first match is the one).
+// fieldNone is jobField's answer for a member that is skipped.
+const fieldNone = -1
+
+// jobField is the index in jobFields of the field a member of attributes decodes into, as
+// encoding/json picks a struct field: the exact name, else one equal under Unicode case folding
+// ("ſ" is an "s", the Kelvin sign a "k"; no two field names fold alike, so the first match is the
+// one).
 func jobField(name []byte) int {
-	ascii := isASCII(name)
-	for f := fieldJobID; f < len(jobFieldNames); f++ {
-		if foldMatch(name, ascii, jobFieldNames[f]) {
+	for f := range jobFields {
+		if foldEqual(name, jobFields[f].name) {
 			return f
 		}
 	}
 	return fieldNone
 }
 
-// equalFoldName reports whether a member name matches a field name as encoding/json matches it.
-func equalFoldName(name []byte, field string) bool {
-	return foldMatch(name, isASCII(name), field)
-}
-
-// foldMatch compares a member name with a field name in ASCII letters under Unicode simple case
-// folding (bytes.EqualFold), as encoding/json does: "ſ" is an "s", the Kelvin sign a "k". A name
-// in ASCII can only match one of its own length, and no name one longer than itself.
-func foldMatch(name []byte, ascii bool, field string) bool {
-	if len(name) != len(field) && (ascii || len(name) < len(field)) {
-		return false
-	}
-	return bytes.EqualFold(name, []byte(field))
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
+// foldEqual reports whether a member name matches a field name as encoding/json matches it.
+func foldEqual(name []byte, field string) bool { return bytes.EqualFold(name, []byte(field)) }
 
 // fieldMemo remembers jobField's answer for the name at each place in an attributes object:
 // NetBackup lists the same names in the same order in every record, so a name is compared with
@@ -79,7 +54,7 @@ func isASCII(b []byte) bool {
 type fieldMemo [maxMemoPlaces]struct {
 	name  [maxMemoName]byte
 	len   uint8
-	field uint8
+	field int8 // jobField's answer + 1: the zero entry says an empty name is no field
 }
 
 const maxMemoPlaces, maxMemoName = 128, 32
@@ -90,10 +65,10 @@ func (m *fieldMemo) field(i int, name []byte) int {
 	}
 	e := &m[i]
 	if int(e.len) == len(name) && string(e.name[:e.len]) == string(name) {
-		return int(e.field)
+		return int(e.field) - 1
 	}
 	f := jobField(name)
-	e.len, e.field = uint8(copy(e.name[:], name)), uint8(f)
+	e.len, e.field = uint8(copy(e.name[:], name)), int8(f+1)
 	return f
 }
 
@@ -118,49 +93,13 @@ func (d *jobsDecoder) attributes() error {
 	}
 }
 
-// attribute reads one wanted attribute into d.attrs with the lenient types' own rules (which
-// give an object or an array the zero value).
+// attribute reads the value of the attribute jobFields[f] into d.attrs.
 func (d *jobsDecoder) attribute(f int) error {
 	raw, err := d.dec.ReadValue()
-	if err != nil {
-		return err
+	if err == nil {
+		jobFields[f].read(d, raw)
 	}
-	a := &d.attrs
-	switch f {
-	case fieldJobID:
-		_ = a.JobID.UnmarshalJSON(raw)
-	case fieldParentJobID:
-		_ = a.ParentJobID.UnmarshalJSON(raw)
-	case fieldJobType:
-		d.enum(&a.JobType, raw)
-	case fieldPolicyType:
-		d.enum(&a.PolicyType, raw)
-	case fieldPolicyName:
-		d.label(&a.PolicyName, raw)
-	case fieldClientName:
-		d.label(&a.ClientName, raw)
-	case fieldScheduleType:
-		d.enum(&a.ScheduleType, raw)
-	case fieldState:
-		d.enum(&a.State, raw)
-	case fieldStatus:
-		_ = a.Status.UnmarshalJSON(raw)
-	case fieldJobQueueReason:
-		_ = a.JobQueueReason.UnmarshalJSON(raw)
-	case fieldKilobytesTransferred:
-		_ = a.KilobytesTransferred.UnmarshalJSON(raw)
-	case fieldNumberOfFiles:
-		_ = a.NumberOfFiles.UnmarshalJSON(raw)
-	case fieldDedupRatio:
-		_ = a.DedupRatio.UnmarshalJSON(raw)
-	case fieldStartTime:
-		_ = a.StartTime.UnmarshalJSON(raw)
-	case fieldEndTime:
-		_ = a.EndTime.UnmarshalJSON(raw)
-	case fieldLastUpdateTime:
-		_ = a.LastUpdateTime.UnmarshalJSON(raw)
-	}
-	return nil
+	return err
 }
 
 // label sets a policy or client name: these repeat across the jobs of a walk, so a plain string

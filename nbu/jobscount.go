@@ -45,7 +45,7 @@ func (c *Client) CountJobs(ctx context.Context, filter string) (int64, error) {
 		} `json:"data"`
 	}
 	req := &request{method: http.MethodPost, endpoint: jobsCountEndpoint, body: body, version: v}
-	if err := c.redact(c.send(ctx, req, func(r io.Reader) error { return json.NewDecoder(r).Decode(&answer) })); err != nil {
+	if err := c.send(ctx, req, func(r io.Reader) error { return json.NewDecoder(r).Decode(&answer) }); err != nil {
 		return 0, err
 	}
 	n := answer.Data.Attributes.Count

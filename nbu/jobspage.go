@@ -271,7 +271,7 @@ func (d *jobsDecoder) data() error {
 		if _, err := d.dec.ReadToken(); err != nil {
 			return err
 		}
-		return d.loneRecord()
+		return d.record(true)
 	case 'n':
 		_, err := d.dec.ReadValue() // "data": null, no records
 		return err
@@ -300,7 +300,7 @@ func (d *jobsDecoder) array() error {
 			if _, err := d.dec.ReadToken(); err != nil {
 				return err
 			}
-			if err := d.record(); err != nil {
+			if err := d.record(false); err != nil {
 				return err
 			}
 		case 0:
@@ -315,12 +315,20 @@ func (d *jobsDecoder) array() error {
 	}
 }
 
-// record decodes one data[] object after its '{', matching "id" and "attributes" as
-// encoding/json matches struct fields. A null for either clears recordTarget's pointer there,
-// after which walkData no longer sees that member: the same holds here.
-func (d *jobsDecoder) record() error {
+// record decodes one data[] object after its '{'. An element of the array is matched as
+// encoding/json matches recordTarget's fields: case-folded, and a null for id or attributes
+// clears recordTarget's pointer there, after which walkData no longer sees that member. The lone
+// object of "data": {...} is matched as walkRecord matches it: exactly, each member decoded on its
+// own (a null id is "", a null attributes nothing).
+func (d *jobsDecoder) record(lone bool) error {
 	d.id, d.attrs, d.page.lastMeta = "", jobAttrs{}, d.page.lastMeta[:0]
 	idLive, attrsLive := true, true
+	is := func(name []byte, field string) bool {
+		if lone {
+			return string(name) == field
+		}
+		return foldEqual(name, field)
+	}
 	for {
 		name, more, err := d.nextName()
 		if err != nil {
@@ -330,65 +338,23 @@ func (d *jobsDecoder) record() error {
 			return d.emitRecord()
 		}
 		switch {
-		case idLive && equalFoldName(name, "id"):
+		case idLive && is(name, "id"):
 			var v []byte
 			if v, err = d.dec.ReadValue(); err == nil {
-				idLive = v[0] != 'n'
-				if idLive {
+				if idLive = lone || v[0] != 'n'; idLive {
 					_ = d.id.UnmarshalJSON(v)
 				}
 			}
-		case attrsLive && equalFoldName(name, "attributes"):
-			attrsLive, err = d.recordAttributes()
-		case equalFoldName(name, "meta"):
-			err = d.recordMeta()
-		default:
-			err = d.skipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// recordAttributes reads data[].attributes; false after a null. A value that is not an object
-// is ignored, as walkData ignores its UnmarshalTypeError.
-func (d *jobsDecoder) recordAttributes() (bool, error) {
-	switch d.dec.PeekKind() {
-	case '{':
-		return true, d.attributes()
-	case 'n':
-		_, err := d.dec.ReadValue()
-		return false, err
-	}
-	return true, d.skipValue()
-}
-
-// loneRecord decodes "data": {...} after its '{', as walkRecord does: members matched exactly
-// and each decoded on its own (a null id is "", a null attributes nothing).
-func (d *jobsDecoder) loneRecord() error {
-	d.id, d.attrs, d.page.lastMeta = "", jobAttrs{}, d.page.lastMeta[:0]
-	for {
-		name, more, err := d.nextName()
-		if err != nil {
-			return err
-		}
-		if !more {
-			return d.emitRecord()
-		}
-		switch string(name) {
-		case "id":
-			var v []byte
-			if v, err = d.dec.ReadValue(); err == nil {
-				_ = d.id.UnmarshalJSON(v)
-			}
-		case "attributes":
-			if d.dec.PeekKind() == '{' {
+		case attrsLive && is(name, "attributes"):
+			if k := d.dec.PeekKind(); k == '{' {
 				err = d.attributes()
 			} else {
+				// A value that is not an object is ignored, as walkData ignores its
+				// UnmarshalTypeError.
+				attrsLive = lone || k != 'n'
 				err = d.skipValue()
 			}
-		case "meta":
+		case is(name, "meta"):
 			err = d.recordMeta()
 		default:
 			err = d.skipValue()
@@ -484,7 +450,7 @@ func (d *jobsDecoder) member(name string, value func() error) error {
 		if err != nil || !more {
 			return err
 		}
-		if equalFoldName(n, name) {
+		if foldEqual(n, name) {
 			err = value()
 		} else {
 			err = d.skipValue()

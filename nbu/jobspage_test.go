@@ -669,7 +669,7 @@ func TestJobFieldMatchesEncodingJSON(t *testing.T) {
 			if a == (jobAttrs{}) {
 				continue
 			}
-			for f := fieldJobID; f <= fieldLastUpdateTime; f++ {
+			for f := range jobFields {
 				d := newJobsDecoder(nil, nil)
 				d.dec.Reset(strings.NewReader(v), jobsDecodeOptions...)
 				if err := d.attribute(f); err != nil {

@@ -50,18 +50,14 @@ func (c *Client) offsetWalkQuery(ctx context.Context, endpoint string, extra url
 		limit = maxLimit
 	}
 	logger := loggerFrom(ctx)
-	var (
-		meta    offsetMeta
-		onPage  int
-		skipped int
-	)
+	var meta offsetMeta
+	onPage := 0
 	emit, skip := sink.emit, sink.skip
 	page := *sink
 	page.meta = &meta
 	page.emit = func() error { onPage++; return emit() }
 	page.skip = func(i int, kind string) {
 		onPage++
-		skipped++
 		level.Debug(logger).Log("msg", "skipping undecodable record", "endpoint", endpoint, "index", i, "kind", kind)
 		if skip != nil {
 			skip(i, kind)
@@ -188,7 +184,7 @@ func (c *Client) cursorPages(ctx context.Context, q cursorQuery, stats *PageStat
 		if next == "" {
 			return nil
 		}
-		if err := guard.check(q.endpoint, stats.Pages, next, c.scrub); err != nil {
+		if err := guard.check(q.endpoint, stats.Pages, next, c.Scrub); err != nil {
 			return err
 		}
 		cursor = next
@@ -354,7 +350,7 @@ func walkData(dec *json.Decoder, sink *recordSink) error {
 		return nil // "data": null, no records
 	case json.Delim('{'):
 		// A lone resource object instead of an array: treat it as one record.
-		return walkRecord(dec, sink, 0)
+		return walkRecord(dec, sink)
 	case json.Delim('['):
 	default:
 		sink.skip(0, kindOf(tok))
@@ -383,7 +379,7 @@ func walkData(dec *json.Decoder, sink *recordSink) error {
 			// A member such as "attributes" had the wrong kind; what did
 			// decode is kept, the rest stays zero.
 		default:
-			return describe(dec, fmt.Sprintf("data[%d]", i), err)
+			return describe(dec, "data[0]", err)
 		}
 		if err := sink.emit(); err != nil {
 			return &callbackError{err: err}
@@ -404,12 +400,12 @@ type recordTarget struct {
 
 // walkRecord decodes one data[] object whose '{' has already been consumed
 // (only for a lone "data" object; array elements go through recordTarget).
-func walkRecord(dec *json.Decoder, sink *recordSink, i int) error {
+func walkRecord(dec *json.Decoder, sink *recordSink) error {
 	sink.reset()
 	for dec.More() {
 		kt, err := dec.Token()
 		if err != nil {
-			return describe(dec, fmt.Sprintf("data[%d]", i), err)
+			return describe(dec, "data[0]", err)
 		}
 		key, _ := kt.(string)
 		switch key {
@@ -421,11 +417,11 @@ func walkRecord(dec *json.Decoder, sink *recordSink, i int) error {
 			err = dec.Decode(&skipValue{})
 		}
 		if err != nil {
-			return describe(dec, fmt.Sprintf("data[%d]", i), err)
+			return describe(dec, "data[0]", err)
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return describe(dec, fmt.Sprintf("data[%d]", i), err)
+		return describe(dec, "data[0]", err)
 	}
 	if err := sink.emit(); err != nil {
 		return &callbackError{err: err}

@@ -174,7 +174,7 @@ func TestUntracedAttemptAllocatesNothing(t *testing.T) {
 	resp := &http.Response{StatusCode: 200}
 	if n := testing.AllocsPerRun(100, func() {
 		ctx, span := c.startAttempt(withPage(context.Background(), 2), http.MethodGet, "/netbackup/admin/jobs", 2, time.Second)
-		c.injectTrace(ctx, req)
+		c.tracing.propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
 		noteResponse(ctx, resp)
 		c.endAttempt(span, outcome{})
 	}); n != 0 {

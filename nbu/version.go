@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/go-kit/log/level"
-	"go.opentelemetry.io/otel/trace"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 const jobsEndpoint = "/admin/jobs"
@@ -62,20 +64,24 @@ func (c *Client) forgetVersion(v string) {
 }
 
 func (c *Client) detectVersion(ctx context.Context) (v string, err error) {
-	ctx, span := c.startDetect(ctx)
+	ctx, span := c.tracing.tracer.Start(ctx, "nbu.detect_version")
 	var tried []string
-	defer func() { endDetect(span, v, tried, err) }()
-	q := url.Values{"page[limit]": {"1"}}
-	discard := func(r io.Reader) error {
-		_, err := io.Copy(io.Discard, r)
-		return err
-	}
-	logger := loggerFrom(ctx)
-	for _, v := range KnownVersions {
+	defer func() {
+		if span.IsRecording() {
+			span.SetAttributes(attrTried.StringSlice(tried))
+			if err != nil {
+				recordError(span, err)
+			} else {
+				span.SetAttributes(attrAPIVersion.String(v))
+			}
+		}
+		span.End()
+	}()
+	for _, v := range apiversion.Known {
 		tried = append(tried, v)
-		err := c.doPath(ctx, jobsEndpoint, jobsEndpoint, q, v, discard)
+		err := c.send(ctx, &request{method: http.MethodGet, endpoint: jobsEndpoint, query: url.Values{"page[limit]": {"1"}}, version: v}, discard)
 		if err == nil {
-			level.Debug(logger).Log("msg", "detected NetBackup API version", "version", v)
+			level.Debug(loggerFrom(ctx)).Log("msg", "detected NetBackup API version", "version", v)
 			return v, nil
 		}
 		if !errors.Is(err, ErrNotAcceptable) {
@@ -83,23 +89,11 @@ func (c *Client) detectVersion(ctx context.Context) (v string, err error) {
 		}
 	}
 	return "", fmt.Errorf("detecting NetBackup API version: none of %s accepted: %w",
-		strings.Join(KnownVersions, ", "), ErrNotAcceptable)
+		strings.Join(apiversion.Known, ", "), ErrNotAcceptable)
 }
 
-// startDetect starts the span of the version detection ladder.
-func (c *Client) startDetect(ctx context.Context) (context.Context, trace.Span) {
-	return c.tracing.tracer.Start(ctx, "nbu.detect_version")
-}
-
-// endDetect records the version found (or the error) and which versions were tried.
-func endDetect(span trace.Span, version string, tried []string, err error) {
-	if span.IsRecording() {
-		span.SetAttributes(attrTried.StringSlice(tried))
-		if err != nil {
-			recordError(span, err)
-		} else {
-			span.SetAttributes(attrAPIVersion.String(version))
-		}
-	}
-	span.End()
+// discard reads a body whose content does not matter: the request's answer is what counts.
+func discard(r io.Reader) error {
+	_, err := io.Copy(io.Discard, r)
+	return err
 }
