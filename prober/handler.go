@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 )
 
 var userAgent = "netbackup_exporter/" + version.Version
@@ -77,8 +78,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer span.End()
 
 	start := time.Now()
-	scrub := secretScrubber(moduleSecrets(module)...)
-	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL, scrub)
+	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL, redact.New(module.APIKeyValue(), module.PasswordValue()))
 	logger := plog.Logger()
 	level.Debug(logger).Log("msg", "beginning probe", "timeout_seconds", timeout.Seconds())
 	logTraceID(logger, span)
@@ -92,7 +92,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Help: "How long the probe took to complete in seconds."})
 	probeTimeout := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_timeout_seconds",
 		Help: "The time budget of the probe in seconds."})
-	out := &metricSet{} // the probe's own series, then each collector's
+	out := newMetricSet(0, nil) // the probe's own series, then each collector's
 	reg.MustRegister(probeSuccess, probeDuration, probeTimeout, out)
 
 	success, weight := h.collect(ctx, span, module, target, logger, out)

@@ -320,7 +320,7 @@ func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
 // labelValue is v scrubbed of the module's secrets and cut to maxLabelValueBytes.
 func (s *jobsState) labelValue(v string) string {
 	if s.scrub == nil {
-		return cutUTF8(v, maxLabelValueBytes)
+		return noScrub(v, maxLabelValueBytes)
 	}
 	return s.scrub(v, maxLabelValueBytes)
 }

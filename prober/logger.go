@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-kit/log"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 )
 
 // Bounds on one probe's log, which debug=true returns and the history keeps: a primary that sends
@@ -25,15 +27,10 @@ type probeLogger struct {
 	tee log.Logger
 }
 
-func newProbeLogger(main log.Logger, module, target string, scrub func(string) string) *probeLogger {
+func newProbeLogger(main log.Logger, module, target string, secrets *redact.Set) *probeLogger {
 	buf := &lockedBuffer{limit: maxProbeLogBytes}
-	p := &probeLogger{buf: buf}
-	var next log.Logger = teeLogger{main: main, buf: log.NewLogfmtLogger(buf)}
-	if scrub != nil {
-		next = scrubLogger{next: next, scrub: scrub}
-	}
-	p.tee = log.With(next, "module", module, "target", target)
-	return p
+	tee := teeLogger{main: main, buf: log.NewLogfmtLogger(buf)}
+	return &probeLogger{buf: buf, tee: log.With(scrubLogger{next: tee, scrub: secrets.String}, "module", module, "target", target)}
 }
 
 func (p *probeLogger) Logger() log.Logger { return p.tee }
@@ -121,5 +118,5 @@ func (l *lockedBuffer) head(limit int) string {
 		return l.stringLocked()
 	}
 	more := len(b) - limit + l.dropped
-	return cutUTF8(string(b[:min(len(b), limit+utf8.UTFMax)]), limit) + fmt.Sprintf("\n... log truncated for the history: %d more bytes\n", more)
+	return redact.CutUTF8(string(b[:min(len(b), limit+utf8.UTFMax)]), limit) + fmt.Sprintf("\n... log truncated for the history: %d more bytes\n", more)
 }

@@ -267,10 +267,10 @@ func (p *probe) add(res *collectorResult, got *runResult) {
 	if got.out == nil {
 		return
 	}
-	res.counts = got.out.limits.done()
+	res.counts = got.out.done()
 	if w, limit := int64(res.counts.bytes), cmp.Or(p.maxAnswer, maxAnswerBytes); p.answer.Add(w) > limit {
 		p.answer.Add(-w)
-		res.counts.tooLarge += res.counts.series
+		res.counts.dropped[dropAnswerSize] += res.counts.series
 		res.err = errors.Join(got.err, fmt.Errorf("the answer would pass %d bytes with this collector's %d series (%d bytes): left out", limit, res.counts.series, w))
 		return
 	}
@@ -312,13 +312,15 @@ func (p *probe) report(r collectorResult) bool {
 	p.out.gauge(descCollectorSuccess, ok, r.name)
 	p.out.gauge(descCollectorDuration, r.elapsed.Seconds(), r.name)
 	p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
-	for _, reason := range dropReasons {
-		p.out.gauge(descSeriesDropped, float64(r.counts.dropped(reason)), r.name, reason)
+	dropped := 0
+	for i, n := range r.counts.dropped {
+		p.out.gauge(descSeriesDropped, float64(n), r.name, dropReasons[i])
+		dropped += n
 	}
 	p.out.gauge(descLabelsTruncated, float64(r.counts.truncated), r.name)
-	if r.counts.droppedTotal() > 0 {
-		level.Warn(p.logger).Log("msg", "series left out", "collector", r.name, "max_series", r.counts.overMax,
-			"duplicate", r.counts.duplicates, "answer_size", r.counts.tooLarge)
+	if dropped > 0 {
+		level.Warn(p.logger).Log("msg", "series left out", "collector", r.name, "max_series", r.counts.dropped[dropMaxSeries],
+			"duplicate", r.counts.dropped[dropDuplicate], "answer_size", r.counts.dropped[dropAnswerSize])
 	}
 	return r.err == nil
 }

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 )
 
 // blackbox_exporter's TLS series of its http prober, same names, help and labels, so that its
@@ -81,7 +83,7 @@ func certLabel(v string) string {
 	if !utf8.ValidString(v) {
 		v = strings.ToValidUTF8(v, "\uFFFD")
 	}
-	return cutUTF8(v, maxLabelValueBytes)
+	return redact.CutUTF8(v, maxLabelValueBytes)
 }
 
 func tlsVersionName(v uint16) string {
