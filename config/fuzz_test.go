@@ -23,7 +23,7 @@ func sandboxed(dir string) fileReader {
 		if err != nil || !filepath.IsLocal(rel) {
 			return nil, os.ErrPermission
 		}
-		return readRegularFile(path, limit)
+		return ReadFile(path, limit)
 	}
 }
 

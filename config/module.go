@@ -86,7 +86,7 @@ func (m *Module) SessionFingerprint() string {
 
 // tlsFilesBestEffort reads the TLS files of a module built in code, for its fingerprints.
 func (m *Module) tlsFilesBestEffort() map[string][]byte {
-	files, _ := readTLSFiles(&m.TLSConfig, readRegularFile, func(string, error) error { return nil })
+	files, _ := readTLSFiles(&m.TLSConfig, ReadFile, func(string, error) error { return nil })
 	return files
 }
 

@@ -25,51 +25,29 @@ type mark struct {
 	key, desc    string
 }
 
-// site is where an error is: its mark and, once located, the keys leading there.
+// site is where an error is: its mark and, once located, the keys leading there from the root
+// (["modules", "prod", "jobs", "lookback"]).
 type site struct {
 	mark
 	parent bool // the error is about the mapping that holds the key
-	path   *keyPath
+	path   []string
 	found  bool
-}
-
-// keyPath is the keys leading to a node from the root: ["modules", "prod", "jobs", "lookback"].
-type keyPath struct {
-	key    string
-	parent *keyPath
-	depth  int
-}
-
-// len is the number of keys, 0 at the root (nil).
-func (p *keyPath) len() int {
-	if p == nil {
-		return 0
-	}
-	return p.depth
-}
-
-func (p *keyPath) keys() []string {
-	out := make([]string, p.len())
-	for ; p != nil; p = p.parent {
-		out[p.depth-1] = p.key
-	}
-	return out
 }
 
 // locate finds every site in one walk of doc: a node is looked up by each mark it answers to.
 func locate(doc *yaml.Node, sites ...*site) {
 	byMark := map[mark][]*site{}
-	deepest := map[int]*keyPath{}
+	deepest := map[int][]string{}
 	for _, s := range sites {
 		byMark[s.mark] = append(byMark[s.mark], s)
 		deepest[s.line] = nil
 	}
-	walk(doc, nil, func(n *yaml.Node, path *keyPath, isKey bool) {
+	walk(doc, nil, func(n *yaml.Node, path []string, isKey bool) {
 		// A key may be a list or a mapping, that yaml.v3 describes as a value.
 		marks := []mark{{line: n.Line, key: n.Value}, {line: n.Line, desc: describe(n)}}
 		if !isKey {
 			marks[0] = mark{line: n.Line, column: n.Column}
-			if d, ok := deepest[n.Line]; ok && (d == nil || path.len() > d.len()) {
+			if d, ok := deepest[n.Line]; ok && (d == nil || len(path) > len(d)) {
 				deepest[n.Line] = path
 			}
 		}
@@ -102,7 +80,7 @@ func describe(n *yaml.Node) string {
 
 // walk visits n and the nodes written under it in document order, with the keys leading to each;
 // a key is visited with itself at the end of its path.
-func walk(n *yaml.Node, path *keyPath, visit func(n *yaml.Node, path *keyPath, isKey bool)) {
+func walk(n *yaml.Node, path []string, visit func(n *yaml.Node, path []string, isKey bool)) {
 	visit(n, path, false)
 	if n.Kind != yaml.MappingNode {
 		for _, c := range n.Content {
@@ -111,7 +89,7 @@ func walk(n *yaml.Node, path *keyPath, visit func(n *yaml.Node, path *keyPath, i
 		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		p := &keyPath{key: n.Content[i].Value, parent: path, depth: path.len() + 1}
+		p := append(path[:len(path):len(path)], n.Content[i].Value)
 		visit(n.Content[i], p, true)
 		walk(n.Content[i+1], p, visit)
 	}
@@ -119,7 +97,7 @@ func walk(n *yaml.Node, path *keyPath, visit func(n *yaml.Node, path *keyPath, i
 
 // loadError says msg at the site: a path under modules names a module and a key path in it.
 func (s *site) loadError(err error) *loadError {
-	path := s.path.keys()
+	path := s.path
 	if s.parent && len(path) > 0 {
 		path = path[:len(path)-1]
 	}

@@ -25,7 +25,6 @@ type probe struct {
 	logger    log.Logger
 	out       *metricSet
 	now       func() time.Time
-	scrub     labelScrub   // the module's secrets out of label values; nil: none
 	answer    atomic.Int64 // what the collectors' series weigh so far
 	maxAnswer int64        // the most they may weigh (Handler.MaxAnswerBytes)
 }
@@ -157,7 +156,7 @@ func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, v
 	}
 	trace := &nbu.Trace{}
 	ctx = nbu.ContextWithTrace(ctx, trace)
-	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers, scrub: p.scrub, sess: p.sess}
+	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers, scrub: p.sess.client.ScrubLabel, sess: p.sess}
 	start := time.Now()
 	got, src := p.shared(ctx, c, slot, run)
 	res.elapsed, res.requests, res.source = time.Since(start), trace.Requests(), src
@@ -254,7 +253,7 @@ func (p *probe) contained(ctx context.Context, state CollectorState, run *Run, n
 			res.out, res.err = nil, fmt.Errorf("collector panicked (a bug; please report it): %v", r)
 		}
 	}()
-	out := newMetricSet(p.module.MaxSeries, p.scrub)
+	out := newMetricSet(p.module.MaxSeries, p.sess.client.ScrubLabel)
 	err := state.Collect(ctx, run, out)
 	res.out, res.err = out, errors.Join(err, out.failure())
 	return res
@@ -275,7 +274,7 @@ func (p *probe) add(res *collectorResult, got *runResult) {
 		return
 	}
 	if res.source != ranHere {
-		level.Debug(p.logger).Log("msg", "collector series "+res.source.String(), "collector", res.name)
+		level.Debug(p.logger).Log("msg", "collector series reused", "collector", res.name, "source", res.source)
 	}
 	p.out.merge(got.out)
 	res.skipped = errors.Is(got.err, ErrSkipped)
@@ -290,9 +289,7 @@ const (
 	fromCache                  // an earlier run's series, younger than the collector's TTL
 )
 
-func (s runSource) String() string {
-	return [...]string{"ran", "shared with a concurrent probe", "from cache"}[s]
-}
+func (s runSource) String() string { return [...]string{"ran", "shared", "cache"}[s] }
 
 // report writes a collector's own series and says whether it counts as a success.
 func (p *probe) report(r collectorResult) bool {

@@ -9,6 +9,8 @@ import (
 
 	gocache "github.com/patrickmn/go-cache"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
@@ -22,8 +24,6 @@ import (
 // the live client, so the target keeps its job counters (no reset, no second backfill).
 type session struct {
 	key    string
-	module string
-	target Target
 	client *nbu.Client
 	// results is the store's cache of the collectors' last results (their cache_ttl).
 	results *gocache.Cache
@@ -75,7 +75,9 @@ type Sessions struct {
 	now       func() time.Time
 	onRequest func(endpoint string, code int, d time.Duration)
 	evictions map[string]float64 // by reason: capacity, idle
-	tracing   clientTracing
+	// tracerProvider and propagator go to every client (WithTracing).
+	tracerProvider trace.TracerProvider
+	propagator     propagation.TextMapPropagator
 	// holdoffs outlives the sessions: a refused login is not tried again by a new session of the
 	// same credentials and primary. conns bounds the connections of all the sessions (nil = none).
 	holdoffs *nbu.LoginHoldoffs
@@ -197,13 +199,14 @@ func (s *Sessions) newSession(key string, m *config.Module, t Target) (*session,
 		OnRequest:             s.onRequest,
 		LoginHoldoffs:         s.holdoffs,
 		Conns:                 s.conns,
+		TracerProvider:        s.tracerProvider,
+		Propagator:            s.propagator,
 	}
-	s.tracing.apply(&opts)
 	client, err := nbu.NewClient(opts)
 	if err != nil {
 		return nil, fmt.Errorf("module %q, target %q: %w", m.Name, t.BaseURL, err)
 	}
-	return &session{key: key, module: m.Name, target: t, client: client, results: s.results}, nil
+	return &session{key: key, client: client, results: s.results}, nil
 }
 
 // dropIdle drops the sessions not probed for idleTTL, oldest first.

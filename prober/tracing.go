@@ -14,7 +14,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing/nop"
-	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 // tracerName is the instrumentation scope of the prober's spans.
@@ -157,17 +156,12 @@ func endCollector(span trace.Span, res *collectorResult) {
 	}
 	span.SetAttributes(attrResult.String(result), attrSkipped.Bool(res.skipped), attrRequests.Int64(res.requests))
 	if !res.skipped {
-		span.SetAttributes(attrSource.String(sourceName(res.source)), attrCached.Bool(res.source == fromCache))
+		span.SetAttributes(attrSource.String(res.source.String()), attrCached.Bool(res.source == fromCache))
 	}
 	if res.skipped && res.err != nil {
 		// Not an error of the probe's, but the reason belongs next to it.
 		span.AddEvent("skipped", trace.WithAttributes(attribute.String("reason", res.err.Error())))
 	}
-}
-
-// sourceName is a runSource as an attribute value (String is the wording of the log).
-func sourceName(s runSource) string {
-	return [...]string{"ran", "shared", "cache"}[s]
 }
 
 // startShard starts the span of one backfill shard; filter is the range it pages.
@@ -195,21 +189,12 @@ type SessionOption func(*Sessions)
 
 // WithTracing makes the sessions' NetBackup clients trace every request into tp and, when
 // propagate is set, send the W3C trace context to NetBackup (for a tracing proxy in front of it).
+// nbu.NewClient makes a nil provider or propagator a no-op.
 func WithTracing(tp trace.TracerProvider, propagate bool) SessionOption {
 	return func(s *Sessions) {
-		s.tracing.tracerProvider = tp
+		s.tracerProvider = tp
 		if propagate {
-			s.tracing.propagator = propagation.TraceContext{}
+			s.propagator = propagation.TraceContext{}
 		}
 	}
-}
-
-// clientTracing is what Sessions hands each NetBackup client; nbu.NewClient makes nil a no-op.
-type clientTracing struct {
-	tracerProvider trace.TracerProvider
-	propagator     propagation.TextMapPropagator
-}
-
-func (t clientTracing) apply(o *nbu.Options) {
-	o.TracerProvider, o.Propagator = t.tracerProvider, t.propagator
 }
