@@ -76,15 +76,11 @@ func serve(ctx context.Context, a *app, p serveParams) int {
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		level.Warn(p.logger).Log("msg", "HTTP server", "err", err)
 	}
-	flushTraces(shutdownCtx, a, p.logger)
+	// The spans still pending (the last probes'), within what is left of the grace: the shutdown
+	// timeout bounds the whole exit, flush included, as orchestrators expect.
+	if err := a.tracing.Shutdown(shutdownCtx); err != nil {
+		level.Warn(p.logger).Log("msg", "flushing traces", "err", err)
+	}
 	level.Info(p.logger).Log("msg", "stopped")
 	return 0
-}
-
-// flushTraces exports the spans still pending (the last probes') within what is left of ctx: the
-// shutdown timeout bounds the whole exit, flush included, as orchestrators expect.
-func flushTraces(ctx context.Context, a *app, logger log.Logger) {
-	if err := a.tracing.Shutdown(ctx); err != nil {
-		level.Warn(logger).Log("msg", "flushing traces", "err", err)
-	}
 }

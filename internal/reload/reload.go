@@ -5,6 +5,7 @@ package reload
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -123,7 +124,7 @@ func (r *Reloader) Loop(ctx context.Context) {
 		case <-events:
 			s.event(time.Now())
 		case <-s.settled():
-			s.reset()
+			s.deadline = time.Time{}
 			r.checkFiles()
 		}
 	}
@@ -156,8 +157,6 @@ func (s *settling) settled() <-chan time.Time {
 	}
 	return s.timer.C
 }
-
-func (s *settling) reset() { s.deadline = time.Time{} }
 
 func (s *settling) stop() {
 	if s.timer != nil {
@@ -195,19 +194,13 @@ func (r *Reloader) Reload(trigger string) (err error) {
 		return err
 	}
 	cfg := r.config.Get()
-	files := append([]string{r.files[0]}, cfg.KeyFiles()...)
-	slices.Sort(files[1:])
-	files = slices.Compact(files)
+	files := slices.Compact(append([]string{r.files[0]}, cfg.KeyFiles()...))
 	for _, p := range files {
 		if _, ok := r.seen[p]; !ok {
 			r.seen[p] = digestFile(p)
 		}
 	}
-	for p := range r.seen {
-		if !slices.Contains(files, p) {
-			delete(r.seen, p)
-		}
-	}
+	maps.DeleteFunc(r.seen, func(p string, _ digest) bool { return !slices.Contains(files, p) })
 	r.files = files
 	if r.rearm != nil {
 		r.rearm(files)

@@ -52,9 +52,6 @@ func resolveEndpoint(cfg Config, getenv func(string) string) (endpoint, error) {
 		return endpoint{opts: []otlptracehttp.Option{otlptracehttp.WithEndpointURL(u.String())}, url: u}, nil
 	}
 	name, raw := envEndpoint(getenv)
-	if name == "" {
-		return endpoint{}, fmt.Errorf("tracing: no endpoint") // New checked before; kept for a direct caller
-	}
 	u, err := parseURL(name, raw)
 	if err != nil {
 		return endpoint{}, err

@@ -7,13 +7,14 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 )
 
 const (
@@ -148,20 +149,13 @@ func (s scrubbing) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // scrub blanks the values of the headers sent in text and bounds it to maxErrorText, quoted.
 func scrub(text string, sent http.Header) string {
-	text = strings.TrimSpace(text)
 	var secrets []string
 	for name, values := range sent {
 		if !sdkHeaders[name] {
 			secrets = append(secrets, values...)
 		}
 	}
-	// Longest first: a value that holds another must not lose only its shorter part.
-	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
-	for _, v := range secrets {
-		if v != "" {
-			text = strings.ReplaceAll(text, v, "<redacted>")
-		}
-	}
+	text = redact.New(secrets...).String(strings.TrimSpace(text))
 	if text == "" {
 		return ""
 	}

@@ -3,6 +3,7 @@ package tracing
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -61,11 +62,11 @@ func readHeaders(path string) (map[string]string, error) {
 // variable that made it, for an error.
 func envTLS(getenv func(string) string) (conf *tls.Config, tlsVar string, err error) {
 	caVar, caFile := lookupEnv(getenv, "CERTIFICATE")
-	certVar, certFile, keyVar, keyFile := clientCertEnv(getenv)
-	if caVar == "" && certVar == "" && keyVar == "" {
-		return nil, "", nil
+	cert, certVar, err := clientCert(getenv)
+	if err != nil || caVar == "" && certVar == "" {
+		return nil, "", err
 	}
-	conf = &tls.Config{MinVersion: tls.VersionTLS12}
+	conf = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: cert}
 	if caVar != "" {
 		pem, err := config.ReadFile(caFile, maxPEMFile)
 		if err != nil {
@@ -76,61 +77,37 @@ func envTLS(getenv func(string) string) (conf *tls.Config, tlsVar string, err er
 			return nil, "", fmt.Errorf("tracing: %s %s: no PEM certificate in it", caVar, caFile)
 		}
 	}
-	switch {
-	case certVar == "" && keyVar == "":
-		return conf, caVar, nil
-	case certVar == "" || keyVar == "":
-		return nil, "", fmt.Errorf("tracing: %s%s needs %s too", certVar, keyVar, pairName(certVar, keyVar))
-	}
-	cert, err := loadKeyPair(certVar, certFile, keyVar, keyFile)
-	if err != nil {
-		return nil, "", err
-	}
-	conf.Certificates = []tls.Certificate{cert}
-	return conf, certVar, nil
+	return conf, cmp.Or(certVar, caVar), nil
 }
 
-// clientCertEnv picks the client certificate and key as a pair: the traces-specific pair when
-// either of it is set, so a traces certificate is never matched with the generic key.
-func clientCertEnv(getenv func(string) string) (certVar, certFile, keyVar, keyFile string) {
+// clientCert reads the client certificate and key, as a pair: the traces-specific pair when
+// either half of it is set, so a traces certificate is never matched with the generic key. The
+// key's content never reaches an error: tls.X509KeyPair's errors do not quote it.
+func clientCert(getenv func(string) string) (cert []tls.Certificate, certVar string, err error) {
 	for _, prefix := range []string{envPrefix + "TRACES_", envPrefix} {
-		cert, key := strings.TrimSpace(getenv(prefix+"CLIENT_CERTIFICATE")), strings.TrimSpace(getenv(prefix+"CLIENT_KEY"))
-		if cert == "" && key == "" {
+		certVar, keyVar := prefix+"CLIENT_CERTIFICATE", prefix+"CLIENT_KEY"
+		certFile, keyFile := strings.TrimSpace(getenv(certVar)), strings.TrimSpace(getenv(keyVar))
+		switch {
+		case certFile == "" && keyFile == "":
 			continue
+		case certFile == "":
+			return nil, "", fmt.Errorf("tracing: %s needs %s too", keyVar, certVar)
+		case keyFile == "":
+			return nil, "", fmt.Errorf("tracing: %s needs %s too", certVar, keyVar)
 		}
-		if cert != "" {
-			certVar, certFile = prefix+"CLIENT_CERTIFICATE", cert
+		certPEM, err := config.ReadFile(certFile, maxPEMFile)
+		if err != nil {
+			return nil, "", fmt.Errorf("tracing: %s: %w", certVar, err)
 		}
-		if key != "" {
-			keyVar, keyFile = prefix+"CLIENT_KEY", key
+		keyPEM, err := config.ReadFile(keyFile, maxPEMFile)
+		if err != nil {
+			return nil, "", fmt.Errorf("tracing: %s: %w", keyVar, err)
 		}
-		return certVar, certFile, keyVar, keyFile
+		pair, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			return nil, "", fmt.Errorf("tracing: %s %s with %s %s: %w", certVar, certFile, keyVar, keyFile, err)
+		}
+		return []tls.Certificate{pair}, certVar, nil
 	}
-	return "", "", "", ""
-}
-
-// pairName is the missing half of a client certificate pair, for the error.
-func pairName(certVar, keyVar string) string {
-	if certVar == "" {
-		return strings.TrimSuffix(keyVar, "KEY") + "CERTIFICATE"
-	}
-	return strings.TrimSuffix(certVar, "CERTIFICATE") + "KEY"
-}
-
-// loadKeyPair reads the client certificate and key. The key's content never reaches an error:
-// tls.X509KeyPair's errors do not quote it.
-func loadKeyPair(certVar, certFile, keyVar, keyFile string) (tls.Certificate, error) {
-	certPEM, err := config.ReadFile(certFile, maxPEMFile)
-	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("tracing: %s: %w", certVar, err)
-	}
-	keyPEM, err := config.ReadFile(keyFile, maxPEMFile)
-	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("tracing: %s: %w", keyVar, err)
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("tracing: %s %s with %s %s: %w", certVar, certFile, keyVar, keyFile, err)
-	}
-	return cert, nil
+	return nil, "", nil
 }

@@ -35,10 +35,9 @@ type Tracing struct {
 	// PropagateToNetBackup is Config's, for the NetBackup clients.
 	PropagateToNetBackup bool
 
-	exporter sdktrace.SpanExporter // nil when off: nothing was built
-	endpoint string                // where the spans go, for the log
-	sdk      *sdktrace.TracerProvider
-	httpc    *http.Client // the exporter's, whose idle connections Shutdown closes
+	endpoint string                   // where the spans go, for the log
+	sdk      *sdktrace.TracerProvider // nil when off: nothing was built
+	httpc    *http.Client             // the exporter's, whose idle connections Shutdown closes
 	once     sync.Once
 	err      error
 }
@@ -76,7 +75,7 @@ func New(ctx context.Context, cfg Config, serviceName, serviceVersion string) (*
 		// Parent-based: a probe inside a traced Prometheus scrape is kept when the scrape is.
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SamplingRatio))),
 	)
-	return &Tracing{Provider: sdk, PropagateToNetBackup: cfg.PropagateToNetBackup, exporter: exp, sdk: sdk, httpc: httpc,
+	return &Tracing{Provider: sdk, PropagateToNetBackup: cfg.PropagateToNetBackup, sdk: sdk, httpc: httpc,
 		endpoint: s.endpoint.url.Redacted()}, nil
 }
 
@@ -116,7 +115,7 @@ func (cfg Config) enabled(getenv func(string) string) bool {
 }
 
 // Enabled says whether spans are exported.
-func (t *Tracing) Enabled() bool { return t.exporter != nil }
+func (t *Tracing) Enabled() bool { return t.sdk != nil }
 
 // Endpoint is the URL the spans go to, "" when off. It holds no credentials.
 func (t *Tracing) Endpoint() string { return t.endpoint }
