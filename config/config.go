@@ -104,9 +104,8 @@ type resolved struct {
 	// of their paths: building a client never opens a file (which could have become a FIFO).
 	tls *promconfig.TLSConfig
 	// targets are allowed_targets, parsed.
-	targets []targetPattern
-	// fingerprint covers the whole module; sessionFingerprint all but the credentials.
-	fingerprint, sessionFingerprint string
+	targets            []targetPattern
+	sessionFingerprint string
 }
 
 // JobsConfig tunes the /admin/jobs collector.

@@ -121,8 +121,7 @@ func resolveModule(m *Module, dir string, read fileReader) error {
 	}
 	m.resolved.targets = targets
 
-	m.resolved.fingerprint = fingerprint(m, files, true)
-	m.resolved.sessionFingerprint = fingerprint(m, files, false)
+	m.resolved.sessionFingerprint = sessionFingerprint(m, files)
 	return nil
 }
 
