@@ -5,28 +5,88 @@ import (
 	"unicode/utf8"
 )
 
+// newJobsDecoder is the decoder of /admin/jobs pages: emit is called for each job (its error
+// stops the walk), skip for each data[] element that is not an object, with its JSON kind. Its
+// sink builds the Job from the id and the attributes the fast path reads; meta reads the cursor.
+func newJobsDecoder(emit func(*Job) error, skip func(int, string)) *pageDecoder {
+	d := newPageDecoder(nil)
+	d.jobs, d.labels = true, interner{m: map[string]string{}}
+	d.sink = &recordSink{id: &d.id, skip: skip,
+		reset: func() { d.id, d.attrs = "", jobAttrs{} },
+		emit: func() error {
+			d.attrs.toJob(&d.job, string(d.id))
+			return emit(&d.job)
+		}}
+	return d
+}
+
+// meta reads the jobs decoder's meta.pagination.next as decodeLenient reads it into cursorMeta,
+// without encoding/json's allocations: any other shape is validated and ignored. Like a Decode
+// call, it changes nothing when the value turns out malformed.
+func (d *pageDecoder) meta() error {
+	prev := d.page.next
+	err := d.member("pagination", func() error {
+		return d.member("next", func() error {
+			v, err := d.dec.ReadValue()
+			if err == nil {
+				_ = d.page.next.UnmarshalJSON(v)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		d.page.next = prev
+	}
+	return err
+}
+
+// member reads an object, calling value for each member whose name matches name as encoding/json
+// matches a struct field, and skipping the others; a value that is not an object is skipped.
+func (d *pageDecoder) member(name string, value func() error) error {
+	if d.dec.PeekKind() != '{' {
+		return d.skipValue()
+	}
+	if _, err := d.dec.ReadToken(); err != nil {
+		return err
+	}
+	for {
+		n, more, err := d.nextName()
+		if err != nil || !more {
+			return err
+		}
+		if foldEqual(n, name) {
+			err = value()
+		} else {
+			err = d.skipValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
 // jobFields are the attributes the decoder builds, by their JSON names, with how each is read
 // into d.attrs: by the lenient types' own rules, which give an object or an array the zero value.
 var jobFields = [...]struct {
 	name string
-	read func(d *jobsDecoder, raw []byte)
+	read func(d *pageDecoder, raw []byte)
 }{
-	{"jobId", func(d *jobsDecoder, raw []byte) { _ = d.attrs.JobID.UnmarshalJSON(raw) }},
-	{"parentJobId", func(d *jobsDecoder, raw []byte) { _ = d.attrs.ParentJobID.UnmarshalJSON(raw) }},
-	{"jobType", func(d *jobsDecoder, raw []byte) { d.enum(&d.attrs.JobType, raw) }},
-	{"policyType", func(d *jobsDecoder, raw []byte) { d.enum(&d.attrs.PolicyType, raw) }},
-	{"policyName", func(d *jobsDecoder, raw []byte) { d.label(&d.attrs.PolicyName, raw) }},
-	{"clientName", func(d *jobsDecoder, raw []byte) { d.label(&d.attrs.ClientName, raw) }},
-	{"scheduleType", func(d *jobsDecoder, raw []byte) { d.enum(&d.attrs.ScheduleType, raw) }},
-	{"state", func(d *jobsDecoder, raw []byte) { d.enum(&d.attrs.State, raw) }},
-	{"status", func(d *jobsDecoder, raw []byte) { _ = d.attrs.Status.UnmarshalJSON(raw) }},
-	{"jobQueueReason", func(d *jobsDecoder, raw []byte) { _ = d.attrs.JobQueueReason.UnmarshalJSON(raw) }},
-	{"kilobytesTransferred", func(d *jobsDecoder, raw []byte) { _ = d.attrs.KilobytesTransferred.UnmarshalJSON(raw) }},
-	{"numberOfFiles", func(d *jobsDecoder, raw []byte) { _ = d.attrs.NumberOfFiles.UnmarshalJSON(raw) }},
-	{"dedupRatio", func(d *jobsDecoder, raw []byte) { _ = d.attrs.DedupRatio.UnmarshalJSON(raw) }},
-	{"startTime", func(d *jobsDecoder, raw []byte) { _ = d.attrs.StartTime.UnmarshalJSON(raw) }},
-	{"endTime", func(d *jobsDecoder, raw []byte) { _ = d.attrs.EndTime.UnmarshalJSON(raw) }},
-	{"lastUpdateTime", func(d *jobsDecoder, raw []byte) { _ = d.attrs.LastUpdateTime.UnmarshalJSON(raw) }},
+	{"jobId", func(d *pageDecoder, raw []byte) { _ = d.attrs.JobID.UnmarshalJSON(raw) }},
+	{"parentJobId", func(d *pageDecoder, raw []byte) { _ = d.attrs.ParentJobID.UnmarshalJSON(raw) }},
+	{"jobType", func(d *pageDecoder, raw []byte) { d.enum(&d.attrs.JobType, raw) }},
+	{"policyType", func(d *pageDecoder, raw []byte) { d.enum(&d.attrs.PolicyType, raw) }},
+	{"policyName", func(d *pageDecoder, raw []byte) { d.label(&d.attrs.PolicyName, raw) }},
+	{"clientName", func(d *pageDecoder, raw []byte) { d.label(&d.attrs.ClientName, raw) }},
+	{"scheduleType", func(d *pageDecoder, raw []byte) { d.enum(&d.attrs.ScheduleType, raw) }},
+	{"state", func(d *pageDecoder, raw []byte) { d.enum(&d.attrs.State, raw) }},
+	{"status", func(d *pageDecoder, raw []byte) { _ = d.attrs.Status.UnmarshalJSON(raw) }},
+	{"jobQueueReason", func(d *pageDecoder, raw []byte) { _ = d.attrs.JobQueueReason.UnmarshalJSON(raw) }},
+	{"kilobytesTransferred", func(d *pageDecoder, raw []byte) { _ = d.attrs.KilobytesTransferred.UnmarshalJSON(raw) }},
+	{"numberOfFiles", func(d *pageDecoder, raw []byte) { _ = d.attrs.NumberOfFiles.UnmarshalJSON(raw) }},
+	{"dedupRatio", func(d *pageDecoder, raw []byte) { _ = d.attrs.DedupRatio.UnmarshalJSON(raw) }},
+	{"startTime", func(d *pageDecoder, raw []byte) { _ = d.attrs.StartTime.UnmarshalJSON(raw) }},
+	{"endTime", func(d *pageDecoder, raw []byte) { _ = d.attrs.EndTime.UnmarshalJSON(raw) }},
+	{"lastUpdateTime", func(d *pageDecoder, raw []byte) { _ = d.attrs.LastUpdateTime.UnmarshalJSON(raw) }},
 }
 
 // fieldNone is jobField's answer for a member that is skipped.
@@ -73,7 +133,7 @@ func (m *fieldMemo) field(i int, name []byte) int {
 }
 
 // attributes decodes a record's attributes object, at its '{', into d.attrs.
-func (d *jobsDecoder) attributes() error {
+func (d *pageDecoder) attributes() error {
 	if _, err := d.dec.ReadToken(); err != nil {
 		return err
 	}
@@ -94,7 +154,7 @@ func (d *jobsDecoder) attributes() error {
 }
 
 // attribute reads the value of the attribute jobFields[f] into d.attrs.
-func (d *jobsDecoder) attribute(f int) error {
+func (d *pageDecoder) attribute(f int) error {
 	raw, err := d.dec.ReadValue()
 	if err == nil {
 		jobFields[f].read(d, raw)
@@ -104,7 +164,7 @@ func (d *jobsDecoder) attribute(f int) error {
 
 // label sets a policy or client name: these repeat across the jobs of a walk, so a plain string
 // is interned rather than allocated per job. Anything else goes through lString.
-func (d *jobsDecoder) label(dst *lString, raw []byte) {
+func (d *pageDecoder) label(dst *lString, raw []byte) {
 	if inner, ok := plainString(raw); ok {
 		*dst = lString(d.labels.get(inner))
 		return
@@ -113,7 +173,7 @@ func (d *jobsDecoder) label(dst *lString, raw []byte) {
 }
 
 // enum is lEnum's decoding, with unknown values interned like labels.
-func (d *jobsDecoder) enum(dst *lEnum, raw []byte) {
+func (d *pageDecoder) enum(dst *lEnum, raw []byte) {
 	if inner, ok := plainString(raw); ok && len(inner) > 0 {
 		if v, ok := knownEnumValues[string(inner)]; ok {
 			*dst = lEnum(v)
