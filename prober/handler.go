@@ -73,8 +73,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer span.End()
 
 	start := time.Now()
-	plog := newProbeLogger(h.Logger, req.moduleName, req.target.BaseURL, redact.New(req.module.APIKeyValue(), req.module.PasswordValue()))
-	logger := plog.Logger()
+	logger, logs := newProbeLogger(h.Logger, req.moduleName, req.target.BaseURL, redact.New(req.module.APIKeyValue(), req.module.PasswordValue()))
 	level.Debug(logger).Log("msg", "beginning probe", "timeout_seconds", req.timeout.Seconds())
 	logTraceID(logger, span)
 
@@ -109,7 +108,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.answer(w, r, answerParts{request: req, success: success, weight: weight, writeEnd: writeEnd, debug: debug == "true",
-		plog: plog, reg: reg})
+		logger: logger, logs: logs, reg: reg})
 }
 
 // collect runs the probe in the target's session.
@@ -133,20 +132,21 @@ type answerParts struct {
 	weight   int64     // what the series weigh (probe.answer)
 	writeEnd time.Time // the probe's write deadline
 	debug    bool
-	plog     *probeLogger
+	logger   log.Logger
+	logs     *lockedBuffer
 	reg      *prometheus.Registry
 }
 
 // answer writes the probe's answer (metrics through promhttp, or the debug text) and records it
 // in the history.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) {
-	logs := a.plog.Head(maxHistoryLogBytes)
+	logs := a.logs.head(maxHistoryLogBytes)
 	res := ProbeResult{Module: a.moduleName, Target: a.target.BaseURL, Success: a.success, Time: h.now(), size: len(logs),
 		render: lazyText(func() string { return debugOutput(a.module, logs, a.reg) }),
 		brief:  lazyText(func() string { return debugOutput(a.module, logs, nil) })}
 	cw := newCountingWriter(w, a.writeEnd, h.AnswerIdleTimeout)
 	defer func() {
-		h.noteCutOff(cw, a.plog.Logger())
+		h.noteCutOff(cw, a.logger)
 		// The series' weight too, not only the bytes written: a client that goes away early
 		// writes few.
 		if cw.n > maxRenderedAnswerBytes || a.weight > maxRenderedAnswerBytes {
@@ -156,7 +156,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) 
 	}()
 	if a.debug {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(cw, debugOutput(a.module, a.plog.String(), a.reg))
+		fmt.Fprint(cw, debugOutput(a.module, a.logs.String(), a.reg))
 		return
 	}
 	// Content negotiation (text, OpenMetrics, protobuf, name escaping) and compression are
@@ -165,7 +165,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) 
 	promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{
 		EnableOpenMetrics: true,
 		ErrorHandling:     promhttp.ContinueOnError,
-		ErrorLog:          promhttpLog{a.plog.Logger(), cw},
+		ErrorLog:          promhttpLog{a.logger, cw},
 	}).ServeHTTP(cw, r)
 }
 

@@ -296,8 +296,8 @@ func (s *jobsState) enter(e probeEvents) {
 // start a label set past maxKeys.
 func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
 	// Scrubbed and cut together: a secret cut in two would no longer be recognised.
-	action := s.labelValue(nbu.JobTypes.Normalize(j.JobType))
-	policyType := s.labelValue(nbu.PolicyTypes.Normalize(j.PolicyType))
+	action := labelValue(s.scrub, nbu.JobTypes.Normalize(j.JobType))
+	policyType := labelValue(s.scrub, nbu.PolicyTypes.Normalize(j.PolicyType))
 	k := jobKey{action, policyType, strconv.FormatInt(j.Status, 10)}
 	if id, known := s.keyIDs[k]; known {
 		return id, true
@@ -316,14 +316,6 @@ func (s *jobsState) keyOf(j *nbu.Job) (int32, bool) {
 	s.keys = append(s.keys, k)
 	s.keyIDs[k] = id
 	return id, true
-}
-
-// labelValue is v scrubbed of the module's secrets and cut to maxLabelValueBytes.
-func (s *jobsState) labelValue(v string) string {
-	if s.scrub == nil {
-		return noScrub(v, maxLabelValueBytes)
-	}
-	return s.scrub(v, maxLabelValueBytes)
 }
 
 // satAdd adds v, or subtracts -v, to a sum of figures that are never negative (bytes, files,

@@ -18,27 +18,15 @@ const (
 	maxProbeLineBytes = 8 << 10
 )
 
-// probeLogger sends each line both to the exporter's logger (filtered at --log.level) and, whatever
-// that level, into a per-probe buffer at debug level: debug=true and the probe history show what
-// happened during one probe without turning up logging for the whole process. The module's
-// secrets are scrubbed from both.
-type probeLogger struct {
-	buf *lockedBuffer
-	tee log.Logger
-}
-
-func newProbeLogger(main log.Logger, module, target string, secrets *redact.Set) *probeLogger {
+// newProbeLogger returns a logger that sends each line both to the exporter's logger (filtered at
+// --log.level) and, whatever that level, into the probe's buffer at debug level: debug=true and
+// the probe history show what happened during one probe without turning up logging for the whole
+// process. The module's secrets are scrubbed from both.
+func newProbeLogger(main log.Logger, module, target string, secrets *redact.Set) (log.Logger, *lockedBuffer) {
 	buf := &lockedBuffer{limit: maxProbeLogBytes}
 	tee := teeLogger{main: main, buf: log.NewLogfmtLogger(buf)}
-	return &probeLogger{buf: buf, tee: log.With(scrubLogger{next: tee, scrub: secrets.String}, "module", module, "target", target)}
+	return log.With(scrubLogger{next: tee, scrub: secrets.String}, "module", module, "target", target), buf
 }
-
-func (p *probeLogger) Logger() log.Logger { return p.tee }
-func (p *probeLogger) String() string     { return p.buf.String() }
-
-// Head is the first limit bytes of the log (what the history keeps), saying so when it cut:
-// copying a first probe's whole log (a line a page) to keep its head would double it for nothing.
-func (p *probeLogger) Head(limit int) string { return p.buf.head(limit) }
 
 type teeLogger struct{ main, buf log.Logger }
 
@@ -110,6 +98,8 @@ func (l *lockedBuffer) stringLocked() string {
 	return l.b.String() + fmt.Sprintf("... log truncated: %d more bytes of log lines were not kept (the limit is %d bytes)\n", l.dropped, l.limit)
 }
 
+// head is the first limit bytes of the log (what the history keeps), saying so when it cut:
+// copying a first probe's whole log (a line a page) to keep its head would double it for nothing.
 func (l *lockedBuffer) head(limit int) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -82,7 +82,7 @@ func newDesc(name, help string, labels ...string) *metricDesc {
 // once NetBackup has answered.
 type metricSet struct {
 	maxSeries int        // 0: unbounded
-	scrub     labelScrub // the module's secrets out of label values
+	scrub     labelScrub // the module's secrets out of label values; nil: none
 	memo      *metricMemo
 
 	mu     sync.Mutex
@@ -98,9 +98,6 @@ type metricSet struct {
 // newMetricSet returns a set bounded by maxSeries (0: unbounded) whose label values go through
 // scrub (nil: cut only).
 func newMetricSet(maxSeries int, scrub labelScrub) *metricSet {
-	if scrub == nil {
-		scrub = noScrub
-	}
 	return &metricSet{maxSeries: maxSeries, scrub: scrub}
 }
 
@@ -185,10 +182,13 @@ func (s *metricSet) admit(d *metricDesc, labels []string) (uint64, bool) {
 }
 
 // labelValue is v as a label value may be: the module's secrets scrubbed (together with the cut,
-// so that no piece of one is left at the end), cut to maxLabelValueBytes, and valid UTF-8 (the
-// registry refuses anything else: an invalid byte becomes U+FFFD). This is the one place a label
-// value is scrubbed.
+// so that no piece of one is left at the end; nil scrubs nothing), cut to maxLabelValueBytes, and
+// valid UTF-8 (the registry refuses anything else: an invalid byte becomes U+FFFD). This is the
+// one place a label value is scrubbed.
 func labelValue(scrub labelScrub, v string) string {
+	if scrub == nil {
+		scrub = noScrub
+	}
 	v = scrub(v, maxLabelValueBytes)
 	if !utf8.ValidString(v) {
 		v = redact.CutUTF8(strings.ToValidUTF8(v, "\uFFFD"), maxLabelValueBytes)

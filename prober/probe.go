@@ -172,15 +172,9 @@ type runResult struct {
 	at  time.Time
 }
 
-// sharedRun lets concurrent probes of one session share one run of a collector: they wait for it
-// (or their own deadline) instead of asking NetBackup again. Runs never overlap, so the
-// collector's state is only ever touched by one run at a time.
-type sharedRun struct {
-	mu   sync.Mutex
-	cur  *sharedCall
-	skip rememberedSkip
-}
-
+// sharedCall is a collector's run in flight, which concurrent probes of one session share: they
+// wait for it (or their own deadline) instead of asking NetBackup again. Runs never overlap, so
+// the collector's state is only ever touched by one run at a time.
 type sharedCall struct {
 	done chan struct{}
 	res  *runResult
@@ -200,22 +194,21 @@ func resultKey(sessionKey, collector string) string { return sessionKey + "\x00"
 func (p *probe) shared(ctx context.Context, c Collector, slot *collectorSlot, run *Run) (*runResult, runSource) {
 	ttl, key, now := c.CacheTTL(p.module), resultKey(p.sess.key, c.Name()), p.now()
 	_, observer := slot.state.(JobObserver)
-	s := &slot.run
-	s.mu.Lock()
-	if res, ok := s.skip.recall(run.Version, now, ttl); ok {
-		s.mu.Unlock()
+	slot.mu.Lock()
+	if res, ok := slot.skip.recall(run.Version, now, ttl); ok {
+		slot.mu.Unlock()
 		return res, fromCache
 	}
 	// go-cache drops an entry after the TTL; the probe's clock, the same but in tests, must
 	// agree that it is young enough.
 	if ttl > 0 {
 		if v, ok := p.sess.results.Get(key); ok && now.Sub(v.(*runResult).at) < ttl {
-			s.mu.Unlock()
+			slot.mu.Unlock()
 			return v.(*runResult), fromCache
 		}
 	}
-	if cur := s.cur; cur != nil {
-		s.mu.Unlock()
+	if cur := slot.cur; cur != nil {
+		slot.mu.Unlock()
 		select {
 		case <-cur.done:
 			return cur.res, ranShared
@@ -224,19 +217,19 @@ func (p *probe) shared(ctx context.Context, c Collector, slot *collectorSlot, ru
 		}
 	}
 	call := &sharedCall{done: make(chan struct{})}
-	s.cur = call
-	s.mu.Unlock()
+	slot.cur = call
+	slot.mu.Unlock()
 	defer func() {
-		s.mu.Lock()
-		s.cur = nil
+		slot.mu.Lock()
+		slot.cur = nil
 		res := call.res
 		if !observer {
-			s.skip.note(res, run.Version)
+			slot.skip.note(res, run.Version)
 		}
 		if ttl > 0 && res.out != nil && (res.err == nil || errors.Is(res.err, ErrSkipped)) {
 			p.sess.results.Set(key, res, ttl)
 		}
-		s.mu.Unlock()
+		slot.mu.Unlock()
 		close(call.done)
 	}()
 	call.res = p.contained(ctx, slot.state, run, now)

@@ -39,11 +39,13 @@ type session struct {
 	answerWeight atomic.Int64
 }
 
-// collectorSlot is one collector's share of a session: its state, and the run that serialises
-// its collections.
+// collectorSlot is one collector's share of a session: its state, its run in flight and its
+// remembered skip, both guarded by mu.
 type collectorSlot struct {
 	state CollectorState
-	run   sharedRun
+	mu    sync.Mutex
+	cur   *sharedCall
+	skip  rememberedSkip
 }
 
 // slot returns the session's slot for c, creating its state on first use.
