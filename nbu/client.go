@@ -26,6 +26,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing/nop"
@@ -259,9 +260,9 @@ func newTracing(opts Options, host, port string) tracing {
 		// An empty composite injects nothing: NetBackup sees no trace headers by default.
 		prop = propagation.NewCompositeTextMapPropagator()
 	}
-	server := []attribute.KeyValue{attrServerAddr.String(host)}
+	server := []attribute.KeyValue{semconv.ServerAddressKey.String(host)}
 	if n, err := strconv.Atoi(port); err == nil {
-		server = append(server, attrServerPort.Int(n))
+		server = append(server, semconv.ServerPortKey.Int(n))
 	}
 	return tracing{tracer: tp.Tracer(tracerName), propagator: prop, server: server}
 }

@@ -28,6 +28,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -316,22 +317,15 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target string
 	return hreq, nil
 }
 
-// Attribute keys of the client's spans: OpenTelemetry semantic conventions where one exists,
-// nbu.* for what NetBackup alone has.
+// Attribute keys of the client's spans for what NetBackup alone has; the others are OpenTelemetry
+// semantic conventions (semconv).
 const (
-	attrMethod      = attribute.Key("http.request.method")
-	attrURLPath     = attribute.Key("url.path")
-	attrStatusCode  = attribute.Key("http.response.status_code")
-	attrServerAddr  = attribute.Key("server.address")
-	attrServerPort  = attribute.Key("server.port")
-	attrResendCount = attribute.Key("http.request.resend_count")
-	attrBodySize    = attribute.Key("http.response.body.size")
-	attrAttempt     = attribute.Key("nbu.attempt")
-	attrRetryWait   = attribute.Key("nbu.retry.waited_seconds")
-	attrRetryable   = attribute.Key("nbu.retryable")
-	attrPage        = attribute.Key("nbu.page")
-	attrAPIVersion  = attribute.Key("nbu.api_version")
-	attrTried       = attribute.Key("nbu.api_versions_tried")
+	attrAttempt    = attribute.Key("nbu.attempt")
+	attrRetryWait  = attribute.Key("nbu.retry.waited_seconds")
+	attrRetryable  = attribute.Key("nbu.retryable")
+	attrPage       = attribute.Key("nbu.page")
+	attrAPIVersion = attribute.Key("nbu.api_version")
+	attrTried      = attribute.Key("nbu.api_versions_tried")
 )
 
 // clientKind is the option of every attempt span, built once: options built per call would cost
@@ -349,9 +343,9 @@ func (c *Client) startAttempt(ctx context.Context, method, path string, attempt 
 	}
 	span.SetName(method + " " + path)
 	span.SetAttributes(c.tracing.server...)
-	span.SetAttributes(attrMethod.String(method), attrURLPath.String(path), attrAttempt.Int(attempt))
+	span.SetAttributes(semconv.HTTPRequestMethodKey.String(method), semconv.URLPathKey.String(path), attrAttempt.Int(attempt))
 	if attempt > 1 {
-		span.SetAttributes(attrResendCount.Int(attempt-1), attrRetryWait.Float64(waited.Seconds()))
+		span.SetAttributes(semconv.HTTPRequestResendCountKey.Int(attempt-1), attrRetryWait.Float64(waited.Seconds()))
 	}
 	if p, ok := ctx.Value(pageKey{}).(int); ok {
 		span.SetAttributes(attrPage.Int(p))
@@ -382,7 +376,7 @@ func noteResponse(ctx context.Context, resp *http.Response) {
 	if resp == nil || !span.IsRecording() {
 		return
 	}
-	span.SetAttributes(attrStatusCode.Int(resp.StatusCode))
+	span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(resp.StatusCode))
 	resp.Body = &countingBody{ReadCloser: resp.Body, span: span}
 }
 
@@ -400,7 +394,7 @@ func (b *countingBody) Read(p []byte) (int, error) {
 }
 
 func (b *countingBody) Close() error {
-	b.span.SetAttributes(attrBodySize.Int64(b.n))
+	b.span.SetAttributes(semconv.HTTPResponseBodySizeKey.Int64(b.n))
 	return b.ReadCloser.Close()
 }
 

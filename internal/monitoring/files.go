@@ -33,9 +33,13 @@ func DashboardExprs(dir string) ([]Expr, error) {
 	}
 	var out []Expr
 	for _, f := range files {
-		exprs, err := dashboardFile(f)
+		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
+		}
+		exprs, err := dashboardJSON(filepath.Base(f), b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		out = append(out, exprs...)
 	}
@@ -47,18 +51,6 @@ type dashboardPanel struct {
 	Type    string           `json:"type"`
 	Targets []map[string]any `json:"targets"`
 	Panels  []dashboardPanel `json:"panels"`
-}
-
-func dashboardFile(path string) ([]Expr, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	exprs, err := dashboardJSON(filepath.Base(path), b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return exprs, nil
 }
 
 // dashboardJSON returns the expressions of one dashboard's JSON; name is its file name.

@@ -181,11 +181,12 @@ func (r *Reloader) checkFiles() {
 func (r *Reloader) Reload(trigger string) (err error) {
 	// Taken before loading, so that a change made while the file is being read still counts as a
 	// change at the next file event.
-	before := digestFiles(r.files)
-	err = r.config.Reload(r.file)
-	for p, d := range before {
-		r.seen[p] = d
+	before := make(map[string]digest, len(r.files))
+	for _, p := range r.files {
+		before[p] = digestFile(p)
 	}
+	err = r.config.Reload(r.file)
+	maps.Copy(r.seen, before)
 	if r.onReload != nil {
 		defer func() { r.onReload(trigger, err) }()
 	}
