@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -110,8 +109,7 @@ type Client struct {
 	// detecting serialises version detection so that concurrent probes on a
 	// fresh client send one ladder, not one each; a channel so waiting honours ctx.
 	detecting chan struct{}
-	mu        sync.Mutex
-	version   string // detected version; "" = unknown
+	version   atomic.Pointer[string] // the detected version; nil = unknown
 
 	// sleep waits between attempts; tests replace it to observe the waits
 	// without sleeping.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -78,15 +79,11 @@ type loginDialKey struct{}
 type loginDial struct {
 	holdoffs *LoginHoldoffs
 	digest   holdoffKey
-
-	mu     sync.Mutex
-	remote string
+	remote   atomic.Pointer[string]
 }
 
 func (d *loginDial) check(remote string, now time.Time) error {
-	d.mu.Lock()
-	d.remote = remote
-	d.mu.Unlock()
+	d.remote.Store(&remote)
 	if held, ok := d.holdoffs.active(d.holdoffs.at(d.digest, remote), now); ok {
 		return held
 	}
@@ -96,9 +93,10 @@ func (d *loginDial) check(remote string, now time.Time) error {
 // reached is the address the login's connection reached; "" when it reused one, or went through
 // a proxy.
 func (d *loginDial) reached() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.remote
+	if r := d.remote.Load(); r != nil {
+		return *r
+	}
+	return ""
 }
 
 // ConnBudget bounds the connections to NetBackup that the clients sharing it hold open, in use or

@@ -41,25 +41,22 @@ func (c *Client) Version(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c.mu.Lock()
-	c.version = v
-	c.mu.Unlock()
+	c.version.Store(&v)
 	return v, nil
 }
 
 func (c *Client) cachedVersion() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.version
+	if v := c.version.Load(); v != nil {
+		return *v
+	}
+	return ""
 }
 
-// forgetVersion drops the cached version only if it is still the one that
-// failed, so concurrent callers that saw the same 406 detect once, not N times.
+// forgetVersion drops the cached version only if it is still the one that failed, so concurrent
+// callers that saw the same 406 detect once, not N times.
 func (c *Client) forgetVersion(v string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.version == v {
-		c.version = ""
+	if cur := c.version.Load(); cur != nil && *cur == v {
+		c.version.CompareAndSwap(cur, nil)
 	}
 }
 
