@@ -35,28 +35,6 @@ const (
 	maxDrain = 64 << 10
 )
 
-// exporterSettings is what New resolved: where, with which headers and TLS, within what time.
-type exporterSettings struct {
-	endpoint endpoint
-	headers  map[string]string // from the headers file; nil leaves the SDK's from the environment
-	tls      *tls.Config       // nil: the system's roots and no client certificate
-	timeout  time.Duration
-}
-
-// envTimeout reads OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT: the SDK applies it to its own HTTP
-// client only, and the exporter brings its own. Milliseconds a batch may take, retries included.
-func envTimeout(getenv func(string) string) (time.Duration, error) {
-	name, v := lookupEnv(getenv, "TIMEOUT")
-	if name == "" {
-		return defaultTimeout, nil
-	}
-	ms, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || ms <= 0 || ms > int64(time.Hour/time.Millisecond) {
-		return 0, fmt.Errorf("tracing: %s %q: want milliseconds, 1 to 3600000", name, v)
-	}
-	return time.Duration(ms) * time.Millisecond, nil
-}
-
 // newExporter builds the SDK's OTLP/HTTP exporter. The options given here win over what the SDK
 // reads from the OTEL_EXPORTER_OTLP_* variables. The caller closes httpc's idle connections once
 // the exporter is shut down.
