@@ -140,17 +140,15 @@ type answerParts struct {
 // answer writes the probe's answer (metrics through promhttp, or the debug text) and records it
 // in the history.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) {
-	logs := a.logs.head(maxHistoryLogBytes)
-	res := ProbeResult{Module: a.moduleName, Target: a.target.BaseURL, Success: a.success, Time: h.now(), size: len(logs),
-		render: lazyText(func() string { return debugOutput(a.module, logs, a.reg) }),
-		brief:  lazyText(func() string { return debugOutput(a.module, logs, nil) })}
+	res := ProbeResult{Module: a.moduleName, Target: a.target.BaseURL, Success: a.success, Time: h.now(),
+		module: a.module, logs: a.logs.head(maxHistoryLogBytes), reg: a.reg}
 	cw := newCountingWriter(w, a.writeEnd, h.AnswerIdleTimeout)
 	defer func() {
 		h.noteCutOff(cw, a.logger)
 		// The series' weight too, not only the bytes written: a client that goes away early
 		// writes few.
 		if cw.n > maxRenderedAnswerBytes || a.weight > maxRenderedAnswerBytes {
-			res.render, res.brief = res.brief, nil
+			res.reg = nil
 		}
 		h.History.Add(res)
 	}()
