@@ -119,10 +119,6 @@ func NewConnBudget(maxOpen int) *ConnBudget {
 	return &ConnBudget{slots: make(chan struct{}, max(maxOpen, 1)), lru: list.New(), byClient: map[*Client]*list.Element{}}
 }
 
-// Open is the number of connections open now; Max the bound.
-func (b *ConnBudget) Open() int { return len(b.slots) }
-func (b *ConnBudget) Max() int  { return cap(b.slots) }
-
 // acquire takes a slot for a new connection; release gives it back. A nil budget has no bound.
 func (b *ConnBudget) acquire(ctx context.Context) (release func(), err error) {
 	if b == nil {

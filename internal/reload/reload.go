@@ -45,9 +45,10 @@ type Reloader struct {
 	done     chan struct{} // closed when loop returns
 
 	// Only touched by whoever runs reloads: the caller for the first one, then Loop.
-	files    []string          // absolute paths of the config file and the live config's key files
-	seen     map[string]digest // their contents as of the last reload, to tell real changes from noise
-	rearm    func(files []string)
+	files []string          // absolute paths of the config file and the live config's key files
+	seen  map[string]digest // their contents as of the last reload, to tell real changes from noise
+	rearm func(files []string)
+	// onReload is called after every reload, with its trigger and result (tests follow reloads).
 	onReload func(trigger string, err error)
 }
 
@@ -228,12 +229,7 @@ func (r *Reloader) changedOnDisk() []string {
 // warnInsecure logs, once per module and load, that a module does not verify the primary's
 // certificate: anyone on the path can then pose as NetBackup and receive the API key.
 func warnInsecure(logger log.Logger, cfg *config.Config) {
-	names := make([]string, 0, len(cfg.Modules))
-	for name := range cfg.Modules {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Modules)) {
 		if cfg.Modules[name].TLSConfig.InsecureSkipVerify {
 			level.Warn(logger).Log("msg", "tls_config.insecure_skip_verify is true: the NetBackup certificate is not verified, so the API key can be sent to an impostor", "module", name)
 		}
@@ -248,7 +244,3 @@ func (r *Reloader) Done() <-chan struct{} { return r.done }
 
 // SetDebounce shortens the settling time of file events (tests). Call it before Loop.
 func (r *Reloader) SetDebounce(d time.Duration) { r.debounce = d }
-
-// OnReload has f called after every reload, with its trigger and result, from the goroutine that
-// ran it (tests follow reloads with it). Call it before Loop.
-func (r *Reloader) OnReload(f func(trigger string, err error)) { r.onReload = f }
