@@ -49,15 +49,14 @@ func (m *Module) NewTLSConfig() (*tls.Config, error) {
 
 // inlineTLSFiles returns tc with each file it names replaced by the content read at load.
 func inlineTLSFiles(tc promconfig.TLSConfig, files map[string][]byte) *promconfig.TLSConfig {
-	for _, f := range []struct {
-		path   *string
-		inline *string
-	}{{&tc.CAFile, &tc.CA}, {&tc.CertFile, &tc.Cert}} {
-		if b, ok := files[*f.path]; ok && *f.path != "" {
-			*f.inline, *f.path = string(b), ""
-		}
+	// files holds the paths tc names (never ""), as read.
+	if b, ok := files[tc.CAFile]; ok {
+		tc.CA, tc.CAFile = string(b), ""
 	}
-	if b, ok := files[tc.KeyFile]; ok && tc.KeyFile != "" {
+	if b, ok := files[tc.CertFile]; ok {
+		tc.Cert, tc.CertFile = string(b), ""
+	}
+	if b, ok := files[tc.KeyFile]; ok {
 		tc.Key, tc.KeyFile = promconfig.Secret(b), ""
 	}
 	return &tc
