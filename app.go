@@ -41,7 +41,6 @@ type app struct {
 	config   *config.SafeConfig
 	sessions *prober.Sessions
 	history  *prober.History
-	probe    *prober.Handler
 	tracing  *tracing.Tracing
 	maxConns int // connections to the exporter served at once
 	paths    web.Paths
@@ -92,7 +91,7 @@ func newApp(p appParams) (*app, error) {
 		Gatherer:   p.gatherer,
 		Paths:      p.paths,
 	})
-	return &app{mux: mux, reloader: reloads, config: safeConfig, sessions: sessions, history: history, probe: probe, tracing: tr,
+	return &app{mux: mux, reloader: reloads, config: safeConfig, sessions: sessions, history: history, tracing: tr,
 		maxConns: fds.Inbound, paths: p.paths}, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -95,11 +96,12 @@ func run(ctx context.Context, args []string, env runEnv) int {
 	}
 
 	level.Info(logger).Log("msg", "starting "+exporterName, "version", version.Info(), "build_context", version.BuildContext())
-	tr, code := startTracing(ctx, tracingFlags, *shutdownGrace, env, logger)
-	if tr == nil {
-		return code
+	tr, err := startTracing(ctx, tracingFlags, logger)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "%s: %v\n", exporterName, err)
+		return 2
 	}
-	defer tr.stop()
+	defer stopTracing(tr, *shutdownGrace)
 
 	reg := newExporterRegistry()
 	a, err := newApp(appParams{
@@ -112,7 +114,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 		logger:            logger,
 		registerer:        reg,
 		gatherer:          reg,
-		tracing:           tr.Tracing,
+		tracing:           tr,
 		maxAnswersBytes:   int64(*answers.maxBytes),
 		answerIdleTimeout: *answers.idle,
 		paths:             paths,
@@ -131,7 +133,7 @@ func run(ctx context.Context, args []string, env runEnv) int {
 	})
 }
 
-// checkConfig is --config.check: it loads the file and says whether it is valid.
+// checkConfig is --config.check: 0 if the file is valid, 1 with the error if not.
 func checkConfig(file string, env runEnv) int {
 	if _, err := prober.Schema().Load(file); err != nil {
 		fmt.Fprintf(env.stderr, "%v\n", err)
@@ -155,3 +157,44 @@ func newExporterRegistry() *prometheus.Registry {
 
 // sessionIdleTTL is how long a target's connections and state are kept after its last probe.
 const sessionIdleTTL = time.Hour
+
+// startTracing builds the tracer provider from the --tracing.* flags.
+func startTracing(ctx context.Context, f *tracing.Flags, logger log.Logger) (*tracing.Tracing, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	tr, err := tracing.New(ctx, cfg, exporterName, version.Version)
+	if err != nil {
+		return nil, err
+	}
+	if tr.Enabled() {
+		// The endpoint holds no credentials (user info is refused); the headers never appear.
+		level.Info(logger).Log("msg", "tracing enabled", "endpoint", tr.Endpoint(), "sampling_ratio", cfg.SamplingRatio,
+			"headers_file", cfg.HeadersFile, "propagate_to_netbackup", cfg.PropagateToNetBackup)
+	}
+	return tr, nil
+}
+
+// stopTracing flushes what is pending when run returns early; after serve's flush it does nothing.
+func stopTracing(tr *tracing.Tracing, grace time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	_ = tr.Shutdown(ctx)
+}
+
+// defaultGCPercent is what GOGC defaults to here, as in Prometheus itself since 2.53: the exporter
+// keeps a long-lived state per target (the job windows) beside short-lived garbage (pages read,
+// answers written), and Go's default of 100 lets the heap grow to twice what it holds before it
+// collects. Measured on the first probe of 100k jobs: 0.7 MiB less peak RSS; the CPU of a steady
+// probe at a thousand targets did not move (docs/performance.md). GOGC, when set, wins.
+const defaultGCPercent = 75
+
+// applyGCPercent sets defaultGCPercent unless the environment sets GOGC; it reports whether it did.
+func applyGCPercent(lookupEnv func(string) (string, bool), setGCPercent func(int) int) bool {
+	if _, set := lookupEnv("GOGC"); set {
+		return false
+	}
+	setGCPercent(defaultGCPercent)
+	return true
+}

@@ -285,14 +285,14 @@ func TestReloadOnKeyFileRotation(t *testing.T) {
 	if code, body := a.do(t, "POST", "/-/reload"); code != http.StatusOK {
 		t.Fatalf("POST /-/reload: %d %q", code, body)
 	}
-	old := a.config.Get().Modules["filekey"].Fingerprint()
+	old := a.config.Get().Modules["filekey"].APIKeyValue()
 	if _, body := a.do(t, "GET", probeURL("/probe", "filekey", target)); !strings.Contains(body, "\nprobe_success 0\n") {
 		t.Fatalf("the fake does not accept the first key, yet the probe did not fail:\n%s", body)
 	}
 
 	writeFile(t, keyFile, rotatedKey+"\n")
 	eventually(t, "the key rotation to reload the module", func() bool {
-		return a.config.Get().Modules["filekey"].Fingerprint() != old
+		return a.config.Get().Modules["filekey"].APIKeyValue() != old
 	})
 	if _, body := a.do(t, "GET", probeURL("/probe", "filekey", target)); !strings.Contains(body, "\nprobe_success 1\n") {
 		t.Errorf("the probe after rotation does not use the new key:\n%s", body)
@@ -312,12 +312,12 @@ func TestReloadOnPasswordFileRotation(t *testing.T) {
 		t.Fatalf("the first login failed:\n%s", body)
 	}
 
-	old := a.config.Get().Modules["login"].Fingerprint()
+	old := a.config.Get().Modules["login"].PasswordValue()
 	fake.SetUsers(fakenbu.User{Name: "monitor", Password: after})
 	fake.ExpireTokens()
 	writeFile(t, pwFile, after+"\n")
 	eventually(t, "the password rotation to reload the module", func() bool {
-		return a.config.Get().Modules["login"].Fingerprint() != old
+		return a.config.Get().Modules["login"].PasswordValue() != old
 	})
 	if _, body := a.do(t, "GET", probeURL("/probe", "login", target)); !strings.Contains(body, "\nprobe_success 1\n") {
 		t.Errorf("the probe after rotation does not log in with the new password:\n%s", body)

@@ -104,9 +104,8 @@ type resolved struct {
 	// of their paths: building a client never opens a file (which could have become a FIFO).
 	tls *promconfig.TLSConfig
 	// targets are allowed_targets, parsed.
-	targets []targetPattern
-	// fingerprint covers the whole module; sessionFingerprint all but the credentials.
-	fingerprint, sessionFingerprint string
+	targets            []targetPattern
+	sessionFingerprint string
 }
 
 // JobsConfig tunes the /admin/jobs collector.
@@ -169,4 +168,12 @@ func moduleDefaults() Module {
 	applyServicesDefaults(&m)
 	applySecurityDefaults(&m)
 	return m
+}
+
+// Schema is what the loader must be told by prober's collector list, which config does not
+// import: the collector names a module may list, in the order error messages list them, and
+// those a module gets when it lists none. That list is then the only list of collectors.
+type Schema struct {
+	Collectors        []string
+	DefaultCollectors []string
 }

@@ -23,7 +23,7 @@ func sandboxed(dir string) fileReader {
 		if err != nil || !filepath.IsLocal(rel) {
 			return nil, os.ErrPermission
 		}
-		return readRegularFile(path, limit)
+		return ReadFile(path, limit)
 	}
 }
 
@@ -117,7 +117,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("second parse failed: %v", err)
 		}
 		for name, m := range cfg.Modules {
-			if again.Modules[name].Fingerprint() != m.Fingerprint() {
+			if again.Modules[name].SessionFingerprint() != m.SessionFingerprint() {
 				t.Fatalf("module %q: fingerprint differs between two loads of the same bytes", name)
 			}
 		}

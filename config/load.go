@@ -24,14 +24,11 @@ func (s Schema) Load(path string) (*Config, error) {
 // Parse does what Load does for data already in memory. name stands for the file in error
 // messages; relative api_key_file and tls_config paths resolve against baseDir.
 func (s Schema) Parse(data []byte, name, baseDir string) (*Config, error) {
-	return s.parse(data, name, baseDir, readRegularFile)
+	return s.parse(data, name, baseDir, ReadFile)
 }
 
-// readRegularFile is the reader loading uses (a parameter of parse, so that the fuzz target can
-// keep fuzzed paths away from the real file system).
-func readRegularFile(path string, limit int64) ([]byte, error) { return ReadFile(path, limit) }
-
-// fileReader reads a file the config names, failing above limit bytes.
+// fileReader reads a file the config names, failing above limit bytes: ReadFile, or the fuzz
+// target's, which keeps fuzzed paths away from the real file system.
 type fileReader func(path string, limit int64) ([]byte, error)
 
 func (s Schema) parse(data []byte, name, baseDir string, read fileReader) (*Config, error) {
@@ -124,8 +121,7 @@ func resolveModule(m *Module, dir string, read fileReader) error {
 	}
 	m.resolved.targets = targets
 
-	m.resolved.fingerprint = fingerprint(m, files, true)
-	m.resolved.sessionFingerprint = fingerprint(m, files, false)
+	m.resolved.sessionFingerprint = sessionFingerprint(m, files)
 	return nil
 }
 

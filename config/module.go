@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"maps"
 	"slices"
 
 	promconfig "github.com/prometheus/common/config"
@@ -48,74 +49,47 @@ func (m *Module) NewTLSConfig() (*tls.Config, error) {
 
 // inlineTLSFiles returns tc with each file it names replaced by the content read at load.
 func inlineTLSFiles(tc promconfig.TLSConfig, files map[string][]byte) *promconfig.TLSConfig {
-	for _, f := range []struct {
-		path   *string
-		inline *string
-	}{{&tc.CAFile, &tc.CA}, {&tc.CertFile, &tc.Cert}} {
-		if b, ok := files[*f.path]; ok && *f.path != "" {
-			*f.inline, *f.path = string(b), ""
-		}
+	// files holds the paths tc names (never ""), as read.
+	if b, ok := files[tc.CAFile]; ok {
+		tc.CA, tc.CAFile = string(b), ""
 	}
-	if b, ok := files[tc.KeyFile]; ok && tc.KeyFile != "" {
+	if b, ok := files[tc.CertFile]; ok {
+		tc.Cert, tc.CertFile = string(b), ""
+	}
+	if b, ok := files[tc.KeyFile]; ok {
 		tc.Key, tc.KeyFile = promconfig.Secret(b), ""
 	}
 	return &tc
 }
 
-// Fingerprint identifies everything that affects how the module talks to NetBackup: every field,
-// the resolved key and password and the contents of the TLS files. It is a hash, so it is safe to
-// log and to use as a cache key, and it is computed at load so it does not change until the next
-// reload.
-func (m *Module) Fingerprint() string {
-	if m.resolved != nil && m.resolved.fingerprint != "" {
-		return m.resolved.fingerprint
-	}
-	return fingerprint(m, m.tlsFilesBestEffort(), true)
-}
-
-// SessionFingerprint is Fingerprint without the credentials (every key of the API key and the
-// login, and what they resolve to). It keys what the prober keeps per target, so that rotating a
-// key or a password keeps a target's job counters while any change to what is collected, or to
-// TLS, starts afresh.
+// SessionFingerprint identifies everything of the module but its credentials (every key of the
+// API key and the login, and what they resolve to), the contents of its TLS files included. It
+// keys what the prober keeps per target, so that rotating a key or a password keeps a target's job
+// counters while any change to what is collected, or to TLS, starts afresh. It is a hash, so it
+// is safe to log, and it is computed at load so it does not change until the next reload.
 func (m *Module) SessionFingerprint() string {
 	if m.resolved != nil && m.resolved.sessionFingerprint != "" {
 		return m.resolved.sessionFingerprint
 	}
-	return fingerprint(m, m.tlsFilesBestEffort(), false)
+	// A module built in code: its TLS files as they are now.
+	files, _ := readTLSFiles(&m.TLSConfig, ReadFile, func(string, error) error { return nil })
+	return sessionFingerprint(m, files)
 }
 
-// tlsFilesBestEffort reads the TLS files of a module built in code, for its fingerprints.
-func (m *Module) tlsFilesBestEffort() map[string][]byte {
-	files, _ := readTLSFiles(&m.TLSConfig, readRegularFile, func(string, error) error { return nil })
-	return files
-}
-
-func fingerprint(m *Module, tlsFiles map[string][]byte, withCredentials bool) string {
+func sessionFingerprint(m *Module, tlsFiles map[string][]byte) string {
 	c := *m
-	// Secrets go in as hashes of their own so the marshalled form never holds them, whatever
-	// promconfig.MarshalSecretValue is set to.
-	c.APIKey, c.Password, c.TLSConfig.Key, c.resolved = "", "", "", nil
-	if !withCredentials {
-		c.APIKeyFile, c.APIKeyEnv, c.Username, c.PasswordFile, c.PasswordEnv = "", "", "", "", ""
-		c.DomainType, c.DomainName, c.TokenTTL = "", "", 0
-	}
+	c.APIKey, c.APIKeyFile, c.APIKeyEnv, c.Username, c.Password, c.PasswordFile, c.PasswordEnv = "", "", "", "", "", "", ""
+	// The TLS key goes in as a hash of its own, so that the marshalled form never holds it,
+	// whatever promconfig.MarshalSecretValue is set to.
+	c.DomainType, c.DomainName, c.TokenTTL, c.TLSConfig.Key, c.resolved = "", "", 0, "", nil
 	body, err := yaml.Marshal(&c)
 	if err != nil {
 		body = []byte("marshal error: " + err.Error())
 	}
 	h := sha256.New()
 	writeField(h, "module", body)
-	if withCredentials {
-		writeField(h, "api_key", sum(m.APIKeyValue()))
-		writeField(h, "password", sum(m.PasswordValue()))
-	}
 	writeField(h, "tls_key", sum(string(m.TLSConfig.Key)))
-	paths := make([]string, 0, len(tlsFiles))
-	for p := range tlsFiles {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
+	for _, p := range slices.Sorted(maps.Keys(tlsFiles)) {
 		writeField(h, "file", []byte(p))
 		writeField(h, "content", sum(string(tlsFiles[p])))
 	}

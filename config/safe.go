@@ -2,6 +2,7 @@ package config
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -11,8 +12,7 @@ import (
 // SafeConfig holds the live config. A reload builds a new *Config and swaps the pointer, so a
 // probe that called Get keeps a consistent snapshot for its whole run.
 type SafeConfig struct {
-	mu sync.RWMutex
-	c  *Config
+	c atomic.Pointer[Config]
 
 	// reloadMu serialises reloads so two racing ones cannot swap in the older file last, without
 	// making Get wait for file I/O.
@@ -43,19 +43,11 @@ func NewSafeConfig(reg prometheus.Registerer, schema Schema) *SafeConfig {
 }
 
 // Get returns the current config. Callers must not modify it.
-func (s *SafeConfig) Get() *Config {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.c
-}
+func (s *SafeConfig) Get() *Config { return s.c.Load() }
 
 // Set installs c without touching the reload gauges; for tests and for callers that load the
 // config themselves.
-func (s *SafeConfig) Set(c *Config) {
-	s.mu.Lock()
-	s.c = c
-	s.mu.Unlock()
-}
+func (s *SafeConfig) Set(c *Config) { s.c.Store(c) }
 
 // Reload loads path. On error the current config stays live and the success gauge drops to 0; on
 // success the new config replaces it and the gauges record the time.

@@ -20,22 +20,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing/nop"
 )
-
-// KnownVersions are the media-type versions the client knows, newest first
-// (the detection ladder): 14.0 = NetBackup 11.2, 13.0 = 11.0, 12.0 = 10.5,
-// 10.0 = 10.0-10.4.
-var KnownVersions = apiversion.Known
 
 const (
 	defaultMaxConcurrent  = 4
@@ -115,8 +109,7 @@ type Client struct {
 	// detecting serialises version detection so that concurrent probes on a
 	// fresh client send one ladder, not one each; a channel so waiting honours ctx.
 	detecting chan struct{}
-	mu        sync.Mutex
-	version   string // detected version; "" = unknown
+	version   atomic.Pointer[string] // the detected version; nil = unknown
 
 	// sleep waits between attempts; tests replace it to observe the waits
 	// without sleeping.
@@ -148,40 +141,25 @@ func NewClient(opts Options) (*Client, error) {
 	if holdoffs == nil {
 		holdoffs = NewLoginHoldoffs(4)
 	}
+	conc := positiveOr(opts.MaxConcurrentRequests, defaultMaxConcurrent)
 	c := &Client{
 		base:           base,
 		pinned:         pinned,
-		userAgent:      opts.UserAgent,
-		maxTries:       opts.MaxTries,
-		maxBody:        opts.MaxBodyBytes,
-		requestTimeout: opts.RequestTimeout,
+		userAgent:      cmp.Or(opts.UserAgent, defaultUserAgent),
+		maxTries:       positiveOr(opts.MaxTries, defaultMaxTries),
+		maxBody:        positiveOr(opts.MaxBodyBytes, defaultMaxBodyBytes),
+		requestTimeout: positiveOr(opts.RequestTimeout, defaultRequestTimeout),
 		onRequest:      opts.OnRequest,
 		tracing:        newTracing(opts, base.Hostname(), port),
 		conns:          opts.Conns,
 		dialAddr:       net.JoinHostPort(base.Hostname(), port),
+		sem:            make(chan struct{}, conc),
 		detecting:      make(chan struct{}, 1),
 		pageLimits:     defaultPageLimits,
 		sleep:          sleepCtx,
 		now:            time.Now,
 	}
 	c.auth = newAuth(creds, holdoffs, hostKey(base.Hostname(), port), func() time.Time { return c.now() })
-	if c.userAgent == "" {
-		c.userAgent = defaultUserAgent
-	}
-	if c.maxTries <= 0 {
-		c.maxTries = defaultMaxTries
-	}
-	if c.maxBody <= 0 {
-		c.maxBody = defaultMaxBodyBytes
-	}
-	if c.requestTimeout <= 0 {
-		c.requestTimeout = defaultRequestTimeout
-	}
-	conc := opts.MaxConcurrentRequests
-	if conc <= 0 {
-		conc = defaultMaxConcurrent
-	}
-	c.sem = make(chan struct{}, conc)
 	rt := opts.Transport
 	if rt == nil {
 		rt = c.newTransport(opts.TLSConfig, conc)
@@ -280,11 +258,19 @@ func newTracing(opts Options, host, port string) tracing {
 		// An empty composite injects nothing: NetBackup sees no trace headers by default.
 		prop = propagation.NewCompositeTextMapPropagator()
 	}
-	server := []attribute.KeyValue{attrServerAddr.String(host)}
+	server := []attribute.KeyValue{semconv.ServerAddressKey.String(host)}
 	if n, err := strconv.Atoi(port); err == nil {
-		server = append(server, attrServerPort.Int(n))
+		server = append(server, semconv.ServerPortKey.Int(n))
 	}
 	return tracing{tracer: tp.Tracer(tracerName), propagator: prop, server: server}
+}
+
+// positiveOr is v when it is set (above zero), else def.
+func positiveOr[T int | int64 | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
 }
 
 // defaultPort is the port of a base URL that names none.

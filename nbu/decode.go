@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -377,4 +379,49 @@ func decodeLenientBytes(b []byte, v any) error {
 		return nil
 	}
 	return err
+}
+
+// describe turns an encoding/json decoder error (the walks of certificates and hosts, and the
+// tests' reference page walk) into one that says where it broke. Reader errors (body cap,
+// cancelled context) pass through unchanged for the caller to classify.
+func describe(dec *json.Decoder, where string, err error) error {
+	var se *json.SyntaxError
+	at := ""
+	if where != "" {
+		at = where + ": "
+	}
+	switch {
+	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%struncated JSON after %d bytes: %w", at, dec.InputOffset(), io.ErrUnexpectedEOF)
+	case errors.As(err, &se):
+		return fmt.Errorf("%smalformed JSON at byte %d: %w", at, se.Offset, err)
+	case errors.Is(err, ErrBodyTooLarge):
+		return err
+	}
+	if where == "" {
+		return err
+	}
+	return fmt.Errorf("%s%w", at, err)
+}
+
+// kindOf names a token's JSON kind in the words encoding/json uses in
+// UnmarshalTypeError.Value, so skipped records are logged uniformly.
+func kindOf(tok json.Token) string {
+	switch tok.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case bool:
+		return "bool"
+	case float64, json.Number:
+		return "number"
+	}
+	switch tok {
+	case json.Delim('['):
+		return "array"
+	case json.Delim('{'):
+		return "object"
+	}
+	return fmt.Sprint(tok)
 }

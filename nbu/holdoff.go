@@ -157,10 +157,3 @@ func (h *LoginHoldoffs) forget(keys ...holdoffKey) {
 		}
 	}
 }
-
-// Len is the number of hold-offs kept, ended ones included until they are pushed out.
-func (h *LoginHoldoffs) Len() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.lru.Len()
-}

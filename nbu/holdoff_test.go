@@ -83,7 +83,7 @@ func TestLoginHoldoffsDoubleAndAreBounded(t *testing.T) {
 	for i := range 5 {
 		h.refuse([]holdoffKey{h.at(key, strings.Repeat("x", i))}, refusal, now)
 	}
-	if n := h.Len(); n != 2 {
+	if n := h.lru.Len(); n != 2 {
 		t.Errorf("Len = %d, want the capacity 2", n)
 	}
 	if h.digest(Login{UserName: "u", Password: "p"}) == NewLoginHoldoffs(1).digest(Login{UserName: "u", Password: "p"}) {

@@ -3,9 +3,11 @@ package nbu
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 )
 
 const jobsCountEndpoint = "/admin/jobs-count-requests"
@@ -15,19 +17,8 @@ const jobsCountEndpoint = "/admin/jobs-count-requests"
 // from POST /admin/jobs-count-requests: one small request whatever their number, where reading
 // them costs a page a hundred. A count outside 0..2^53 is an error: no primary holds that many.
 func (c *Client) CountJobs(ctx context.Context, filter string) (int64, error) {
-	type attributes struct {
-		Filter string `json:"filter"`
-	}
-	type data struct {
-		Type       string     `json:"type"`
-		Attributes attributes `json:"attributes"`
-	}
-	body, err := json.Marshal(struct {
-		Data data `json:"data"`
-	}{data{Type: "jobCount", Attributes: attributes{Filter: filter}}})
-	if err != nil {
-		return 0, fmt.Errorf("POST %s: %w", jobsCountEndpoint, err)
-	}
+	// A map of strings marshals without fail.
+	body, _ := json.Marshal(map[string]any{"data": map[string]any{"type": "jobCount", "attributes": map[string]string{"filter": filter}}})
 	v, err := c.Version(ctx)
 	if err != nil {
 		return 0, err
@@ -45,7 +36,7 @@ func (c *Client) CountJobs(ctx context.Context, filter string) (int64, error) {
 		} `json:"data"`
 	}
 	req := &request{method: http.MethodPost, endpoint: jobsCountEndpoint, body: body, version: v}
-	if err := c.redact(c.send(ctx, req, func(r io.Reader) error { return json.NewDecoder(r).Decode(&answer) })); err != nil {
+	if err := c.send(ctx, req, func(r io.Reader) error { return json.NewDecoder(r).Decode(&answer) }); err != nil {
 		return 0, err
 	}
 	n := answer.Data.Attributes.Count
@@ -57,3 +48,25 @@ func (c *Client) CountJobs(ctx context.Context, filter string) (int64, error) {
 	}
 	return n.v, nil
 }
+
+// errFound stops a walk once the one record wanted has been read.
+var errFound = errors.New("found")
+
+// NewestJob returns the job matching filter with the latest endTime, with one request:
+// GET /admin/jobs?filter=...&sort=-endTime&page[limit]=1, never a second page. ok is false when
+// no job matches. This is how the exporter finds "the newest successful backup of client X" or
+// "the newest NBU_CATALOG job" without reading the jobs in between.
+func (c *Client) NewestJob(ctx context.Context, filter string) (job Job, ok bool, err error) {
+	_, err = c.Jobs(ctx, JobsQuery{Filter: filter, Sort: "-endTime", PageSize: 1}, func(j *Job) error {
+		job, ok = *j, true
+		return errFound
+	})
+	if errors.Is(err, errFound) {
+		err = nil
+	}
+	return job, ok, err
+}
+
+// ODataQuote renders s as an OData string literal for a filter: single quotes, with a quote
+// inside doubled, so a client or policy name cannot end the literal early.
+func ODataQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

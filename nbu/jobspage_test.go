@@ -18,16 +18,25 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// decodeJobsPageStd runs a page through walkPage with jobAttrs: encoding/json decoding into
-// jobAttrs, the reference the jobs decoder is held to.
+// decodeJobsPageStd runs a page through walkPageStd with jobAttrs: encoding/json decoding into
+// jobAttrs, the reference the jobs decoder is held to; decodeJobsPageGeneric through walkPage,
+// as the other endpoints' records are decoded.
 func decodeJobsPageStd(r io.Reader, fn func(*Job) error, skip func(int, string)) (next string, err error) {
+	return decodeJobAttrs(walkPageStd, r, fn, skip)
+}
+
+func decodeJobsPageGeneric(r io.Reader, fn func(*Job) error, skip func(int, string)) (next string, err error) {
+	return decodeJobAttrs(walkPage, r, fn, skip)
+}
+
+func decodeJobAttrs(walk func(io.Reader, *recordSink) error, r io.Reader, fn func(*Job) error, skip func(int, string)) (next string, err error) {
 	var (
 		job  Job
 		id   lString
 		a    jobAttrs
 		meta cursorMeta
 	)
-	err = walkPage(r, &recordSink{
+	err = walk(r, &recordSink{
 		id: &id, attrs: &a, meta: &meta,
 		reset: func() { id, a = "", jobAttrs{} },
 		emit:  func() error { a.toJob(&job, string(id)); return fn(&job) },
@@ -51,6 +60,13 @@ func (r decodeResult) String() string {
 func stdResult(r io.Reader) decodeResult {
 	var res decodeResult
 	next, err := decodeJobsPageStd(r, res.collect, res.skipped)
+	res.next, res.class = next, errClass(err)
+	return res
+}
+
+func genericResult(r io.Reader) decodeResult {
+	var res decodeResult
+	next, err := decodeJobsPageGeneric(r, res.collect, res.skipped)
 	res.next, res.class = next, errClass(err)
 	return res
 }
@@ -130,15 +146,17 @@ const (
 	classReaderError = "reader error"
 )
 
-// checkDecodersAgree fails when the jobs decoder's result for b differs from encoding/json's, read
-// whole or in pieces: the same jobs, field by field, the same skips, the same error class and
+// checkDecodersAgree fails when the result of the jobs decoder, or of walkPage's, for b differs
+// from encoding/json's, read whole or in pieces: the same jobs, field by field, the same skips, the same error class and
 // the same meta.pagination.next.
 func checkDecodersAgree(t *testing.T, b []byte) {
 	t.Helper()
 	for how, reader := range pageReaders(b) {
-		want, got := stdResult(reader()), jobsResult(reader())
-		if !resultsAgree(b, want, got) {
-			t.Fatalf("%s: decoders disagree on %q\nstd:  %v\njobs: %v\n%s", how, truncate(string(b), 2000), want, got, firstJobDiff(want.jobs, got.jobs))
+		want := stdResult(reader())
+		for name, got := range map[string]decodeResult{"jobs": jobsResult(reader()), "walkPage": genericResult(reader())} {
+			if !resultsAgree(b, want, got) {
+				t.Fatalf("%s: decoders disagree on %q\nstd:  %v\n%s: %v\n%s", how, truncate(string(b), 2000), want, name, got, firstJobDiff(want.jobs, got.jobs))
+			}
 		}
 	}
 }
@@ -669,9 +687,9 @@ func TestJobFieldMatchesEncodingJSON(t *testing.T) {
 			if a == (jobAttrs{}) {
 				continue
 			}
-			for f := fieldJobID; f <= fieldLastUpdateTime; f++ {
+			for f := range jobFields {
 				d := newJobsDecoder(nil, nil)
-				d.dec.Reset(strings.NewReader(v), jobsDecodeOptions...)
+				d.dec.Reset(strings.NewReader(v), pageDecodeOptions...)
 				if err := d.attribute(f); err != nil {
 					t.Fatal(err)
 				}

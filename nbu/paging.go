@@ -1,6 +1,8 @@
 package nbu
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,14 +11,16 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"sync"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/go-kit/log/level"
 	"go.opentelemetry.io/otel/trace"
 )
 
 // This file is the paging of every list the client reads: the offset walk, the cursor walk, the
-// bounds on both, and the streaming of one JSON:API page's records into a sink. A walk asks
-// request.go for each page (call) and decodes the page while its answer is read.
+// bounds on both, and the streaming of one JSON:API page's records into a sink (pageDecoder). A
+// walk asks request.go for each page (call) and decodes the page while its answer is read.
 
 // maxOffsetPageSize is the page[limit] maximum of most offset-paged lists
 // (storage units, disk pools, media servers); /storage/drives allows 100.
@@ -50,18 +54,14 @@ func (c *Client) offsetWalkQuery(ctx context.Context, endpoint string, extra url
 		limit = maxLimit
 	}
 	logger := loggerFrom(ctx)
-	var (
-		meta    offsetMeta
-		onPage  int
-		skipped int
-	)
+	var meta offsetMeta
+	onPage := 0
 	emit, skip := sink.emit, sink.skip
 	page := *sink
 	page.meta = &meta
 	page.emit = func() error { onPage++; return emit() }
 	page.skip = func(i int, kind string) {
 		onPage++
-		skipped++
 		level.Debug(logger).Log("msg", "skipping undecodable record", "endpoint", endpoint, "index", i, "kind", kind)
 		if skip != nil {
 			skip(i, kind)
@@ -158,7 +158,7 @@ func skipLogger(ctx context.Context, endpoint string, stats *PageStats) func(int
 
 // cursorPages is the paging loop of a cursor walk: decode reads one page, calling back as its
 // records go by, and returns the page's meta.pagination.next. The jobs walk has a decoder of its
-// own (jobsDecoder); the other lists go through walkPage (cursorWalk).
+// own (newJobsDecoder); the other lists go through walkPage (cursorWalk).
 func (c *Client) cursorPages(ctx context.Context, q cursorQuery, stats *PageStats, decode func(io.Reader) (string, error)) error {
 	cursor := q.after
 	guard := newCursorGuard(cursor, c.pageLimits.cursorPages)
@@ -188,7 +188,7 @@ func (c *Client) cursorPages(ctx context.Context, q cursorQuery, stats *PageStat
 		if next == "" {
 			return nil
 		}
-		if err := guard.check(q.endpoint, stats.Pages, next, c.scrub); err != nil {
+		if err := guard.check(q.endpoint, stats.Pages, next, c.Scrub); err != nil {
 			return err
 		}
 		cursor = next
@@ -293,146 +293,6 @@ type recordSink struct {
 	meta any
 }
 
-// walkPage streams one JSON:API list document: it walks the top-level object
-// with tokens, decodes data[] one element at a time, and decodes meta into
-// sink.meta. Members other than data and meta are skipped unread.
-func walkPage(r io.Reader, sink *recordSink) error {
-	dec := json.NewDecoder(r)
-	tok, err := dec.Token()
-	if err == io.EOF {
-		// The jobs spec says "No data is returned if no jobs are found":
-		// an empty 2xx body is an empty page, not a broken one.
-		return nil
-	}
-	if err != nil {
-		return describe(dec, "", err)
-	}
-	if tok != json.Delim('{') {
-		return fmt.Errorf("top-level JSON value is a %s, not an object", kindOf(tok))
-	}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return describe(dec, "", err)
-		}
-		key, _ := kt.(string)
-		switch key {
-		case "data":
-			err = walkData(dec, sink)
-		case "meta":
-			if sink.meta == nil {
-				err = dec.Decode(&skipValue{})
-			} else {
-				err = decodeLenient(dec, sink.meta)
-			}
-			if err != nil {
-				err = describe(dec, "meta", err)
-			}
-		default:
-			// The member name is server text and stays out of the error.
-			if err = dec.Decode(&skipValue{}); err != nil {
-				err = describe(dec, "a top-level member", err)
-			}
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return describe(dec, "", err)
-	}
-	return nil
-}
-
-func walkData(dec *json.Decoder, sink *recordSink) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return describe(dec, "data", err)
-	}
-	switch tok {
-	case nil:
-		return nil // "data": null, no records
-	case json.Delim('{'):
-		// A lone resource object instead of an array: treat it as one record.
-		return walkRecord(dec, sink, 0)
-	case json.Delim('['):
-	default:
-		sink.skip(0, kindOf(tok))
-		return nil
-	}
-	// Each element is decoded with one Decode call into a reusable target:
-	// walking a record's keys with Token would allocate for every key.
-	target := &recordTarget{}
-	holder := new(*recordTarget)
-	for i := 0; dec.More(); i++ {
-		sink.reset()
-		target.ID, target.Attributes = sink.id, sink.attrs
-		*holder = target
-		err := dec.Decode(holder)
-		var ute *json.UnmarshalTypeError
-		switch {
-		case err == nil && *holder == nil:
-			sink.skip(i, "null")
-			continue
-		case err == nil:
-		case errors.As(err, &ute) && ute.Field == "":
-			// The element itself is not an object (string, number, array...).
-			sink.skip(i, ute.Value)
-			continue
-		case errors.As(err, &ute):
-			// A member such as "attributes" had the wrong kind; what did
-			// decode is kept, the rest stays zero.
-		default:
-			return describe(dec, fmt.Sprintf("data[%d]", i), err)
-		}
-		if err := sink.emit(); err != nil {
-			return &callbackError{err: err}
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return describe(dec, "data", err)
-	}
-	return nil
-}
-
-// recordTarget points encoding/json at the sink's id and attributes. The
-// pointers are re-set before every element because a JSON null clears them.
-type recordTarget struct {
-	ID         *lString `json:"id"`
-	Attributes any      `json:"attributes"`
-}
-
-// walkRecord decodes one data[] object whose '{' has already been consumed
-// (only for a lone "data" object; array elements go through recordTarget).
-func walkRecord(dec *json.Decoder, sink *recordSink, i int) error {
-	sink.reset()
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return describe(dec, fmt.Sprintf("data[%d]", i), err)
-		}
-		key, _ := kt.(string)
-		switch key {
-		case "id":
-			err = dec.Decode(sink.id)
-		case "attributes":
-			err = decodeLenient(dec, sink.attrs)
-		default:
-			err = dec.Decode(&skipValue{})
-		}
-		if err != nil {
-			return describe(dec, fmt.Sprintf("data[%d]", i), err)
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return describe(dec, fmt.Sprintf("data[%d]", i), err)
-	}
-	if err := sink.emit(); err != nil {
-		return &callbackError{err: err}
-	}
-	return nil
-}
-
 // decodeLenient decodes the next value into v, ignoring a value of the wrong
 // JSON kind (e.g. "attributes": "n/a"): the fields keep their zero values.
 // Syntax errors and reader errors are returned.
@@ -445,47 +305,433 @@ func decodeLenient(dec *json.Decoder, v any) error {
 	return err
 }
 
-// describe turns a decoder error into one that says where it broke. Reader
-// errors (body cap, cancelled context) pass through unchanged for the caller
-// to classify.
-func describe(dec *json.Decoder, where string, err error) error {
-	var se *json.SyntaxError
-	at := ""
-	if where != "" {
-		at = where + ": "
+// pageDecoder reads JSON:API list pages in one pass with jsontext: the records of data[] one by
+// one into a recordSink as they go by, and the page's meta. It reads what encoding/json reads,
+// field for field and error class for error class: the property and fuzz tests hold it to
+// walkPageStd (walkpage_test.go), the encoding/json walk it replaces. A record's id, attributes
+// and meta are matched as encoding/json matches struct fields, and its attributes and the page's
+// meta are decoded by encoding/json from the raw value, with the lenient types' rules.
+//
+// /admin/jobs, most of the exporter's work on a first collection, has a fast path (jobsdecoder.go):
+// its decoder builds the fields of Job from the attributes as they go by, and validates and skips
+// the ~60 others without building them.
+//
+// One decoder serves the pages of one walk in turn; it is not safe for concurrent use.
+type pageDecoder struct {
+	dec  *jsontext.Decoder
+	src  stickyReader  // what dec reads: body, with its first error kept
+	body *bufio.Reader // the page's body, buffered; from bodyReaders
+	sink *recordSink
+	page jobsPageInfo
+	// at says where in the page the decoder is, for errors: what, or what[index] if index >= 0.
+	at struct {
+		what  string
+		index int
 	}
-	switch {
-	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%struncated JSON after %d bytes: %w", at, dec.InputOffset(), io.ErrUnexpectedEOF)
-	case errors.As(err, &se):
-		return fmt.Errorf("%smalformed JSON at byte %d: %w", at, se.Offset, err)
-	case errors.Is(err, ErrBodyTooLarge):
+	name []byte // scratch for a member name with escapes
+
+	// The jobs decoder's: the job its sink emits, built from id and attrs.
+	jobs   bool
+	job    Job
+	id     lString
+	attrs  jobAttrs
+	labels interner
+	fields fieldMemo // the attributes' fields by place
+}
+
+// jobsPageInfo is what a page says besides its records.
+type jobsPageInfo struct {
+	next     lString // meta.pagination.next (of the jobs decoder's pages)
+	hasMeta  bool    // the page has a top-level meta member
+	records  int     // records emitted
+	lastMeta []byte  // data[].meta of the last record read, raw (empty if none)
+}
+
+// pageDecodeOptions make jsontext read what encoding/json reads: duplicate member names (the
+// last one wins) and invalid UTF-8 in strings (replaced when a string is kept).
+//
+// The bounds on what one page can cost: jsontext stops at 10000 levels of nesting, like
+// encoding/json; a record is read member by member, and jsontext holds one member's value whole
+// in its buffer (as encoding/json holds a whole record), so a hostile value costs about three
+// times its length while it is read (the buffer doubles to hold it), and the client's
+// MaxBodyBytes bounds its length; the jobs decoder's interner is bounded, and the record meta
+// kept for the cursor is at most 8 KiB, overwritten record after record.
+var pageDecodeOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+
+// errNumberRange: encoding/json's Token, which read a top-level or "data" value, turns a number
+// into a float64 and fails on one out of its range; the page decoder does too.
+var errNumberRange = errors.New("number out of the range of a float64")
+
+// errNameExpected: a member name that is not a string.
+var errNameExpected = errors.New("looking for the beginning of a member name")
+
+// walkPage decodes one JSON:API list page into sink: its records, as they stream past, and its
+// meta (into sink.meta; skipped when nil). Members other than data and meta are skipped unread.
+func walkPage(r io.Reader, sink *recordSink) error {
+	d := newPageDecoder(sink)
+	defer d.release()
+	return d.decodePage(r)
+}
+
+func newPageDecoder(sink *recordSink) *pageDecoder {
+	return &pageDecoder{dec: jsontext.NewDecoder(bytes.NewReader(nil), pageDecodeOptions...), sink: sink}
+}
+
+// decodePage decodes one page from r, calling the sink's emit and skip as records go by.
+func (d *pageDecoder) decodePage(r io.Reader) error {
+	if d.body == nil {
+		d.body = bodyReaders.Get().(*bufio.Reader)
+	}
+	d.body.Reset(r)
+	d.src = stickyReader{r: d.body}
+	d.dec.Reset(&d.src, pageDecodeOptions...)
+	d.page = jobsPageInfo{lastMeta: d.page.lastMeta[:0]}
+	d.where("", -1)
+	err := d.document()
+	var ce *callbackError
+	if err == nil || errors.As(err, &ce) {
 		return err
 	}
-	if where == "" {
+	return d.describe(err)
+}
+
+// bodyReaders buffer the body of a page for jsontext, which reads 4 KiB at a time: each of its
+// reads would otherwise go through the HTTP stack, most of them to a system call. Pooled: a
+// steady probe reads one small page, and should not cost a fresh buffer each time.
+var bodyReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
+
+// release hands the body buffer back once the walk is over.
+func (d *pageDecoder) release() {
+	if d.body != nil {
+		d.body.Reset(nil)
+		bodyReaders.Put(d.body)
+		d.body = nil
+	}
+}
+
+// stickyReader repeats its reader's first error on every later call. jsontext drops an error
+// that comes with bytes and reads again; a reader may not fail again (the body reader refuses a
+// run of blanks once, and would then go on reading it until the deadline).
+type stickyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *stickyReader) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.r.Read(p)
+	s.err = err
+	return n, err
+}
+
+func (d *pageDecoder) where(what string, index int) { d.at.what, d.at.index = what, index }
+
+// document reads the top-level value: an object whose data and meta members (matched exactly, as
+// walkPageStd matches them) are read, or, for anything else, what walkPageStd says of it.
+func (d *pageDecoder) document() error {
+	switch k := d.dec.PeekKind(); k {
+	case '{':
+	case 0:
+		_, err := d.dec.ReadToken()
+		if err == io.EOF {
+			// "No data is returned if no jobs are found": an empty body is an empty page.
+			return nil
+		}
+		return err
+	case '[':
+		return errNotAnObject(k)
+	default:
+		if err := d.scalarKind(); err != nil {
+			return err
+		}
+		return d.afterScalar(k)
+	}
+	if _, err := d.dec.ReadToken(); err != nil {
+		return err
+	}
+	for {
+		d.where("", -1)
+		name, more, err := d.nextName()
+		if err != nil || !more {
+			return err
+		}
+		switch string(name) {
+		case "data":
+			d.where("data", -1)
+			err = d.data()
+		case "meta":
+			d.where("meta", -1)
+			d.page.hasMeta = true
+			if d.jobs {
+				err = d.meta()
+			} else {
+				err = d.decodeInto(d.sink.meta)
+			}
+		default:
+			d.where("a top-level member", -1)
+			err = d.skipValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// afterScalar is walkPageStd's answer to a top-level scalar. encoding/json reads a byte past it to
+// see it end, and so meets a reader error there first; jsontext has no need to, so we look.
+func (d *pageDecoder) afterScalar(k jsontext.Kind) error {
+	if d.dec.PeekKind() == 0 {
+		var se *jsontext.SyntacticError
+		if _, err := d.dec.ReadToken(); err != io.EOF && !errors.As(err, &se) {
+			return err
+		}
+	}
+	return errNotAnObject(k)
+}
+
+func errNotAnObject(k jsontext.Kind) error {
+	return fmt.Errorf("top-level JSON value is a %s, not an object", kindName(k))
+}
+
+// kindName names a JSON kind in the words encoding/json uses in UnmarshalTypeError.Value, as
+// walkPageStd's skips and errors do.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	case '[':
+		return "array"
+	case '{':
+		return "object"
+	}
+	return k.String()
+}
+
+// scalarKind reads a value given where walkPageStd reads a Token, failing like it on a number out
+// of float64's range.
+func (d *pageDecoder) scalarKind() error {
+	v, err := d.dec.ReadValue()
+	if err != nil || v.Kind() != '0' {
+		return err
+	}
+	if _, err := strconv.ParseFloat(string(v), 64); err != nil {
+		return errNumberRange
+	}
+	return nil
+}
+
+// nextName reads the next member name of an object and returns its text, valid until the next
+// read, or reads the end of the object (more false).
+func (d *pageDecoder) nextName() (name []byte, more bool, err error) {
+	switch d.dec.PeekKind() {
+	case '}':
+		_, err := d.dec.ReadToken()
+		return nil, false, err
+	case '"', 0:
+	default:
+		// jsontext would read the value before finding it in the wrong place, and call a cut
+		// one truncated: encoding/json says malformed at once, and so do we.
+		return nil, false, errNameExpected
+	}
+	raw, err := d.dec.ReadValue()
+	if err != nil {
+		return nil, false, err
+	}
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return inner, true, nil
+	}
+	// jsontext has validated the escapes; invalid UTF-8 comes back replaced, as encoding/json
+	// replaces it, and never matches a name we look for.
+	d.name, _ = jsontext.AppendUnquote(d.name[:0], raw)
+	return d.name, true, nil
+}
+
+// skipValue reads past the next value. ReadValue holds it whole in jsontext's buffer, as it
+// holds any token: what is skipped on a page (a record's links, the attributes not wanted) is
+// small, and ReadValue reads it in one call where SkipValue makes one a token.
+func (d *pageDecoder) skipValue() error {
+	_, err := d.dec.ReadValue()
+	return err
+}
+
+// data decodes the value of "data": an array of records, a lone record, or (skipped) anything
+// else, as walkData does.
+func (d *pageDecoder) data() error {
+	switch k := d.dec.PeekKind(); k {
+	case '[':
+		if _, err := d.dec.ReadToken(); err != nil {
+			return err
+		}
+		return d.array()
+	case '{':
+		// A lone resource object instead of an array: one record.
+		d.where("data", 0)
+		if _, err := d.dec.ReadToken(); err != nil {
+			return err
+		}
+		return d.record(true)
+	case 'n':
+		_, err := d.dec.ReadValue() // "data": null, no records
+		return err
+	case '"', '0', 't', 'f':
+		if err := d.scalarKind(); err != nil {
+			return err
+		}
+		d.sink.skip(0, kindName(k))
+		return nil
+	}
+	_, err := d.dec.ReadValue() // the error
+	return err
+}
+
+// array decodes data[] after its '['. An element that is not an object is skipped and told to
+// skip; a record is emitted once it has been read whole.
+func (d *pageDecoder) array() error {
+	for i := 0; ; i++ {
+		d.where("data", i)
+		switch k := d.dec.PeekKind(); k {
+		case ']':
+			d.where("data", -1)
+			_, err := d.dec.ReadToken()
+			return err
+		case '{':
+			if _, err := d.dec.ReadToken(); err != nil {
+				return err
+			}
+			if err := d.record(false); err != nil {
+				return err
+			}
+		case 0:
+			_, err := d.dec.ReadToken() // the error
+			return err
+		default:
+			if err := d.skipValue(); err != nil {
+				return err
+			}
+			d.sink.skip(i, kindName(k))
+		}
+	}
+}
+
+// record decodes one data[] object after its '{'. An element of the array is matched as
+// encoding/json matches recordTarget's fields: case-folded, and a null for id or attributes
+// clears recordTarget's pointer there, after which walkData no longer sees that member. The lone
+// object of "data": {...} is matched as walkRecord matches it: exactly, each member decoded on its
+// own (a null id is "", a null attributes nothing).
+func (d *pageDecoder) record(lone bool) error {
+	d.sink.reset()
+	d.page.lastMeta = d.page.lastMeta[:0]
+	idLive, attrsLive := true, true
+	is := func(name []byte, field string) bool {
+		if lone {
+			return string(name) == field
+		}
+		return foldEqual(name, field)
+	}
+	for {
+		name, more, err := d.nextName()
+		if err != nil {
+			return err
+		}
+		if !more {
+			d.page.records++
+			if err := d.sink.emit(); err != nil {
+				return &callbackError{err: err}
+			}
+			return nil
+		}
+		switch {
+		case idLive && is(name, "id"):
+			var v []byte
+			if v, err = d.dec.ReadValue(); err == nil {
+				if idLive = lone || v[0] != 'n'; idLive {
+					_ = d.sink.id.UnmarshalJSON(v)
+				}
+			}
+		case attrsLive && is(name, "attributes"):
+			k := d.dec.PeekKind()
+			attrsLive = lone || k != 'n'
+			switch {
+			case k == '{' && d.jobs:
+				err = d.attributes()
+			case k == '{':
+				err = d.decodeInto(d.sink.attrs)
+			default:
+				// A value that is not an object is ignored, as walkData ignores its
+				// UnmarshalTypeError.
+				err = d.skipValue()
+			}
+		case is(name, "meta"):
+			err = d.recordMeta()
+		default:
+			err = d.skipValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeInto decodes the next value into v (skipping it when v is nil) with encoding/json, whose
+// errors for a value of the wrong kind are ignored, as decodeLenient ignores them: the fields
+// keep their zero values. The lenient types return no other error. Like a Decode call, it changes
+// nothing when the value turns out malformed.
+func (d *pageDecoder) decodeInto(v any) error {
+	raw, err := d.dec.ReadValue()
+	if err == nil && v != nil {
+		_ = decodeLenientBytes(raw, v)
+	}
+	return err
+}
+
+// describe says where a decoding error happened: truncation and malformed JSON with the byte
+// offset; reader errors (body cap, cancelled context) pass through for the caller to classify.
+// jsontext's own message is not used whole: its JSON pointer names the members on the way,
+// which are server text.
+func (d *pageDecoder) describe(err error) error {
+	at := d.at.what
+	if d.at.index >= 0 {
+		at = fmt.Sprintf("%s[%d]", at, d.at.index)
+	}
+	if at != "" {
+		at += ": "
+	}
+	var se *jsontext.SyntacticError
+	switch {
+	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%struncated JSON after %d bytes: %w", at, d.dec.InputOffset(), io.ErrUnexpectedEOF)
+	case errors.As(err, &se):
+		return fmt.Errorf("%smalformed JSON at byte %d: %w", at, se.ByteOffset, se.Err)
+	case errors.Is(err, errNameExpected):
+		return fmt.Errorf("%smalformed JSON after byte %d: %w", at, d.dec.InputOffset(), err)
+	case errors.Is(err, errNumberRange):
+	case errors.Unwrap(err) != nil:
+		// jsontext's read error: the reader's own is what callers classify.
+		err = errors.Unwrap(err)
+	}
+	if errors.Is(err, ErrBodyTooLarge) || at == "" {
 		return err
 	}
 	return fmt.Errorf("%s%w", at, err)
 }
 
-// kindOf names a token's JSON kind in the words encoding/json uses in
-// UnmarshalTypeError.Value, so skipped records are logged uniformly.
-func kindOf(tok json.Token) string {
-	switch tok.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case bool:
-		return "bool"
-	case float64, json.Number:
-		return "number"
+// recordMeta keeps a record's meta, raw, for its cursor (jobsPageInfo.nextCursor). A meta too
+// long to hold a cursor the walk would follow (4 KiB at most) is not kept.
+func (d *pageDecoder) recordMeta() error {
+	v, err := d.dec.ReadValue()
+	if err == nil && len(v) <= maxRecordMeta {
+		d.page.lastMeta = append(d.page.lastMeta[:0], v...)
 	}
-	switch tok {
-	case json.Delim('['):
-		return "array"
-	case json.Delim('{'):
-		return "object"
-	}
-	return fmt.Sprint(tok)
+	return err
 }
+
+const maxRecordMeta = 8 << 10

@@ -9,6 +9,7 @@ package nbu
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -27,6 +28,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -46,24 +48,23 @@ type outcome struct {
 	waitSet bool
 }
 
-// call runs one logical GET with the client's API version, and handles the
-// version going away under a long-lived client (server upgraded or
-// downgraded): a 406 forgets the detected version, detects once more and
-// retries once with the new one.
+// call runs one logical GET of endpoint; see callPath.
 func (c *Client) call(ctx context.Context, endpoint string, q url.Values, handle func(io.Reader) error) error {
 	return c.callPath(ctx, endpoint, endpoint, q, handle)
 }
 
-// callPath is call for a resource below a templated endpoint: path is what is requested
-// ("/config/policies/p1"), endpoint the template that names it in errors, logs and the
-// OnRequest self-metrics ("/config/policies/{policyName}"), so that per-resource requests do not
-// mint one metric label value per resource.
+// callPath runs one logical GET of path with the client's API version, and handles the version
+// going away under a long-lived client (server upgraded or downgraded): a 406 forgets the detected
+// version, detects once more and retries once with the new one. endpoint is the template that
+// names path in errors, logs and the OnRequest self-metrics ("/config/policies/{policyName}" for
+// "/config/policies/p1"), so that per-resource requests do not mint a metric label value each.
 func (c *Client) callPath(ctx context.Context, endpoint, path string, q url.Values, handle func(io.Reader) error) error {
 	v, err := c.Version(ctx)
 	if err != nil {
 		return err
 	}
-	err = c.doPath(ctx, endpoint, path, q, v, handle)
+	req := &request{method: http.MethodGet, endpoint: endpoint, path: path, query: q, version: v}
+	err = c.send(ctx, req, handle)
 	if c.pinned != "" || !errors.Is(err, ErrNotAcceptable) {
 		return err
 	}
@@ -73,43 +74,36 @@ func (c *Client) callPath(ctx context.Context, endpoint, path string, q url.Valu
 		return fmt.Errorf("%w; re-detecting the API version: %w", err, derr)
 	}
 	if nv == v {
-		// Same answer again: this endpoint refuses a version the server
-		// otherwise serves; repeating the request would only 406 again.
+		// Same answer again: this endpoint refuses a version the server otherwise serves;
+		// repeating the request would only 406 again.
 		return err
 	}
 	level.Debug(loggerFrom(ctx)).Log("msg", "NetBackup API version changed", "from", v, "to", nv)
-	return c.doPath(ctx, endpoint, path, q, nv, handle)
+	req.version = nv
+	return c.send(ctx, req, handle)
 }
 
 // request is one logical HTTP call: what to send, with which API version and credentials.
 type request struct {
 	method   string
 	endpoint string // names the call in errors, logs and self-metrics, e.g. "/config/policies/{policyName}"
-	path     string // what is requested below the base URL, e.g. "/config/policies/p1"
+	path     string // what is requested below the base URL, e.g. "/config/policies/p1"; "" = endpoint
 	query    url.Values
 	body     []byte // sent as the versioned JSON media type; nil = no body
 	version  string
 	tok      *token // the Authorization to send; nil = none (POST /login)
 }
 
-// doPath performs GET base+path?q with version, the client's credentials and retries, and passes a
-// 2xx body, capped at MaxBodyBytes, to handle. Errors from handle are not retried: part of the
-// body may already have reached the caller.
-func (c *Client) doPath(ctx context.Context, endpoint, path string, q url.Values, version string, handle func(io.Reader) error) error {
-	req := &request{method: http.MethodGet, endpoint: endpoint, path: path, query: q, version: version}
-	return c.redact(c.send(ctx, req, handle))
-}
-
-// send runs req with the client's credentials. With a login, a 401 to a token that has worked
-// before means it expired or was revoked early: the client logs in again, once, and repeats the
-// request, once. A 401 to a token that never worked is NetBackup's answer to the account, and
-// logging in again would only repeat it.
-func (c *Client) send(ctx context.Context, req *request, handle func(io.Reader) error) error {
-	tok, err := c.auth.get(ctx, c, req.version)
-	if err != nil {
+// send runs req with the client's credentials, and redacts what it returns. With a login, a 401
+// to a token that has worked before means it expired or was revoked early: the client logs in
+// again, once, and repeats the request, once. A 401 to a token that never worked is NetBackup's
+// answer to the account, and logging in again would only repeat it.
+func (c *Client) send(ctx context.Context, req *request, handle func(io.Reader) error) (err error) {
+	defer func() { err = c.redact(err) }()
+	if req.tok, err = c.auth.get(ctx, c, req.version); err != nil {
 		return err
 	}
-	req.tok = tok
+	tok := req.tok
 	err = c.retry(ctx, req, handle)
 	if !isStatus(err, http.StatusUnauthorized) || !c.auth.drop(tok) {
 		return err
@@ -139,11 +133,7 @@ func (c *Client) retry(ctx context.Context, req *request, handle func(io.Reader)
 		defer cancel()
 	}
 	u := *c.base
-	path := req.path
-	if path == "" {
-		path = req.endpoint
-	}
-	u.Path = c.base.Path + path
+	u.Path = c.base.Path + cmp.Or(req.path, req.endpoint)
 	u.RawQuery = req.query.Encode()
 	target := u.String()
 	var waited time.Duration
@@ -289,7 +279,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target, rawQuery str
 		if loc, lerr := resp.Location(); lerr == nil {
 			host = loc.Host
 		}
-		return outcome{err: fmt.Errorf("%s: HTTP %d redirect to host %q not followed (check BaseURL)", what, code, c.scrub(host))}
+		return outcome{err: fmt.Errorf("%s: HTTP %d redirect to host %q not followed (check BaseURL)", what, code, c.Scrub(host))}
 	}
 
 	apiErr := c.readAPIError(resp, req)
@@ -323,26 +313,19 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target string
 	hreq.Header.Set("Accept", mediaTypePrefix+req.version)
 	hreq.Header.Set("User-Agent", c.userAgent)
 	hreq.Header.Set("X-Client-ID", clientID)
-	c.injectTrace(ctx, hreq)
+	c.tracing.propagator.Inject(ctx, propagation.HeaderCarrier(hreq.Header))
 	return hreq, nil
 }
 
-// Attribute keys of the client's spans: OpenTelemetry semantic conventions where one exists,
-// nbu.* for what NetBackup alone has.
+// Attribute keys of the client's spans for what NetBackup alone has; the others are OpenTelemetry
+// semantic conventions (semconv).
 const (
-	attrMethod      = attribute.Key("http.request.method")
-	attrURLPath     = attribute.Key("url.path")
-	attrStatusCode  = attribute.Key("http.response.status_code")
-	attrServerAddr  = attribute.Key("server.address")
-	attrServerPort  = attribute.Key("server.port")
-	attrResendCount = attribute.Key("http.request.resend_count")
-	attrBodySize    = attribute.Key("http.response.body.size")
-	attrAttempt     = attribute.Key("nbu.attempt")
-	attrRetryWait   = attribute.Key("nbu.retry.waited_seconds")
-	attrRetryable   = attribute.Key("nbu.retryable")
-	attrPage        = attribute.Key("nbu.page")
-	attrAPIVersion  = attribute.Key("nbu.api_version")
-	attrTried       = attribute.Key("nbu.api_versions_tried")
+	attrAttempt    = attribute.Key("nbu.attempt")
+	attrRetryWait  = attribute.Key("nbu.retry.waited_seconds")
+	attrRetryable  = attribute.Key("nbu.retryable")
+	attrPage       = attribute.Key("nbu.page")
+	attrAPIVersion = attribute.Key("nbu.api_version")
+	attrTried      = attribute.Key("nbu.api_versions_tried")
 )
 
 // clientKind is the option of every attempt span, built once: options built per call would cost
@@ -360,9 +343,9 @@ func (c *Client) startAttempt(ctx context.Context, method, path string, attempt 
 	}
 	span.SetName(method + " " + path)
 	span.SetAttributes(c.tracing.server...)
-	span.SetAttributes(attrMethod.String(method), attrURLPath.String(path), attrAttempt.Int(attempt))
+	span.SetAttributes(semconv.HTTPRequestMethodKey.String(method), semconv.URLPathKey.String(path), attrAttempt.Int(attempt))
 	if attempt > 1 {
-		span.SetAttributes(attrResendCount.Int(attempt-1), attrRetryWait.Float64(waited.Seconds()))
+		span.SetAttributes(semconv.HTTPRequestResendCountKey.Int(attempt-1), attrRetryWait.Float64(waited.Seconds()))
 	}
 	if p, ok := ctx.Value(pageKey{}).(int); ok {
 		span.SetAttributes(attrPage.Int(p))
@@ -386,11 +369,6 @@ func recordError(span trace.Span, err error) {
 	span.SetStatus(codes.Error, err.Error())
 }
 
-// injectTrace adds the configured propagator's headers (none unless the operator asked) to req.
-func (c *Client) injectTrace(ctx context.Context, req *http.Request) {
-	c.tracing.propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
-}
-
 // noteResponse puts the status code on the attempt's span and counts the body bytes read, which
 // the span gets when the body is closed (the attempt closes it before its span ends).
 func noteResponse(ctx context.Context, resp *http.Response) {
@@ -398,7 +376,7 @@ func noteResponse(ctx context.Context, resp *http.Response) {
 	if resp == nil || !span.IsRecording() {
 		return
 	}
-	span.SetAttributes(attrStatusCode.Int(resp.StatusCode))
+	span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(resp.StatusCode))
 	resp.Body = &countingBody{ReadCloser: resp.Body, span: span}
 }
 
@@ -416,7 +394,7 @@ func (b *countingBody) Read(p []byte) (int, error) {
 }
 
 func (b *countingBody) Close() error {
-	b.span.SetAttributes(attrBodySize.Int64(b.n))
+	b.span.SetAttributes(semconv.HTTPResponseBodySizeKey.Int64(b.n))
 	return b.ReadCloser.Close()
 }
 
@@ -428,7 +406,7 @@ func (c *Client) handleBody(ctx context.Context, what string, resp *http.Respons
 		if perr != nil || strings.Contains(mt, "html") {
 			// Typically a login or error page of a proxy in front of NetBackup.
 			return fmt.Errorf("%s: HTTP %d with content type %q, want JSON (a proxy or login page in front of NetBackup?)",
-				what, resp.StatusCode, c.scrub(ct))
+				what, resp.StatusCode, c.Scrub(ct))
 		}
 	}
 	if resp.ContentLength > c.maxBody {
@@ -459,13 +437,13 @@ func (c *Client) readAPIError(resp *http.Response, req *request) *APIError {
 	if decodeErrorBody(body, &eb) {
 		e.ErrorCode = int64(eb.ErrorCode)
 		// Scrub before truncating: a cut could leave a prefix of the key that scrub no longer sees.
-		e.ErrorMessage = truncate(c.scrub(string(eb.ErrorMessage)), 512)
+		e.ErrorMessage = truncate(c.Scrub(string(eb.ErrorMessage)), 512)
 		for i, d := range eb.ErrorDetails {
 			if i == 8 {
 				e.ErrorDetails = append(e.ErrorDetails, fmt.Sprintf("... %d more", len(eb.ErrorDetails)-i))
 				break
 			}
-			e.ErrorDetails = append(e.ErrorDetails, truncate(c.scrub(d), 256))
+			e.ErrorDetails = append(e.ErrorDetails, truncate(c.Scrub(d), 256))
 		}
 	}
 	return e
@@ -568,8 +546,6 @@ func (c *Client) Scrub(s string) string { return c.auth.secrets().String(s) }
 func (c *Client) ScrubLabel(v string, maxBytes int) string {
 	return c.auth.secrets().Label(v, maxBytes)
 }
-
-func (c *Client) scrub(s string) string { return c.auth.secrets().String(s) }
 
 type loggerKey struct{}
 

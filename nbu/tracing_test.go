@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 )
 
 // newTracedClient is newTestClient with an in-memory span recorder as the tracer provider.
@@ -73,14 +74,14 @@ func TestAttemptSpansOfARetriedPagedWalk(t *testing.T) {
 		if s.Name() != "GET /netbackup/admin/jobs" || s.Parent().SpanID() != root.SpanContext().SpanID() {
 			t.Errorf("span %d: name %q parent %v, want GET /netbackup/admin/jobs under the root", i, s.Name(), s.Parent().SpanID())
 		}
-		if a[attrPage].AsInt64() != wantPage[i] || a[attrStatusCode].AsInt64() != wantCode[i] {
-			t.Errorf("span %d: page %v status %v, want %d %d", i, a[attrPage], a[attrStatusCode], wantPage[i], wantCode[i])
+		if a[attrPage].AsInt64() != wantPage[i] || a[semconv.HTTPResponseStatusCodeKey].AsInt64() != wantCode[i] {
+			t.Errorf("span %d: page %v status %v, want %d %d", i, a[attrPage], a[semconv.HTTPResponseStatusCodeKey], wantPage[i], wantCode[i])
 		}
-		if a[attrURLPath].AsString() != "/netbackup/admin/jobs" || a[attrMethod].AsString() != "GET" || a[attrServerAddr].AsString() != "127.0.0.1" {
+		if a[semconv.URLPathKey].AsString() != "/netbackup/admin/jobs" || a[semconv.HTTPRequestMethodKey].AsString() != "GET" || a[semconv.ServerAddressKey].AsString() != "127.0.0.1" {
 			t.Errorf("span %d: attributes %v", i, a)
 		}
-		if _, ok := a[attrServerPort]; !ok || a[attrBodySize].AsInt64() <= 0 {
-			t.Errorf("span %d: server.port %v, body size %v", i, a[attrServerPort], a[attrBodySize])
+		if _, ok := a[semconv.ServerPortKey]; !ok || a[semconv.HTTPResponseBodySizeKey].AsInt64() <= 0 {
+			t.Errorf("span %d: server.port %v, body size %v", i, a[semconv.ServerPortKey], a[semconv.HTTPResponseBodySizeKey])
 		}
 	}
 	first, second := spans[0], spans[1]
@@ -90,7 +91,7 @@ func TestAttemptSpansOfARetriedPagedWalk(t *testing.T) {
 	if strings.Contains(first.Status().Description, testKey) {
 		t.Errorf("the echoed API key reached the span status: %q", first.Status().Description)
 	}
-	if a := attrs(second); a[attrAttempt].AsInt64() != 2 || a[attrResendCount].AsInt64() != 1 || a[attrRetryWait].AsFloat64() <= 0 {
+	if a := attrs(second); a[attrAttempt].AsInt64() != 2 || a[semconv.HTTPRequestResendCountKey].AsInt64() != 1 || a[attrRetryWait].AsFloat64() <= 0 {
 		t.Errorf("retry: attributes %v, want attempt 2, resend 1 and the wait before it", a)
 	}
 	if second.Status().Code == codes.Error {
@@ -174,7 +175,7 @@ func TestUntracedAttemptAllocatesNothing(t *testing.T) {
 	resp := &http.Response{StatusCode: 200}
 	if n := testing.AllocsPerRun(100, func() {
 		ctx, span := c.startAttempt(withPage(context.Background(), 2), http.MethodGet, "/netbackup/admin/jobs", 2, time.Second)
-		c.injectTrace(ctx, req)
+		c.tracing.propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
 		noteResponse(ctx, resp)
 		c.endAttempt(span, outcome{})
 	}); n != 0 {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -78,15 +79,11 @@ type loginDialKey struct{}
 type loginDial struct {
 	holdoffs *LoginHoldoffs
 	digest   holdoffKey
-
-	mu     sync.Mutex
-	remote string
+	remote   atomic.Pointer[string]
 }
 
 func (d *loginDial) check(remote string, now time.Time) error {
-	d.mu.Lock()
-	d.remote = remote
-	d.mu.Unlock()
+	d.remote.Store(&remote)
 	if held, ok := d.holdoffs.active(d.holdoffs.at(d.digest, remote), now); ok {
 		return held
 	}
@@ -96,9 +93,10 @@ func (d *loginDial) check(remote string, now time.Time) error {
 // reached is the address the login's connection reached; "" when it reused one, or went through
 // a proxy.
 func (d *loginDial) reached() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.remote
+	if r := d.remote.Load(); r != nil {
+		return *r
+	}
+	return ""
 }
 
 // ConnBudget bounds the connections to NetBackup that the clients sharing it hold open, in use or
@@ -120,10 +118,6 @@ type ConnBudget struct {
 func NewConnBudget(maxOpen int) *ConnBudget {
 	return &ConnBudget{slots: make(chan struct{}, max(maxOpen, 1)), lru: list.New(), byClient: map[*Client]*list.Element{}}
 }
-
-// Open is the number of connections open now; Max the bound.
-func (b *ConnBudget) Open() int { return len(b.slots) }
-func (b *ConnBudget) Max() int  { return cap(b.slots) }
 
 // acquire takes a slot for a new connection; release gives it back. A nil budget has no bound.
 func (b *ConnBudget) acquire(ctx context.Context) (release func(), err error) {

@@ -39,26 +39,26 @@ func TestConnBudgetClosesIdleConnectionsOfOthers(t *testing.T) {
 			budget.mu.Lock()
 			listed := budget.lru.Len()
 			budget.mu.Unlock()
-			if n := budget.Open(); n > budget.Max() || listed > budget.Max() {
-				t.Fatalf("%d connections open and %d clients listed, budget %d", n, listed, budget.Max())
+			if n := len(budget.slots); n > cap(budget.slots) || listed > cap(budget.slots) {
+				t.Fatalf("%d connections open and %d clients listed, budget %d", n, listed, cap(budget.slots))
 			}
 		}
 	}
 	// A steady client reuses its connection: ten more calls, no new one.
 	c := clients[9]
-	open := budget.Open()
+	open := len(budget.slots)
 	for range 10 {
 		if _, err := c.StorageUnits(testCtx(t), 0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := budget.Open(); n != open {
+	if n := len(budget.slots); n != open {
 		t.Errorf("open connections went from %d to %d for one client's steady calls", open, n)
 	}
 	for _, c := range clients {
 		c.Close()
 	}
-	if n := budget.Open(); n != 0 {
+	if n := len(budget.slots); n != 0 {
 		t.Errorf("%d connections open after every client closed", n)
 	}
 	budget.mu.Lock()
@@ -139,7 +139,7 @@ func TestConnBudgetWaitsWhenAllInUse(t *testing.T) {
 			t.Errorf("request after the connections freed: %v", err)
 		}
 	}
-	if n := budget.Open(); n > 2 {
+	if n := len(budget.slots); n > 2 {
 		t.Errorf("%d connections open, budget 2", n)
 	}
 }

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/go-kit/log/level"
-	"go.opentelemetry.io/otel/trace"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 )
 
 const jobsEndpoint = "/admin/jobs"
@@ -39,43 +41,44 @@ func (c *Client) Version(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c.mu.Lock()
-	c.version = v
-	c.mu.Unlock()
+	c.version.Store(&v)
 	return v, nil
 }
 
 func (c *Client) cachedVersion() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.version
+	if v := c.version.Load(); v != nil {
+		return *v
+	}
+	return ""
 }
 
-// forgetVersion drops the cached version only if it is still the one that
-// failed, so concurrent callers that saw the same 406 detect once, not N times.
+// forgetVersion drops the cached version only if it is still the one that failed, so concurrent
+// callers that saw the same 406 detect once, not N times.
 func (c *Client) forgetVersion(v string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.version == v {
-		c.version = ""
+	if cur := c.version.Load(); cur != nil && *cur == v {
+		c.version.CompareAndSwap(cur, nil)
 	}
 }
 
 func (c *Client) detectVersion(ctx context.Context) (v string, err error) {
-	ctx, span := c.startDetect(ctx)
+	ctx, span := c.tracing.tracer.Start(ctx, "nbu.detect_version")
 	var tried []string
-	defer func() { endDetect(span, v, tried, err) }()
-	q := url.Values{"page[limit]": {"1"}}
-	discard := func(r io.Reader) error {
-		_, err := io.Copy(io.Discard, r)
-		return err
-	}
-	logger := loggerFrom(ctx)
-	for _, v := range KnownVersions {
+	defer func() {
+		if span.IsRecording() {
+			span.SetAttributes(attrTried.StringSlice(tried))
+			if err != nil {
+				recordError(span, err)
+			} else {
+				span.SetAttributes(attrAPIVersion.String(v))
+			}
+		}
+		span.End()
+	}()
+	for _, v := range apiversion.Known {
 		tried = append(tried, v)
-		err := c.doPath(ctx, jobsEndpoint, jobsEndpoint, q, v, discard)
+		err := c.send(ctx, &request{method: http.MethodGet, endpoint: jobsEndpoint, query: url.Values{"page[limit]": {"1"}}, version: v}, discard)
 		if err == nil {
-			level.Debug(logger).Log("msg", "detected NetBackup API version", "version", v)
+			level.Debug(loggerFrom(ctx)).Log("msg", "detected NetBackup API version", "version", v)
 			return v, nil
 		}
 		if !errors.Is(err, ErrNotAcceptable) {
@@ -83,23 +86,24 @@ func (c *Client) detectVersion(ctx context.Context) (v string, err error) {
 		}
 	}
 	return "", fmt.Errorf("detecting NetBackup API version: none of %s accepted: %w",
-		strings.Join(KnownVersions, ", "), ErrNotAcceptable)
+		strings.Join(apiversion.Known, ", "), ErrNotAcceptable)
 }
 
-// startDetect starts the span of the version detection ladder.
-func (c *Client) startDetect(ctx context.Context) (context.Context, trace.Span) {
-	return c.tracing.tracer.Start(ctx, "nbu.detect_version")
+// discard reads a body whose content does not matter: the request's answer is what counts.
+func discard(r io.Reader) error {
+	_, err := io.Copy(io.Discard, r)
+	return err
 }
 
-// endDetect records the version found (or the error) and which versions were tried.
-func endDetect(span trace.Span, version string, tried []string, err error) {
-	if span.IsRecording() {
-		span.SetAttributes(attrTried.StringSlice(tried))
-		if err != nil {
-			recordError(span, err)
-		} else {
-			span.SetAttributes(attrAPIVersion.String(version))
-		}
+// Check sends one authenticated GET /admin/jobs?page[limit]=1 with the detected (or pinned) API
+// version and returns that version. Unlike Version, it always goes to the network: a cached
+// version only says that the primary answered once, not that it answers now.
+func (c *Client) Check(ctx context.Context) (string, error) {
+	if err := c.call(ctx, jobsEndpoint, url.Values{"page[limit]": {"1"}}, discard); err != nil {
+		return "", fmt.Errorf("checking that NetBackup answers: %w", err)
 	}
-	span.End()
+	if c.pinned != "" {
+		return c.pinned, nil
+	}
+	return c.cachedVersion(), nil
 }

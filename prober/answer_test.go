@@ -189,7 +189,7 @@ func TestDuplicateSeriesAreCounted(t *testing.T) {
 		{"storage", "nbu_storage_info", 1, 2},
 		{"clients", "nbu_client_last_backup_timestamp_seconds", 1, 2},
 	} {
-		got := sumFamily(fams, "nbu_series_dropped", map[string]string{"collector": tc.collector, "reason": dropDuplicate})
+		got := sumFamily(fams, "nbu_series_dropped", map[string]string{"collector": tc.collector, "reason": dropReasons[dropDuplicate]})
 		// Every family of a unit or client repeats; a single one of them must be counted once.
 		if int(got) < tc.dropped || len(fams[tc.family].GetMetric()) != tc.kept {
 			t.Errorf("%s: %v duplicates counted, %d series of %s kept; want at least %d and %d", tc.collector, got,
@@ -200,7 +200,7 @@ func TestDuplicateSeriesAreCounted(t *testing.T) {
 		t.Errorf("jobs dropped %v series", v)
 	}
 	metrics := debugMetrics(t, env.probe(t, query+"&debug=true", nil).Body.String())
-	if got := sumFamily(metrics, "nbu_series_dropped", map[string]string{"reason": dropDuplicate}); got < 2 {
+	if got := sumFamily(metrics, "nbu_series_dropped", map[string]string{"reason": dropReasons[dropDuplicate]}); got < 2 {
 		t.Errorf("the debug page counts %v duplicates", got)
 	}
 }

@@ -22,7 +22,7 @@ const DefaultMaxAnswersBytes = 256 << 20
 const answerShare = 1 << 20
 
 // AnswerBudget bounds the memory that the probes in flight hold for their answers, together:
-// their series (as the one-answer bound weighs them, limits.go) and each answer's share for its
+// their series (as the one-answer bound weighs them, metricset.go) and each answer's share for its
 // encoder, from the start of the probe until its client has read the answer. A client that does
 // not read keeps its answer's share until the write times out, so without a bound together a few
 // hundred such clients hold a few hundred answers.

@@ -86,11 +86,3 @@ func hostTypeLabel(v string) string {
 	}
 	return strings.ToLower(v)
 }
-
-// leftOut counts n series a collector did not build because of max_series, as the set counts
-// those it refuses (nbu_series_dropped{reason="max_series"}).
-func (s *metricSet) leftOut(n int) {
-	if n > 0 {
-		s.limits.absorb(seriesCounts{overMax: n})
-	}
-}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
@@ -107,7 +108,7 @@ func (s *clientsState) observeBackup(j *nbu.Job) {
 		return
 	}
 	b := &s.backups
-	k := backupKey{cutUTF8(j.PolicyName, maxStoredLabelBytes), cutUTF8(j.ClientName, maxStoredLabelBytes), cutUTF8(j.ScheduleType, maxStoredLabelBytes)}
+	k := backupKey{redact.CutUTF8(j.PolicyName, maxStoredLabelBytes), redact.CutUTF8(j.ClientName, maxStoredLabelBytes), redact.CutUTF8(j.ScheduleType, maxStoredLabelBytes)}
 	rec := b.recs[k]
 	if rec == nil {
 		if rec = b.add(k, s.cap); rec == nil {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
@@ -63,7 +64,7 @@ func (s *clientsState) observeCopy(j *nbu.Job) {
 		return
 	}
 	c := &s.copies
-	name := cutUTF8(j.ClientName, maxStoredLabelBytes)
+	name := redact.CutUTF8(j.ClientName, maxStoredLabelBytes)
 	rec := c.last[name]
 	if rec == nil {
 		limit := s.cap

@@ -11,9 +11,9 @@
 // The answer (metricset.go, handler.go): each probe has a fresh prometheus.Registry, with the
 // probe_* gauges and one unchecked collector, the probe's metricSet, which sends the const metrics
 // the collectors built; promhttp answers from it (text, OpenMetrics or protobuf, compressed as the
-// client asks). A set admits each series through its limits (limits.go) before building it: label
-// values cut and scrubbed, repeats and series past max_series left out and counted, so that the
-// gather never fails on a duplicate. What is served unchanged to many probes (a TTL-cached
+// client asks). A set admits each series before building it: label values cut and scrubbed,
+// repeats and series past max_series left out and counted, so that the gather never fails on a
+// duplicate. What is served unchanged to many probes (a TTL-cached
 // collector's run, the job series while the state does not change) is kept as built metrics.
 //
 // Tracing (tracing.go): the probe's span comes from Handler.TracerProvider (no-op when nil), as

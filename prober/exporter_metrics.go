@@ -61,17 +61,11 @@ var rejectReasons = []string{rejectBadRequest, rejectUnknownModule, rejectTarget
 
 // ObserveRequest records one NetBackup HTTP request (the nbu client's OnRequest hook).
 func (m *ExporterMetrics) ObserveRequest(endpoint string, code int, d time.Duration) {
-	if m == nil {
-		return
-	}
 	m.requests.WithLabelValues(endpoint, nbu.StatusCodeLabel(code)).Inc()
 	m.requestDuration.WithLabelValues(endpoint).Observe(d.Seconds())
 }
 
 func (m *ExporterMetrics) probeDone(module string, success bool, d time.Duration) {
-	if m == nil {
-		return
-	}
 	result := "failure"
 	if success {
 		result = "success"
@@ -80,8 +74,4 @@ func (m *ExporterMetrics) probeDone(module string, success bool, d time.Duration
 	m.probeDuration.WithLabelValues(module).Observe(d.Seconds())
 }
 
-func (m *ExporterMetrics) reject(reason string) {
-	if m != nil {
-		m.rejected.WithLabelValues(reason).Inc()
-	}
-}
+func (m *ExporterMetrics) reject(reason string) { m.rejected.WithLabelValues(reason).Inc() }

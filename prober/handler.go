@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 )
 
 var userAgent = "netbackup_exporter/" + version.Version
@@ -57,30 +58,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, "probe", rerr)
 		return
 	}
-	moduleName, module, target, timeout := req.moduleName, req.module, req.target, req.timeout
-	params := r.URL.Query()
-	debug := false
-	if v, err := singleParam(params["debug"], "debug", "false"); err == nil {
-		debug = v == "true"
-	}
+	debug, _ := singleParam(r.URL.Query()["debug"], "debug", "false")
 
-	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	ctx, cancel := context.WithTimeout(r.Context(), req.timeout)
 	defer cancel()
-	writeEnd := extendWriteDeadline(w, timeout)
-	hold, err := h.Budget.reserve(ctx, h.Sessions.answerEstimate(module, target))
+	writeEnd := extendWriteDeadline(w, req.timeout)
+	hold, err := h.Budget.reserve(ctx, h.Sessions.answerEstimate(req.module, req.target))
 	if err != nil {
-		h.turnAway(w, moduleName, target, err)
+		h.turnAway(w, req.moduleName, req.target, err)
 		return
 	}
 	defer hold.release()
-	ctx, span := h.startProbe(ctx, r, moduleName, target, timeout)
+	ctx, span := h.startProbe(ctx, r, req.moduleName, req.target, req.timeout)
 	defer span.End()
 
 	start := time.Now()
-	scrub := secretScrubber(moduleSecrets(module)...)
-	plog := newProbeLogger(h.Logger, moduleName, target.BaseURL, scrub)
-	logger := plog.Logger()
-	level.Debug(logger).Log("msg", "beginning probe", "timeout_seconds", timeout.Seconds())
+	logger, logs := newProbeLogger(h.Logger, req.moduleName, req.target.BaseURL, redact.New(req.module.APIKeyValue(), req.module.PasswordValue()))
+	level.Debug(logger).Log("msg", "beginning probe", "timeout_seconds", req.timeout.Seconds())
 	logTraceID(logger, span)
 
 	// A fresh registry for each probe: the probe_* gauges, and one collector that sends the series
@@ -92,81 +86,75 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Help: "How long the probe took to complete in seconds."})
 	probeTimeout := prometheus.NewGauge(prometheus.GaugeOpts{Name: "probe_timeout_seconds",
 		Help: "The time budget of the probe in seconds."})
-	out := &metricSet{} // the probe's own series, then each collector's
-	reg.MustRegister(probeSuccess, probeDuration, probeTimeout, out)
+	p := &probe{module: req.module, logger: logger, out: newMetricSet(0, nil), now: h.now, maxAnswer: h.MaxAnswerBytes}
+	reg.MustRegister(probeSuccess, probeDuration, probeTimeout, p.out)
 
-	success, weight := h.collect(ctx, span, module, target, logger, out)
+	success := h.collect(ctx, span, req, p)
 	elapsed := time.Since(start)
 	probeDuration.Set(elapsed.Seconds())
-	probeTimeout.Set(timeout.Seconds())
+	probeTimeout.Set(req.timeout.Seconds())
 	if success {
 		probeSuccess.Set(1)
 		level.Debug(logger).Log("msg", "probe succeeded", "duration_seconds", elapsed.Seconds())
 	} else {
 		level.Error(logger).Log("msg", "probe failed", "duration_seconds", elapsed.Seconds())
 	}
-	h.Metrics.probeDone(moduleName, success, elapsed)
+	h.Metrics.probeDone(req.moduleName, success, elapsed)
 	endProbe(span, success)
 
+	weight := p.answer.Load()
 	if err := hold.resize(ctx, weight); err != nil {
-		h.turnAway(w, moduleName, target, err)
+		h.turnAway(w, req.moduleName, req.target, err)
 		return
 	}
-	h.answer(w, r, answerParts{moduleName: moduleName, module: module, target: target, success: success, weight: weight,
-		writeEnd: writeEnd, debug: debug, plog: plog, reg: reg})
+	h.answer(w, r, answerParts{request: req, success: success, weight: weight, writeEnd: writeEnd, debug: debug == "true",
+		logger: logger, logs: logs, reg: reg})
 }
 
-// collect runs the probe's collection in the target's session.
-func (h *Handler) collect(ctx context.Context, span trace.Span, module *config.Module, target Target, logger log.Logger,
-	out *metricSet) (success bool, weight int64) {
-	sess, err := h.Sessions.get(module, target)
+// collect runs the probe in the target's session.
+func (h *Handler) collect(ctx context.Context, span trace.Span, req request, p *probe) bool {
+	sess, err := h.Sessions.get(req.module, req.target)
 	if err != nil {
-		level.Error(logger).Log("msg", "cannot set up the NetBackup client", "err", err)
+		level.Error(p.logger).Log("msg", "cannot set up the NetBackup client", "err", err)
 		recordError(span, err)
-		return false, 0
+		return false
 	}
-	// The client's scrub covers the module's key and password and its session tokens.
-	p := &probe{module: module, sess: sess, logger: logger, out: out, now: h.now, scrub: sess.client.ScrubLabel,
-		maxAnswer: h.MaxAnswerBytes}
-	success = p.run(ctx)
-	weight = p.answer.Load()
-	sess.answerWeight.Store(weight)
-	return success, weight
+	p.sess = sess
+	success := p.run(ctx)
+	sess.answerWeight.Store(p.answer.Load())
+	return success
 }
 
 // answerParts is what a probe's answer and its history entry are made of.
 type answerParts struct {
-	moduleName string
-	module     *config.Module
-	target     Target
-	success    bool
-	weight     int64     // what the series weigh (probe.answer)
-	writeEnd   time.Time // the probe's write deadline
-	debug      bool
-	plog       *probeLogger
-	reg        *prometheus.Registry
+	request
+	success  bool
+	weight   int64     // what the series weigh (probe.answer)
+	writeEnd time.Time // the probe's write deadline
+	debug    bool
+	logger   log.Logger
+	logs     *lockedBuffer
+	reg      *prometheus.Registry
 }
 
 // answer writes the probe's answer (metrics through promhttp, or the debug text) and records it
 // in the history.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) {
-	logs := a.plog.Head(maxHistoryLogBytes)
-	res := ProbeResult{Module: a.moduleName, Target: a.target.BaseURL, Success: a.success, Time: h.now(), size: len(logs),
-		render: lazyText(func() string { return debugOutput(a.module, logs, a.reg) }),
-		brief:  lazyText(func() string { return debugOutput(a.module, logs, nil) })}
+	res := ProbeResult{Module: a.moduleName, Target: a.target.BaseURL, Success: a.success, Time: h.now(),
+		module: a.module, logs: a.logs.head(maxHistoryLogBytes), reg: a.reg}
 	cw := newCountingWriter(w, a.writeEnd, h.AnswerIdleTimeout)
 	defer func() {
-		h.noteCutOff(cw, a.plog.Logger())
+		h.noteCutOff(cw, a.logger)
 		// The series' weight too, not only the bytes written: a client that goes away early
 		// writes few.
 		if cw.n > maxRenderedAnswerBytes || a.weight > maxRenderedAnswerBytes {
-			res.render, res.brief = res.brief, nil
+			res.reg = nil
 		}
 		h.History.Add(res)
 	}()
 	if a.debug {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(cw, debugOutput(a.module, a.plog.String(), a.reg))
+		fmt.Fprint(cw, debugOutput(a.module, a.logs.String(), a.reg))
 		return
 	}
 	// Content negotiation (text, OpenMetrics, protobuf, name escaping) and compression are
@@ -175,7 +163,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, a answerParts) 
 	promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{
 		EnableOpenMetrics: true,
 		ErrorHandling:     promhttp.ContinueOnError,
-		ErrorLog:          promhttpLog{a.plog.Logger(), cw},
+		ErrorLog:          promhttpLog{a.logger, cw},
 	}).ServeHTTP(cw, r)
 }
 

@@ -1,8 +1,17 @@
 package prober
 
 import (
+	"bytes"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"gopkg.in/yaml.v3"
+
+	"github.com/netbackup-exporter/netbackup_exporter/config"
 )
 
 // ProbeResult is one probe as the landing page lists it.
@@ -12,14 +21,15 @@ type ProbeResult struct {
 	Target  string
 	Success bool
 	Time    time.Time
-	// DebugOutput is filled by Get. List leaves it empty: rendering it is the costly part.
+	// DebugOutput is filled by Get. List leaves it empty: rendering it is the costly part, as
+	// costly as the probe's whole answer, and most probes' debug output is never looked at.
 	DebugOutput string
-	// render produces DebugOutput on demand: most probes' debug output is never looked at, and
-	// rendering it costs as much as the probe's whole answer. Only the newest keptRenders of each
-	// list keep it (it holds the probe's metrics); older ones keep brief, the log and module.
-	render func() string
-	brief  func() string
-	size   int // the bytes of its log, counted against maxHistoryBytes
+	// What Get renders it from: the module, the head of the log (counted against
+	// maxHistoryBytes) and the probe's metrics, which only the newest keptRenders of each list
+	// keep.
+	module *config.Module
+	logs   string
+	reg    prometheus.Gatherer
 }
 
 // Bounds on what the history keeps: the log of each probe up to maxHistoryLogBytes, and the
@@ -33,16 +43,6 @@ const (
 	// oldest probes go first (successes before failures).
 	maxHistoryBytes = 32 << 20
 )
-
-// lazyText renders once, when first asked.
-func lazyText(f func() string) func() string {
-	var once sync.Once
-	var text string
-	return func() string {
-		once.Do(func() { text = f() })
-		return text
-	}
-}
 
 // History keeps the most recent probes for the landing page, bounded by Limit. Failures are what an
 // operator comes looking for, so a failure pushed out of the recent list is kept in a second list
@@ -89,15 +89,15 @@ func (h *History) shrink() {
 	total := 0
 	for _, list := range [][]*ProbeResult{h.recent, h.failures} {
 		for _, r := range list {
-			total += r.size
+			total += len(r.logs)
 		}
 	}
 	for total > maxHistoryBytes && len(h.failures) > 0 {
-		total -= h.failures[0].size
+		total -= len(h.failures[0].logs)
 		h.failures = h.failures[1:]
 	}
 	for total > maxHistoryBytes && len(h.recent) > 1 {
-		total -= h.recent[0].size
+		total -= len(h.recent[0].logs)
 		h.recent = h.recent[1:]
 	}
 }
@@ -105,9 +105,7 @@ func (h *History) shrink() {
 // forgetMetrics drops the metrics of all but the newest keptRenders probes of list.
 func forgetMetrics(list []*ProbeResult) {
 	for i := 0; i < len(list)-keptRenders; i++ {
-		if r := list[i]; r.brief != nil {
-			r.render, r.brief = r.brief, nil
-		}
+		list[i].reg = nil
 	}
 }
 
@@ -138,13 +136,69 @@ func (h *History) Get(id int64) (ProbeResult, bool) {
 	for _, list := range [][]*ProbeResult{h.recent, h.failures} {
 		for _, r := range list {
 			if r.ID == id {
-				res := *r
-				if res.render != nil {
-					res.DebugOutput = res.render()
-				}
-				return res, true
+				return r.rendered(), true
 			}
 		}
 	}
 	return ProbeResult{}, false
+}
+
+// rendered is a copy of r with its debug output.
+func (r *ProbeResult) rendered() ProbeResult {
+	res := *r
+	if res.module != nil {
+		res.DebugOutput = debugOutput(res.module, res.logs, res.reg)
+	}
+	return res
+}
+
+// debugOutput is the text debug=true returns: the probe's log lines at debug level, the metrics it
+// would have returned, and the module as loaded (secrets print as <secret>). The metrics section
+// is valid text exposition whatever the gather says: its errors go in comment lines.
+func debugOutput(m *config.Module, logs string, reg prometheus.Gatherer) string {
+	var buf bytes.Buffer
+	buf.WriteString("Logs for the probe:\n")
+	buf.WriteString(logs)
+	buf.WriteString("\n\nMetrics that would have been returned:\n")
+	if reg == nil {
+		buf.WriteString("# (no longer kept: the history keeps the metrics of its newest probes only)\n")
+	} else {
+		writeGathered(&buf, reg)
+	}
+	buf.WriteString("\n\nModule configuration:\n")
+	if m != nil {
+		c, err := yaml.Marshal(m)
+		if err != nil {
+			fmt.Fprintf(&buf, "# error marshalling module: %v\n", err)
+		}
+		buf.Write(c)
+	}
+	return buf.String()
+}
+
+// writeGathered writes what reg gathers in the text format, its errors as comments.
+func writeGathered(buf *bytes.Buffer, reg prometheus.Gatherer) {
+	mfs, err := reg.Gather()
+	if err != nil {
+		writeComment(buf, "error gathering metrics: "+err.Error())
+	}
+	var fam bytes.Buffer // a family is written whole or not at all
+	for _, mf := range mfs {
+		fam.Reset()
+		if _, err := expfmt.MetricFamilyToText(&fam, mf); err != nil {
+			writeComment(buf, fmt.Sprintf("error formatting metric family %s: %v", mf.GetName(), err))
+			continue
+		}
+		buf.Write(fam.Bytes())
+	}
+}
+
+// writeComment writes text as comment lines, one per line of it. Each starts with "# ! ", so
+// that none reads as a HELP or TYPE line.
+func writeComment(buf *bytes.Buffer, text string) {
+	for _, line := range strings.Split(text, "\n") {
+		buf.WriteString("# ! ")
+		buf.WriteString(strings.ToValidUTF8(line, "\uFFFD"))
+		buf.WriteByte('\n')
+	}
 }

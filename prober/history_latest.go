@@ -24,9 +24,5 @@ func (h *History) Latest(target, module string) (ProbeResult, bool) {
 	if newest == nil {
 		return ProbeResult{}, false
 	}
-	res := *newest
-	if res.render != nil {
-		res.DebugOutput = res.render()
-	}
-	return res, true
+	return newest.rendered(), true
 }

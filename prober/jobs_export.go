@@ -53,7 +53,7 @@ func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub labelScrub
 			s.exportActive(built)
 		}
 		c.memo.end()
-		c.version, c.metrics, c.counts = s.version, built.metrics, built.limits.done()
+		c.version, c.metrics, c.counts = s.version, built.metrics, built.done()
 		if err := built.failure(); err != nil { // a bug: what was built wrong is left out, the rest is served, and the collector fails
 			c.version = 0 // built again next probe, so that the failure is not cached
 			s.serve(out)
@@ -68,7 +68,7 @@ func (s *jobsState) exportCached(out *metricSet, maxSeries int, scrub labelScrub
 // (jobs of label sets past its cap, label values it cut).
 func (s *jobsState) serve(out *metricSet) {
 	counts := s.cached.counts
-	counts.overMax += s.keysDropped
+	counts.dropped[dropMaxSeries] += s.keysDropped
 	counts.truncated += s.keysCut
 	out.addBuilt(s.cached.metrics, counts)
 }

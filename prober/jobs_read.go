@@ -51,7 +51,7 @@ func (r jobsReader) read(ctx context.Context, plan jobsPlan, pace readPace, fold
 	if plan.reseed == reseedBeforeWindow {
 		// Before the walk, whose newer records then win: a job the walk saw finish must not come
 		// back from an older record of it read later.
-		got.reseedErr = r.unfinishedBeforeWindow(ctx, plan, fold)
+		got.reseedErr = r.walkUnfinished(ctx, plan.beforeWindowFilter(), fold)
 	}
 	fullDone := make(chan struct{})
 	go func() {
@@ -68,7 +68,7 @@ func (r jobsReader) read(ctx context.Context, plan jobsPlan, pace readPace, fold
 		workers, shards := planShards(ranges, plan.now, got.pace, r.pageSize, time.Until(deadlineOf(ctx)), r.maxReaders)
 		level.Debug(r.logger).Log("msg", "reading job updates", "ranges", len(ranges), "readers", workers, "shards", len(shards),
 			"updates_per_second", got.pace.updatesPerSecond, "page_latency", got.pace.pageLatency)
-		main := readShardsPaced(ctx, r.src, shards, workers, r.pageSize, 0, plan.now, got.pace.updatesPerSecond, fold)
+		main := readShards(ctx, r.src, shards, workers, r.pageSize, 0, plan.now, got.pace.updatesPerSecond, fold)
 		got.pace = paceOf(main, plan.now, got.pace)
 		got.results = append(got.results, main...)
 	}
@@ -81,7 +81,7 @@ func (r jobsReader) read(ctx context.Context, plan jobsPlan, pace readPace, fold
 func (r jobsReader) readSample(ctx context.Context, plan jobsPlan, got *jobsRead, fold func(*nbu.Job)) []timeRange {
 	ranges := slices.Clone(plan.ranges)
 	tail := ranges[len(ranges)-1]
-	sample := readShards(ctx, r.src, []timeRange{tail}, 1, r.pageSize, r.pageSize, time.Now(), fold)[0]
+	sample := readShards(ctx, r.src, []timeRange{tail}, 1, r.pageSize, r.pageSize, time.Now(), 0, fold)[0]
 	got.sample = &sample
 	got.pace = paceOf([]shardResult{sample}, plan.now, got.pace)
 	if sample.done {
@@ -159,12 +159,6 @@ func (r jobsReader) unfinished(ctx context.Context, filter string) (unfinishedJo
 		return nil, err // a part of the jobs not DONE must not replace all of them
 	}
 	return fresh, nil
-}
-
-// unfinishedBeforeWindow passes the jobs not DONE that the update walk cannot see (not updated since
-// the window started) to fold.
-func (r jobsReader) unfinishedBeforeWindow(ctx context.Context, plan jobsPlan, fold func(*nbu.Job)) error {
-	return r.walkUnfinished(ctx, plan.beforeWindowFilter(), fold)
 }
 
 func (r jobsReader) walkUnfinished(ctx context.Context, filter string, fn func(*nbu.Job)) error {

@@ -221,15 +221,11 @@ func (q *shardQueue) done(r *shardResult) {
 
 // readShards pages the shards with `workers` concurrent readers and calls fn, under one lock, for
 // every job. A shard stopped by the deadline reports how far it got; jobs it passed to fn before
-// stopping count. limit > 0 stops each shard after that many records (not done, no error). The
-// results are the shards as finally cut: the planned ones, then those handed over to idle readers.
-func readShards(ctx context.Context, client jobsSource, shards []timeRange, workers, pageSize, limit int, now time.Time, fn func(*nbu.Job)) []shardResult {
-	return readShardsPaced(ctx, client, shards, workers, pageSize, limit, now, 0, fn)
-}
-
-// readShardsPaced is readShards for a plan made at rate updates per second, which tells idle
-// readers what the busy ones have left.
-func readShardsPaced(ctx context.Context, client jobsSource, shards []timeRange, workers, pageSize, limit int, now time.Time, rate float64, fn func(*nbu.Job)) []shardResult {
+// stopping count. limit > 0 stops each shard after that many records (not done, no error); rate is
+// the plan's updates per second (0: unknown), which tells idle readers what the busy ones have
+// left. The results are the shards as finally cut: the planned ones, then those handed over to
+// idle readers.
+func readShards(ctx context.Context, client jobsSource, shards []timeRange, workers, pageSize, limit int, now time.Time, rate float64, fn func(*nbu.Job)) []shardResult {
 	q := &shardQueue{running: map[*shardResult]bool{}, now: now, pageSize: max(pageSize, 1), rate: rate}
 	for _, r := range shards {
 		q.results = append(q.results, &shardResult{rng: r})

@@ -82,7 +82,7 @@ func TestShardBoundariesReadEachJobOnce(t *testing.T) {
 	}
 	defer client.Close()
 	seen := map[int64]int{}
-	results := readShards(t.Context(), client, shards, 3, 2, 0, fixtureNow, func(j *nbu.Job) { seen[j.JobID]++ })
+	results := readShards(t.Context(), client, shards, 3, 2, 0, fixtureNow, 0, func(j *nbu.Job) { seen[j.JobID]++ })
 	for _, r := range results {
 		if !r.done || r.err != nil {
 			t.Fatalf("shard %v: done %v err %v", r.rng, r.done, r.err)
@@ -212,7 +212,7 @@ func TestUnorderedShardResumesFromItsStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	res := readShards(t.Context(), client, []timeRange{{lo: lo}}, 1, 100, 2, fixtureNow, func(*nbu.Job) {})[0]
+	res := readShards(t.Context(), client, []timeRange{{lo: lo}}, 1, 100, 2, fixtureNow, 0, func(*nbu.Job) {})[0]
 	if !res.unordered || res.done {
 		t.Fatalf("unordered %v done %v", res.unordered, res.done)
 	}

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-kit/log"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 )
 
 // Bounds on one probe's log, which debug=true returns and the history keeps: a primary that sends
@@ -16,32 +18,15 @@ const (
 	maxProbeLineBytes = 8 << 10
 )
 
-// probeLogger sends each line both to the exporter's logger (filtered at --log.level) and, whatever
-// that level, into a per-probe buffer at debug level: debug=true and the probe history show what
-// happened during one probe without turning up logging for the whole process. The module's
-// secrets are scrubbed from both.
-type probeLogger struct {
-	buf *lockedBuffer
-	tee log.Logger
-}
-
-func newProbeLogger(main log.Logger, module, target string, scrub func(string) string) *probeLogger {
+// newProbeLogger returns a logger that sends each line both to the exporter's logger (filtered at
+// --log.level) and, whatever that level, into the probe's buffer at debug level: debug=true and
+// the probe history show what happened during one probe without turning up logging for the whole
+// process. The module's secrets are scrubbed from both.
+func newProbeLogger(main log.Logger, module, target string, secrets *redact.Set) (log.Logger, *lockedBuffer) {
 	buf := &lockedBuffer{limit: maxProbeLogBytes}
-	p := &probeLogger{buf: buf}
-	var next log.Logger = teeLogger{main: main, buf: log.NewLogfmtLogger(buf)}
-	if scrub != nil {
-		next = scrubLogger{next: next, scrub: scrub}
-	}
-	p.tee = log.With(next, "module", module, "target", target)
-	return p
+	tee := teeLogger{main: main, buf: log.NewLogfmtLogger(buf)}
+	return log.With(scrubLogger{next: tee, scrub: secrets.String}, "module", module, "target", target), buf
 }
-
-func (p *probeLogger) Logger() log.Logger { return p.tee }
-func (p *probeLogger) String() string     { return p.buf.String() }
-
-// Head is the first limit bytes of the log (what the history keeps), saying so when it cut:
-// copying a first probe's whole log (a line a page) to keep its head would double it for nothing.
-func (p *probeLogger) Head(limit int) string { return p.buf.head(limit) }
 
 type teeLogger struct{ main, buf log.Logger }
 
@@ -113,6 +98,8 @@ func (l *lockedBuffer) stringLocked() string {
 	return l.b.String() + fmt.Sprintf("... log truncated: %d more bytes of log lines were not kept (the limit is %d bytes)\n", l.dropped, l.limit)
 }
 
+// head is the first limit bytes of the log (what the history keeps), saying so when it cut:
+// copying a first probe's whole log (a line a page) to keep its head would double it for nothing.
 func (l *lockedBuffer) head(limit int) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -121,5 +108,5 @@ func (l *lockedBuffer) head(limit int) string {
 		return l.stringLocked()
 	}
 	more := len(b) - limit + l.dropped
-	return cutUTF8(string(b[:min(len(b), limit+utf8.UTFMax)]), limit) + fmt.Sprintf("\n... log truncated for the history: %d more bytes\n", more)
+	return redact.CutUTF8(string(b[:min(len(b), limit+utf8.UTFMax)]), limit) + fmt.Sprintf("\n... log truncated for the history: %d more bytes\n", more)
 }

@@ -25,7 +25,6 @@ type probe struct {
 	logger    log.Logger
 	out       *metricSet
 	now       func() time.Time
-	scrub     labelScrub   // the module's secrets out of label values; nil: none
 	answer    atomic.Int64 // what the collectors' series weigh so far
 	maxAnswer int64        // the most they may weigh (Handler.MaxAnswerBytes)
 }
@@ -157,7 +156,7 @@ func (p *probe) collect(ctx context.Context, c Collector, slot *collectorSlot, v
 	}
 	trace := &nbu.Trace{}
 	ctx = nbu.ContextWithTrace(ctx, trace)
-	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers, scrub: p.scrub, sess: p.sess}
+	run := &Run{Module: p.module, Client: p.sess.client, Logger: p.logger, Now: p.now, Version: version, observers: observers, scrub: p.sess.client.ScrubLabel, sess: p.sess}
 	start := time.Now()
 	got, src := p.shared(ctx, c, slot, run)
 	res.elapsed, res.requests, res.source = time.Since(start), trace.Requests(), src
@@ -173,15 +172,9 @@ type runResult struct {
 	at  time.Time
 }
 
-// sharedRun lets concurrent probes of one session share one run of a collector: they wait for it
-// (or their own deadline) instead of asking NetBackup again. Runs never overlap, so the
-// collector's state is only ever touched by one run at a time.
-type sharedRun struct {
-	mu   sync.Mutex
-	cur  *sharedCall
-	skip rememberedSkip
-}
-
+// sharedCall is a collector's run in flight, which concurrent probes of one session share: they
+// wait for it (or their own deadline) instead of asking NetBackup again. Runs never overlap, so
+// the collector's state is only ever touched by one run at a time.
 type sharedCall struct {
 	done chan struct{}
 	res  *runResult
@@ -201,22 +194,21 @@ func resultKey(sessionKey, collector string) string { return sessionKey + "\x00"
 func (p *probe) shared(ctx context.Context, c Collector, slot *collectorSlot, run *Run) (*runResult, runSource) {
 	ttl, key, now := c.CacheTTL(p.module), resultKey(p.sess.key, c.Name()), p.now()
 	_, observer := slot.state.(JobObserver)
-	s := &slot.run
-	s.mu.Lock()
-	if res, ok := s.skip.recall(run.Version, now, ttl); ok {
-		s.mu.Unlock()
+	slot.mu.Lock()
+	if res, ok := slot.skip.recall(run.Version, now, ttl); ok {
+		slot.mu.Unlock()
 		return res, fromCache
 	}
 	// go-cache drops an entry after the TTL; the probe's clock, the same but in tests, must
 	// agree that it is young enough.
 	if ttl > 0 {
 		if v, ok := p.sess.results.Get(key); ok && now.Sub(v.(*runResult).at) < ttl {
-			s.mu.Unlock()
+			slot.mu.Unlock()
 			return v.(*runResult), fromCache
 		}
 	}
-	if cur := s.cur; cur != nil {
-		s.mu.Unlock()
+	if cur := slot.cur; cur != nil {
+		slot.mu.Unlock()
 		select {
 		case <-cur.done:
 			return cur.res, ranShared
@@ -225,19 +217,19 @@ func (p *probe) shared(ctx context.Context, c Collector, slot *collectorSlot, ru
 		}
 	}
 	call := &sharedCall{done: make(chan struct{})}
-	s.cur = call
-	s.mu.Unlock()
+	slot.cur = call
+	slot.mu.Unlock()
 	defer func() {
-		s.mu.Lock()
-		s.cur = nil
+		slot.mu.Lock()
+		slot.cur = nil
 		res := call.res
 		if !observer {
-			s.skip.note(res, run.Version)
+			slot.skip.note(res, run.Version)
 		}
 		if ttl > 0 && res.out != nil && (res.err == nil || errors.Is(res.err, ErrSkipped)) {
 			p.sess.results.Set(key, res, ttl)
 		}
-		s.mu.Unlock()
+		slot.mu.Unlock()
 		close(call.done)
 	}()
 	call.res = p.contained(ctx, slot.state, run, now)
@@ -254,7 +246,7 @@ func (p *probe) contained(ctx context.Context, state CollectorState, run *Run, n
 			res.out, res.err = nil, fmt.Errorf("collector panicked (a bug; please report it): %v", r)
 		}
 	}()
-	out := newMetricSet(p.module.MaxSeries, p.scrub)
+	out := newMetricSet(p.module.MaxSeries, p.sess.client.ScrubLabel)
 	err := state.Collect(ctx, run, out)
 	res.out, res.err = out, errors.Join(err, out.failure())
 	return res
@@ -267,15 +259,15 @@ func (p *probe) add(res *collectorResult, got *runResult) {
 	if got.out == nil {
 		return
 	}
-	res.counts = got.out.limits.done()
+	res.counts = got.out.done()
 	if w, limit := int64(res.counts.bytes), cmp.Or(p.maxAnswer, maxAnswerBytes); p.answer.Add(w) > limit {
 		p.answer.Add(-w)
-		res.counts.tooLarge += res.counts.series
+		res.counts.dropped[dropAnswerSize] += res.counts.series
 		res.err = errors.Join(got.err, fmt.Errorf("the answer would pass %d bytes with this collector's %d series (%d bytes): left out", limit, res.counts.series, w))
 		return
 	}
 	if res.source != ranHere {
-		level.Debug(p.logger).Log("msg", "collector series "+res.source.String(), "collector", res.name)
+		level.Debug(p.logger).Log("msg", "collector series reused", "collector", res.name, "source", res.source)
 	}
 	p.out.merge(got.out)
 	res.skipped = errors.Is(got.err, ErrSkipped)
@@ -290,9 +282,7 @@ const (
 	fromCache                  // an earlier run's series, younger than the collector's TTL
 )
 
-func (s runSource) String() string {
-	return [...]string{"ran", "shared with a concurrent probe", "from cache"}[s]
-}
+func (s runSource) String() string { return [...]string{"ran", "shared", "cache"}[s] }
 
 // report writes a collector's own series and says whether it counts as a success.
 func (p *probe) report(r collectorResult) bool {
@@ -312,13 +302,15 @@ func (p *probe) report(r collectorResult) bool {
 	p.out.gauge(descCollectorSuccess, ok, r.name)
 	p.out.gauge(descCollectorDuration, r.elapsed.Seconds(), r.name)
 	p.out.gauge(descCollectorRequests, float64(r.requests), r.name)
-	for _, reason := range dropReasons {
-		p.out.gauge(descSeriesDropped, float64(r.counts.dropped(reason)), r.name, reason)
+	dropped := 0
+	for i, n := range r.counts.dropped {
+		p.out.gauge(descSeriesDropped, float64(n), r.name, dropReasons[i])
+		dropped += n
 	}
 	p.out.gauge(descLabelsTruncated, float64(r.counts.truncated), r.name)
-	if r.counts.droppedTotal() > 0 {
-		level.Warn(p.logger).Log("msg", "series left out", "collector", r.name, "max_series", r.counts.overMax,
-			"duplicate", r.counts.duplicates, "answer_size", r.counts.tooLarge)
+	if dropped > 0 {
+		level.Warn(p.logger).Log("msg", "series left out", "collector", r.name, "max_series", r.counts.dropped[dropMaxSeries],
+			"duplicate", r.counts.dropped[dropDuplicate], "answer_size", r.counts.dropped[dropAnswerSize])
 	}
 	return r.err == nil
 }

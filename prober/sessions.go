@@ -9,6 +9,8 @@ import (
 
 	gocache "github.com/patrickmn/go-cache"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
@@ -22,8 +24,6 @@ import (
 // the live client, so the target keeps its job counters (no reset, no second backfill).
 type session struct {
 	key    string
-	module string
-	target Target
 	client *nbu.Client
 	// results is the store's cache of the collectors' last results (their cache_ttl).
 	results *gocache.Cache
@@ -39,11 +39,13 @@ type session struct {
 	answerWeight atomic.Int64
 }
 
-// collectorSlot is one collector's share of a session: its state, and the run that serialises
-// its collections.
+// collectorSlot is one collector's share of a session: its state, its run in flight and its
+// remembered skip, both guarded by mu.
 type collectorSlot struct {
 	state CollectorState
-	run   sharedRun
+	mu    sync.Mutex
+	cur   *sharedCall
+	skip  rememberedSkip
 }
 
 // slot returns the session's slot for c, creating its state on first use.
@@ -75,7 +77,9 @@ type Sessions struct {
 	now       func() time.Time
 	onRequest func(endpoint string, code int, d time.Duration)
 	evictions map[string]float64 // by reason: capacity, idle
-	tracing   clientTracing
+	// tracerProvider and propagator go to every client (WithTracing).
+	tracerProvider trace.TracerProvider
+	propagator     propagation.TextMapPropagator
 	// holdoffs outlives the sessions: a refused login is not tried again by a new session of the
 	// same credentials and primary. conns bounds the connections of all the sessions (nil = none).
 	holdoffs *nbu.LoginHoldoffs
@@ -197,13 +201,14 @@ func (s *Sessions) newSession(key string, m *config.Module, t Target) (*session,
 		OnRequest:             s.onRequest,
 		LoginHoldoffs:         s.holdoffs,
 		Conns:                 s.conns,
+		TracerProvider:        s.tracerProvider,
+		Propagator:            s.propagator,
 	}
-	s.tracing.apply(&opts)
 	client, err := nbu.NewClient(opts)
 	if err != nil {
 		return nil, fmt.Errorf("module %q, target %q: %w", m.Name, t.BaseURL, err)
 	}
-	return &session{key: key, module: m.Name, target: t, client: client, results: s.results}, nil
+	return &session{key: key, client: client, results: s.results}, nil
 }
 
 // dropIdle drops the sessions not probed for idleTTL, oldest first.

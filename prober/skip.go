@@ -50,7 +50,7 @@ const skipMemory = time.Hour
 
 // rememberedSkip is a collector's last run when it was a skip: the probes of the session serve it
 // for skipMemory (or the collector's TTL when longer) instead of asking again. Guarded by its
-// sharedRun's lock.
+// collectorSlot's lock.
 type rememberedSkip struct {
 	res     *runResult // nil: none remembered
 	version string

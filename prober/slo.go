@@ -60,7 +60,7 @@ func (sloState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 	if err != nil {
 		return optionalOr("protection plans", err)
 	}
-	out.limits.absorb(seriesCounts{overMax: cut})
+	out.leftOut(cut)
 	out.gauge(descSLOCount, float64(plans))
 	out.gauge(descLastScrape, float64(r.Now().UnixNano())/1e9, "slo")
 	return nil

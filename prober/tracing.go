@@ -11,21 +11,19 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/tracing/nop"
-	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
 
 // tracerName is the instrumentation scope of the prober's spans.
 const tracerName = "github.com/netbackup-exporter/netbackup_exporter/prober"
 
-// Attribute keys of the prober's spans (server.* from the OpenTelemetry semantic conventions).
+// Attribute keys of the prober's spans (server.* are the OpenTelemetry semantic conventions').
 const (
 	attrModule       = attribute.Key("nbu.module")
 	attrTarget       = attribute.Key("nbu.target")
-	attrServerAddr   = attribute.Key("server.address")
-	attrServerPort   = attribute.Key("server.port")
 	attrAPIVersion   = attribute.Key("nbu.api_version")
 	attrTimeout      = attribute.Key("nbu.probe.timeout_seconds")
 	attrDeadline     = attribute.Key("nbu.probe.deadline")
@@ -45,15 +43,6 @@ const (
 // incoming reads a W3C traceparent from /probe requests, so that a tracing Prometheus or proxy
 // sees the probe inside its own trace. An instance of our own, not OpenTelemetry's global.
 var incoming = propagation.TraceContext{}
-
-// tracerProvider is the prober's one tracing seam: a Handler built without one traces nothing.
-// Every other span of a probe is started from the provider of the span in its context.
-func (h *Handler) tracerProvider() trace.TracerProvider {
-	if h.TracerProvider == nil {
-		return nop.Provider{}
-	}
-	return h.TracerProvider
-}
 
 // tracer returns a tracer from the provider that made ctx's span: collectors and the jobs reader
 // need no tracer of their own threaded through. Under a span that does not record (tracing off,
@@ -75,14 +64,20 @@ func (h *Handler) startProbe(ctx context.Context, r *http.Request, module string
 	if r.Header["Traceparent"] != nil { // Extract would canonicalise the name: an allocation
 		ctx = incoming.Extract(ctx, propagation.HeaderCarrier(r.Header))
 	}
-	ctx, span := h.tracerProvider().Tracer(tracerName).Start(ctx, "probe", serverKind...)
+	// The prober's one tracing seam: a Handler built without a provider traces nothing. Every
+	// other span of a probe is started from the provider of the span in its context.
+	var tp trace.TracerProvider = nop.Provider{}
+	if h.TracerProvider != nil {
+		tp = h.TracerProvider
+	}
+	ctx, span := tp.Tracer(tracerName).Start(ctx, "probe", serverKind...)
 	if !span.IsRecording() {
 		return ctx, span
 	}
 	span.SetAttributes(attrModule.String(module), attrTarget.String(target.BaseURL),
-		attrServerAddr.String(target.Host), attrTimeout.Float64(timeout.Seconds()))
+		semconv.ServerAddressKey.String(target.Host), attrTimeout.Float64(timeout.Seconds()))
 	if port, err := strconv.Atoi(target.Port); err == nil {
-		span.SetAttributes(attrServerPort.Int(port))
+		span.SetAttributes(semconv.ServerPortKey.Int(port))
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		span.SetAttributes(attrDeadline.String(dl.UTC().Format(time.RFC3339Nano)))
@@ -157,17 +152,12 @@ func endCollector(span trace.Span, res *collectorResult) {
 	}
 	span.SetAttributes(attrResult.String(result), attrSkipped.Bool(res.skipped), attrRequests.Int64(res.requests))
 	if !res.skipped {
-		span.SetAttributes(attrSource.String(sourceName(res.source)), attrCached.Bool(res.source == fromCache))
+		span.SetAttributes(attrSource.String(res.source.String()), attrCached.Bool(res.source == fromCache))
 	}
 	if res.skipped && res.err != nil {
 		// Not an error of the probe's, but the reason belongs next to it.
 		span.AddEvent("skipped", trace.WithAttributes(attribute.String("reason", res.err.Error())))
 	}
-}
-
-// sourceName is a runSource as an attribute value (String is the wording of the log).
-func sourceName(s runSource) string {
-	return [...]string{"ran", "shared", "cache"}[s]
 }
 
 // startShard starts the span of one backfill shard; filter is the range it pages.
@@ -195,21 +185,12 @@ type SessionOption func(*Sessions)
 
 // WithTracing makes the sessions' NetBackup clients trace every request into tp and, when
 // propagate is set, send the W3C trace context to NetBackup (for a tracing proxy in front of it).
+// nbu.NewClient makes a nil provider or propagator a no-op.
 func WithTracing(tp trace.TracerProvider, propagate bool) SessionOption {
 	return func(s *Sessions) {
-		s.tracing.tracerProvider = tp
+		s.tracerProvider = tp
 		if propagate {
-			s.tracing.propagator = propagation.TraceContext{}
+			s.propagator = propagation.TraceContext{}
 		}
 	}
-}
-
-// clientTracing is what Sessions hands each NetBackup client; nbu.NewClient makes nil a no-op.
-type clientTracing struct {
-	tracerProvider trace.TracerProvider
-	propagator     propagation.TextMapPropagator
-}
-
-func (t clientTracing) apply(o *nbu.Options) {
-	o.TracerProvider, o.Propagator = t.tracerProvider, t.propagator
 }

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/netbackup-exporter/netbackup_exporter/config"
@@ -102,7 +103,7 @@ func TestProbeSpanTree(t *testing.T) {
 	if probe.SpanKind() != trace.SpanKindServer || probe.Parent().IsValid() || probe.Status().Code != codes.Ok {
 		t.Errorf("probe span: kind %v parent %v status %+v", probe.SpanKind(), probe.Parent(), probe.Status())
 	}
-	if a[attrModule].AsString() != "default" || a[attrServerAddr].AsString() != "127.0.0.1" || a[attrServerPort].AsInt64() == 0 ||
+	if a[attrModule].AsString() != "default" || a[semconv.ServerAddressKey].AsString() != "127.0.0.1" || a[semconv.ServerPortKey].AsInt64() == 0 ||
 		a[attrAPIVersion].AsString() != "14.0" || !a[attrSuccess].AsBool() || a[attrDeadline].AsString() == "" {
 		t.Errorf("probe attributes: %v", a)
 	}
@@ -247,7 +248,8 @@ func TestDebugShowsTheTraceID(t *testing.T) {
 // test builds them) still probe; the no-op provider stands in.
 func TestUntracedHandlerDefaultsToNoop(t *testing.T) {
 	h := &Handler{Logger: log.NewNopLogger()}
-	if _, ok := h.tracerProvider().Tracer("x").Start(t.Context(), "s"); ok.IsRecording() {
+	r := httptest.NewRequest(http.MethodGet, "/probe", nil)
+	if _, span := h.startProbe(t.Context(), r, "default", Target{}, time.Second); span.IsRecording() {
 		t.Error("the default provider records")
 	}
 }

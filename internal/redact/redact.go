@@ -151,11 +151,11 @@ func (s *Set) Label(v string, maxBytes int) string {
 	if n := maxBytes + max(s.Longest(), MinRun); len(v) > n {
 		v = v[:n]
 	}
-	return cutUTF8(s.String(v), maxBytes)
+	return CutUTF8(s.String(v), maxBytes)
 }
 
-// cutUTF8 cuts v to at most n bytes without splitting a character.
-func cutUTF8(v string, n int) string {
+// CutUTF8 cuts v to at most n bytes without splitting a character.
+func CutUTF8(v string, n int) string {
 	if len(v) <= n {
 		return v
 	}

@@ -5,6 +5,7 @@ package reload
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -44,9 +45,10 @@ type Reloader struct {
 	done     chan struct{} // closed when loop returns
 
 	// Only touched by whoever runs reloads: the caller for the first one, then Loop.
-	files    []string          // absolute paths of the config file and the live config's key files
-	seen     map[string]digest // their contents as of the last reload, to tell real changes from noise
-	rearm    func(files []string)
+	files []string          // absolute paths of the config file and the live config's key files
+	seen  map[string]digest // their contents as of the last reload, to tell real changes from noise
+	rearm func(files []string)
+	// onReload is called after every reload, with its trigger and result (tests follow reloads).
 	onReload func(trigger string, err error)
 }
 
@@ -123,7 +125,7 @@ func (r *Reloader) Loop(ctx context.Context) {
 		case <-events:
 			s.event(time.Now())
 		case <-s.settled():
-			s.reset()
+			s.deadline = time.Time{}
 			r.checkFiles()
 		}
 	}
@@ -157,8 +159,6 @@ func (s *settling) settled() <-chan time.Time {
 	return s.timer.C
 }
 
-func (s *settling) reset() { s.deadline = time.Time{} }
-
 func (s *settling) stop() {
 	if s.timer != nil {
 		s.timer.Stop()
@@ -182,11 +182,12 @@ func (r *Reloader) checkFiles() {
 func (r *Reloader) Reload(trigger string) (err error) {
 	// Taken before loading, so that a change made while the file is being read still counts as a
 	// change at the next file event.
-	before := digestFiles(r.files)
-	err = r.config.Reload(r.file)
-	for p, d := range before {
-		r.seen[p] = d
+	before := make(map[string]digest, len(r.files))
+	for _, p := range r.files {
+		before[p] = digestFile(p)
 	}
+	err = r.config.Reload(r.file)
+	maps.Copy(r.seen, before)
 	if r.onReload != nil {
 		defer func() { r.onReload(trigger, err) }()
 	}
@@ -195,19 +196,13 @@ func (r *Reloader) Reload(trigger string) (err error) {
 		return err
 	}
 	cfg := r.config.Get()
-	files := append([]string{r.files[0]}, cfg.KeyFiles()...)
-	slices.Sort(files[1:])
-	files = slices.Compact(files)
+	files := slices.Compact(append([]string{r.files[0]}, cfg.KeyFiles()...))
 	for _, p := range files {
 		if _, ok := r.seen[p]; !ok {
 			r.seen[p] = digestFile(p)
 		}
 	}
-	for p := range r.seen {
-		if !slices.Contains(files, p) {
-			delete(r.seen, p)
-		}
-	}
+	maps.DeleteFunc(r.seen, func(p string, _ digest) bool { return !slices.Contains(files, p) })
 	r.files = files
 	if r.rearm != nil {
 		r.rearm(files)
@@ -234,12 +229,7 @@ func (r *Reloader) changedOnDisk() []string {
 // warnInsecure logs, once per module and load, that a module does not verify the primary's
 // certificate: anyone on the path can then pose as NetBackup and receive the API key.
 func warnInsecure(logger log.Logger, cfg *config.Config) {
-	names := make([]string, 0, len(cfg.Modules))
-	for name := range cfg.Modules {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Modules)) {
 		if cfg.Modules[name].TLSConfig.InsecureSkipVerify {
 			level.Warn(logger).Log("msg", "tls_config.insecure_skip_verify is true: the NetBackup certificate is not verified, so the API key can be sent to an impostor", "module", name)
 		}
@@ -254,7 +244,3 @@ func (r *Reloader) Done() <-chan struct{} { return r.done }
 
 // SetDebounce shortens the settling time of file events (tests). Call it before Loop.
 func (r *Reloader) SetDebounce(d time.Duration) { r.debounce = d }
-
-// OnReload has f called after every reload, with its trigger and result, from the goroutine that
-// ran it (tests follow reloads with it). Call it before Loop.
-func (r *Reloader) OnReload(f func(trigger string, err error)) { r.onReload = f }

@@ -57,7 +57,7 @@ func startWatching(t *testing.T, file string, logger log.Logger) *watching {
 		t.Fatal(err)
 	}
 	w := &watching{Reloader: r, reloads: make(chan string, 100)}
-	r.OnReload(func(trigger string, err error) { w.reloads <- fmt.Sprintf("%s: %v", trigger, err) })
+	r.onReload = func(trigger string, err error) { w.reloads <- fmt.Sprintf("%s: %v", trigger, err) }
 	ctx, cancel := context.WithCancel(context.Background())
 	go r.Loop(ctx)
 	t.Cleanup(func() {

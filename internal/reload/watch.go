@@ -139,11 +139,3 @@ func digestFile(path string) digest {
 	}
 	return digest{sum: sha256.Sum256(b)}
 }
-
-func digestFiles(paths []string) map[string]digest {
-	out := make(map[string]digest, len(paths))
-	for _, p := range paths {
-		out[p] = digestFile(p)
-	}
-	return out
-}

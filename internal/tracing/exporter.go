@@ -7,13 +7,14 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+
+	"github.com/netbackup-exporter/netbackup_exporter/internal/redact"
 )
 
 const (
@@ -33,28 +34,6 @@ const (
 	// maxDrain is what is read past that so the connection can be reused.
 	maxDrain = 64 << 10
 )
-
-// exporterSettings is what New resolved: where, with which headers and TLS, within what time.
-type exporterSettings struct {
-	endpoint endpoint
-	headers  map[string]string // from the headers file; nil leaves the SDK's from the environment
-	tls      *tls.Config       // nil: the system's roots and no client certificate
-	timeout  time.Duration
-}
-
-// envTimeout reads OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT: the SDK applies it to its own HTTP
-// client only, and the exporter brings its own. Milliseconds a batch may take, retries included.
-func envTimeout(getenv func(string) string) (time.Duration, error) {
-	name, v := lookupEnv(getenv, "TIMEOUT")
-	if name == "" {
-		return defaultTimeout, nil
-	}
-	ms, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || ms <= 0 || ms > int64(time.Hour/time.Millisecond) {
-		return 0, fmt.Errorf("tracing: %s %q: want milliseconds, 1 to 3600000", name, v)
-	}
-	return time.Duration(ms) * time.Millisecond, nil
-}
 
 // newExporter builds the SDK's OTLP/HTTP exporter. The options given here win over what the SDK
 // reads from the OTEL_EXPORTER_OTLP_* variables. The caller closes httpc's idle connections once
@@ -148,20 +127,13 @@ func (s scrubbing) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // scrub blanks the values of the headers sent in text and bounds it to maxErrorText, quoted.
 func scrub(text string, sent http.Header) string {
-	text = strings.TrimSpace(text)
 	var secrets []string
 	for name, values := range sent {
 		if !sdkHeaders[name] {
 			secrets = append(secrets, values...)
 		}
 	}
-	// Longest first: a value that holds another must not lose only its shorter part.
-	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
-	for _, v := range secrets {
-		if v != "" {
-			text = strings.ReplaceAll(text, v, "<redacted>")
-		}
-	}
+	text = redact.New(secrets...).String(strings.TrimSpace(text))
 	if text == "" {
 		return ""
 	}

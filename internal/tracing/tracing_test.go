@@ -27,8 +27,8 @@ func TestOffBuildsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := tr.Provider.(nop.Provider); !ok || tr.Enabled() || tr.exporter != nil || tr.sdk != nil {
-		t.Errorf("tracing off built %T (exporter %v)", tr.Provider, tr.exporter)
+	if _, ok := tr.Provider.(nop.Provider); !ok || tr.Enabled() || tr.sdk != nil || tr.httpc != nil {
+		t.Errorf("tracing off built %T (an SDK provider %v, an exporter client %v)", tr.Provider, tr.sdk, tr.httpc)
 	}
 	if _, span := tr.Provider.Tracer("x").Start(context.Background(), "s"); span.IsRecording() {
 		t.Error("the off provider records spans")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -42,7 +41,5 @@ func serveLogs(d Deps, w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, err := fmt.Fprint(w, res.DebugOutput)
-	logErr(d.Logger, err)
+	writeText(w, d.Logger, res.DebugOutput)
 }

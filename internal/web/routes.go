@@ -3,8 +3,8 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"strings"
 
@@ -41,14 +41,8 @@ func Routes(d Deps) *http.ServeMux {
 	mux.Handle(route("/probe"), d.Probe)
 	mux.HandleFunc(route("/health"), d.Probe.ServeHealth)
 	mux.Handle(route("/metrics"), promhttp.InstrumentMetricHandler(d.Registerer, promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{})))
-	mux.HandleFunc(route("/-/healthy"), func(w http.ResponseWriter, _ *http.Request) {
-		_, err := fmt.Fprintln(w, "Healthy")
-		logErr(d.Logger, err)
-	})
-	mux.HandleFunc(route("/-/ready"), func(w http.ResponseWriter, _ *http.Request) {
-		_, err := fmt.Fprintln(w, "Ready")
-		logErr(d.Logger, err)
-	})
+	mux.HandleFunc(route("/-/healthy"), func(w http.ResponseWriter, _ *http.Request) { writeText(w, d.Logger, "Healthy\n") })
+	mux.HandleFunc(route("/-/ready"), func(w http.ResponseWriter, _ *http.Request) { writeText(w, d.Logger, "Ready\n") })
 	mux.HandleFunc(route("/-/reload"), func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -59,8 +53,7 @@ func Routes(d Deps) *http.ServeMux {
 			http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
-		_, err := fmt.Fprintln(w, "configuration reloaded")
-		logErr(d.Logger, err)
+		writeText(w, d.Logger, "configuration reloaded\n")
 	})
 	mux.HandleFunc(route("/config"), func(w http.ResponseWriter, _ *http.Request) {
 		out, err := yaml.Marshal(d.Config.Get())
@@ -68,9 +61,7 @@ func Routes(d Deps) *http.ServeMux {
 			http.Error(w, "cannot marshal the configuration: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, err = w.Write(out)
-		logErr(d.Logger, err)
+		writeText(w, d.Logger, string(out))
 	})
 	mux.HandleFunc(route("/logs"), func(w http.ResponseWriter, r *http.Request) { serveLogs(d, w, r) })
 	prefix := d.Paths.prefix()
@@ -140,9 +131,10 @@ func landingPage(d Deps) http.Handler {
 	return page
 }
 
-// logErr is for handlers whose write errors only mean the client went away.
-func logErr(logger log.Logger, err error) {
-	if err != nil {
+// writeText answers text as plain text; a write error only means that the client went away.
+func writeText(w http.ResponseWriter, logger log.Logger, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if _, err := io.WriteString(w, text); err != nil {
 		level.Debug(logger).Log("msg", "writing response", "err", err)
 	}
 }
