@@ -2,7 +2,6 @@ package prober
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -57,38 +56,11 @@ type licensingState struct {
 	primary string
 }
 
-// licensingPart is one endpoint's share of the licensing collector.
-type licensingPart struct {
-	endpoint string
-	collect  func(ctx context.Context, r *Run, out *metricSet) error
-}
-
 func (s *licensingState) Collect(ctx context.Context, r *Run, out *metricSet) error {
-	parts := []licensingPart{
-		{"/licensing/capacity", s.collectCapacity},
-		{"/licensing/entitlements", collectEntitlements},
-	}
-	var errs, skips []error
-	for _, p := range parts {
-		err := p.collect(ctx, r, out)
-		if err == nil {
-			continue
-		}
-		if err = optionalOr("licensing "+p.endpoint, err); errors.Is(err, ErrSkipped) {
-			level.Info(r.Logger).Log("msg", "licensing endpoint skipped", "endpoint", p.endpoint, "reason", err)
-			out.gauge(descCollectorEndpointSkipped, 1, "licensing", p.endpoint)
-			skips = append(skips, err)
-			continue
-		}
-		errs = append(errs, err)
-	}
-	if len(skips) == len(parts) {
-		return errors.Join(skips...)
-	}
-	if len(errs) == 0 {
-		out.gauge(descLastScrape, float64(r.Now().UnixNano())/1e9, "licensing")
-	}
-	return errors.Join(errs...)
+	return collectParts(ctx, r, out, "licensing", []endpointPart{
+		{"/licensing/capacity", "", s.collectCapacity},
+		{"/licensing/entitlements", "", collectEntitlements},
+	})
 }
 
 func (s *licensingState) collectCapacity(ctx context.Context, r *Run, out *metricSet) error {
