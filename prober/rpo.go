@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -93,10 +94,7 @@ func (s *policiesState) clientFrequencies() *clientFreqs {
 			}
 		}
 	}
-	for c := range f.secs {
-		f.names = append(f.names, c)
-	}
-	slices.Sort(f.names)
+	f.names = slices.Sorted(maps.Keys(f.secs))
 	s.freqs = f
 	return f
 }
