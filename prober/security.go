@@ -69,22 +69,12 @@ func collectSecurityStatus(ctx context.Context, r *Run, out *metricSet) error {
 	if err != nil {
 		return err
 	}
-	if st.RiskScoreKnown {
-		out.gauge(descSecurityRiskScore, st.RiskScore)
-	}
+	gaugeKnown(out, descSecurityRiskScore, st.RiskScore, 1)
 	for _, set := range st.Settings {
-		if set.RiskScoreKnown {
-			out.gauge(descSecuritySettingRisk, set.RiskScore, set.Name)
-		}
-		if set.WeightKnown {
-			out.gauge(descSecuritySettingWeight, set.Weight, set.Name)
-		}
-		if set.BaselineRiskKnown {
-			out.gauge(descSecuritySettingBaseline, set.BaselineRiskScore, set.Name)
-		}
-		if set.ValueKnown {
-			out.gauge(descSecuritySettingValue, set.Value, set.Name)
-		}
+		gaugeKnown(out, descSecuritySettingRisk, set.RiskScore, 1, set.Name)
+		gaugeKnown(out, descSecuritySettingWeight, set.Weight, 1, set.Name)
+		gaugeKnown(out, descSecuritySettingBaseline, set.BaselineRiskScore, 1, set.Name)
+		gaugeKnown(out, descSecuritySettingValue, set.Value, 1, set.Name)
 		if set.State != "" {
 			out.gauge(descSecuritySettingState, 1, set.Name, set.State)
 		}
