@@ -50,7 +50,7 @@ type SecuritySetting struct {
 }
 
 type securityStatusAttrs struct {
-	PlatformRiskScore       optNum           `json:"platformRiskScore"`
+	PlatformRiskScore       sentNumber       `json:"platformRiskScore"`
 	IsBaseTemplateAvailable optBool          `json:"isBaseTemplateAvailable"`
 	SecuritySettingsDetail  securitySettings `json:"securitySettingsDetail"`
 }
@@ -89,9 +89,9 @@ type securitySettings struct {
 
 type settingAttrs struct {
 	CurrentConfigState     settingState `json:"currentConfigState"`
-	ConfigWeightage        optNum       `json:"configWeightage"`
-	CurrentConfigRiskScore optNum       `json:"currentConfigRiskScore"`
-	BaseConfigRiskScore    optNum       `json:"baseConfigRiskScore"`
+	ConfigWeightage        sentNumber   `json:"configWeightage"`
+	CurrentConfigRiskScore sentNumber   `json:"currentConfigRiskScore"`
+	BaseConfigRiskScore    sentNumber   `json:"baseConfigRiskScore"`
 	IsBaselineSet          optBool      `json:"isBaselineSet"`
 }
 
@@ -166,28 +166,9 @@ func (s *settingState) UnmarshalJSON(b []byte) error {
 			s.str = str
 		}
 	default:
-		var o optNum
+		var o sentNumber
 		_ = o.UnmarshalJSON(b)
 		s.num, s.isNum = o.v, o.set
-	}
-	return nil
-}
-
-// optNum is a lenient number that remembers whether it was present: a score or a weight that is
-// absent is not 0. A number or a numeric string counts; null, "n/a" or a non-finite value do not.
-type optNum struct {
-	v   float64
-	set bool
-}
-
-func (o *optNum) UnmarshalJSON(b []byte) error {
-	*o = optNum{}
-	v, ok := numberBytes(b)
-	if !ok {
-		return nil
-	}
-	if x, err := strconv.ParseFloat(string(v), 64); err == nil && x-x == 0 {
-		o.v, o.set = x, true
 	}
 	return nil
 }
