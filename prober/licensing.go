@@ -73,8 +73,8 @@ func (s *licensingState) collectCapacity(ctx context.Context, r *Run, out *metri
 	switch {
 	case !ok:
 		level.Debug(r.Logger).Log("msg", "no capacity report names this primary", "primary", name, "reports", len(reports))
-	case rep.ConsumptionKnown && rep.ConsumptionMB >= 0:
-		out.gauge(descLicenseCapacityUsed, rep.ConsumptionMB*bytesPerMB)
+	case rep.ConsumptionMB.OK && rep.ConsumptionMB.V >= 0:
+		out.gauge(descLicenseCapacityUsed, rep.ConsumptionMB.V*bytesPerMB)
 	}
 	return nil
 }
@@ -132,8 +132,8 @@ func collectEntitlements(ctx context.Context, r *Run, out *metricSet) error {
 		if !e.ServiceExpiration.IsZero() {
 			out.gauge(descLicenseServiceExpiry, unixSeconds(e.ServiceExpiration), e.ID, e.ProductName, meter, typ, status)
 		}
-		if meter != "" && e.CountKnown && e.LicenseCount >= 0 && entitlementActive(status, e.EndDate, now) {
-			counts[meter] += e.LicenseCount
+		if n := e.LicenseCount; meter != "" && n.OK && n.V >= 0 && entitlementActive(status, e.EndDate, now) {
+			counts[meter] += n.V
 		}
 		return nil
 	})
