@@ -12,9 +12,8 @@ type MediaServer struct {
 	OSVersion        string
 	OSReleaseVersion string
 	NBUVersion       string
-	// MachineUp is isMachineUp; MachineUpKnown is false when the server did
-	// not send it (the field is optional), so absence is not read as down.
-	MachineUp, MachineUpKnown bool
+	// MachineUp is isMachineUp, which is optional: its absence is not read as down.
+	MachineUp Known[bool]
 	// Status is status.name: ACTIVE_FOR_TAPE_AND_DISK, ACTIVE_FOR_TAPE,
 	// ACTIVE_FOR_DISK, DEACTIVATED, OFFLINE, VIRTUAL_NODE.
 	Status      string
@@ -46,8 +45,8 @@ func (c *Client) MediaServers(ctx context.Context, pageSize int) ([]MediaServer,
 			m := MediaServer{
 				Name: string(a.HostName), OSType: string(a.OSType), OSVersion: string(a.OSVersion),
 				OSReleaseVersion: string(a.OSReleaseVersion), NBUVersion: string(a.NBUVersion),
-				MachineUp: a.IsMachineUp.v, MachineUpKnown: a.IsMachineUp.set,
-				Status: HostStatuses.Normalize(string(a.Status)), ClusterName: string(a.ClusterName),
+				MachineUp: a.IsMachineUp.known(),
+				Status:    HostStatuses.Normalize(string(a.Status)), ClusterName: string(a.ClusterName),
 			}
 			if m.Name == "" {
 				m.Name = string(id)
