@@ -107,7 +107,7 @@ func checkSecret(field, what, secret string, isKey bool) error {
 	return nil
 }
 
-// validKey rejects keys that could not be sent as a header value verbatim.
+// validKey rejects keys, and key tags, that could not be sent in a header or query verbatim.
 func validKey(k string) bool {
 	return !strings.ContainsFunc(k, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 }

@@ -1,10 +1,6 @@
 package config
 
-import (
-	"strings"
-	"time"
-	"unicode"
-)
+import "time"
 
 // Limits of the security collector's settings.
 const (
@@ -61,7 +57,7 @@ func validateAPIKeyTag(m *Module) error {
 		return keyError(path, "is the API key itself; it takes the key's tag, which NetBackup shows beside the key")
 	case len(tag) > maxAPIKeyTagBytes:
 		return keyError(path, "longer than %d bytes", maxAPIKeyTagBytes)
-	case strings.ContainsFunc(tag, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+	case !validKey(tag):
 		return keyError(path, "contains whitespace or control characters")
 	}
 	return nil

@@ -56,9 +56,8 @@ type SLPImage struct {
 	State                                     string // slpImageState as sent: NOT_STARTED, IN_PROCESS, "IN_PROCESS|INACTIVE"...
 	BackupTime                                time.Time
 	// SizeBytes is the sum of fragmentSize over the fragments of the image's largest copy; the
-	// spec gives no other size for an SLP image. SizeKnown is false when no fragment had one.
-	SizeBytes int64
-	SizeKnown bool
+	// spec gives no other size for an SLP image. Not known when no fragment had one.
+	SizeBytes Known[int64]
 }
 
 type slpImageAttrs struct {
@@ -123,9 +122,9 @@ func (a *slpImageAttrs) toSLPImage(img *SLPImage, id string) {
 		for _, f := range cp.Fragments {
 			if f.FragmentSize != nil && *f.FragmentSize > 0 {
 				sum += int64(*f.FragmentSize)
-				img.SizeKnown = true
+				img.SizeBytes.OK = true
 			}
 		}
-		img.SizeBytes = max(img.SizeBytes, sum)
+		img.SizeBytes.V = max(img.SizeBytes.V, sum)
 	}
 }

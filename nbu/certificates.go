@@ -57,45 +57,14 @@ func (c *Client) HostCertificates(ctx context.Context, fn func(*HostCertificate)
 	}
 	q := url.Values{"filter": {"isCertDeleted eq false"}}
 	skip := skipRecordLogger(ctx, certificatesEndpoint)
-	err := c.call(ctx, certificatesEndpoint, q, func(r io.Reader) error { return walkCertificates(r, fn, skip) })
+	err := c.call(ctx, certificatesEndpoint, q, func(r io.Reader) error {
+		return walkMember(r, "certificateList", func(dec *json.Decoder) error { return walkCertificateList(dec, fn, skip) })
+	})
 	return unwrapCallback(err)
 }
 
-// walkCertificates streams the {"certificateList": [...]} document: each element is decoded on
-// its own into one reused target, other members are skipped unread.
-func walkCertificates(r io.Reader, fn func(*HostCertificate) error, skip func(int, string)) error {
-	dec := json.NewDecoder(r)
-	tok, err := dec.Token()
-	if err == io.EOF {
-		return nil // an empty answer lists no certificate
-	}
-	if err != nil {
-		return describe(dec, "", err)
-	}
-	if tok != json.Delim('{') {
-		return fmt.Errorf("top-level JSON value is a %s, not an object", kindOf(tok))
-	}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return describe(dec, "", err)
-		}
-		if key, _ := kt.(string); key == "certificateList" {
-			err = walkCertificateList(dec, fn, skip)
-		} else if err = dec.Decode(&skipValue{}); err != nil {
-			// The member name is server text and stays out of the error.
-			err = describe(dec, "a top-level member", err)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return describe(dec, "", err)
-	}
-	return nil
-}
-
+// walkCertificateList streams the "certificateList" array: each element is decoded on its own
+// into one reused target.
 func walkCertificateList(dec *json.Decoder, fn func(*HostCertificate) error, skip func(int, string)) error {
 	tok, err := dec.Token()
 	if err != nil {
@@ -105,7 +74,7 @@ func walkCertificateList(dec *json.Decoder, fn func(*HostCertificate) error, ski
 	case json.Delim('['):
 	case json.Delim('{'):
 		skip(0, "object")
-		return skipContainerRest(dec)
+		return skipRest(dec, "certificateList")
 	default:
 		if tok != nil {
 			skip(0, kindOf(tok))
@@ -138,23 +107,6 @@ func walkCertificateList(dec *json.Decoder, fn func(*HostCertificate) error, ski
 	}
 	if _, err := dec.Token(); err != nil {
 		return describe(dec, "certificateList", err)
-	}
-	return nil
-}
-
-// skipContainerRest consumes the rest of an object or array whose opening token was read.
-func skipContainerRest(dec *json.Decoder) error {
-	for depth := 1; depth > 0; {
-		tok, err := dec.Token()
-		if err != nil {
-			return describe(dec, "certificateList", err)
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
 	}
 	return nil
 }

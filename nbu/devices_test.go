@@ -175,11 +175,11 @@ func TestMediaServersOffsetPaging(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []MediaServer{
-		{Name: "m1", OSType: "Linux", NBUVersion: "10.4", MachineUp: true, MachineUpKnown: true, Status: "ACTIVE_FOR_TAPE_AND_DISK"},
-		{Name: "m2", OSType: "Linux", NBUVersion: "10.4", MachineUpKnown: true, Status: "OFFLINE"},
+		{Name: "m1", OSType: "Linux", NBUVersion: "10.4", MachineUp: Some(true), Status: "ACTIVE_FOR_TAPE_AND_DISK"},
+		{Name: "m2", OSType: "Linux", NBUVersion: "10.4", MachineUp: Some(false), Status: "OFFLINE"},
 		{Name: "m3", OSType: "Linux", NBUVersion: "10.4"},
 		{Name: "m4", OSType: "Linux", NBUVersion: "10.4"},
-		{Name: "m5", OSType: "Linux", NBUVersion: "10.4", MachineUpKnown: true},
+		{Name: "m5", OSType: "Linux", NBUVersion: "10.4", MachineUp: Some(false)},
 	}
 	if !slices.Equal(got, want) || s.limits[0] != "500" {
 		t.Errorf("media servers = %+v\nwant %+v", got, want)

@@ -65,22 +65,9 @@ type drivePathAttrs struct {
 // Drives fetches every page of GET /storage/drives (offset paging,
 // page[limit] = pageSize, 0 = 100, the spec's maximum for drives).
 func (c *Client) Drives(ctx context.Context, pageSize int) ([]Drive, error) {
-	var out []Drive
-	var id lString
-	var a driveAttrs
-	err := c.offsetWalk(ctx, drivesEndpoint, pageSize, maxDrivesPageSize, &recordSink{
-		id:    &id,
-		attrs: &a,
-		reset: func() { id, a = "", driveAttrs{} },
-		emit: func() error {
-			out = append(out, a.toDrive(string(id)))
-			return nil
-		},
+	return offsetList(ctx, c, drivesEndpoint, pageSize, maxDrivesPageSize, func(id string, a *driveAttrs) (Drive, bool) {
+		return a.toDrive(id), true
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func (a *driveAttrs) toDrive(id string) Drive {

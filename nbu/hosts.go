@@ -43,17 +43,18 @@ type hostAttrs struct {
 // out; one whose nbuHostType is another type (a server that ignored the filter) too.
 func (c *Client) HostsOfType(ctx context.Context, hostType string, limit int) (hosts []Host, more int, err error) {
 	q := url.Values{"filter": {"nbuHostType eq " + ODataQuote(hostType)}}
+	keep := func(a *hostAttrs) {
+		if a.UUID == "" || (a.NBUHostType != "" && string(a.NBUHostType) != hostType) {
+			return
+		}
+		if len(hosts) >= limit {
+			more++
+			return
+		}
+		hosts = append(hosts, Host{ID: string(a.UUID), Name: string(a.HostName), Type: string(a.NBUHostType)})
+	}
 	err = c.call(ctx, hostsEndpoint, q, func(r io.Reader) error {
-		return walkHosts(r, func(a *hostAttrs) {
-			if a.UUID == "" || (a.NBUHostType != "" && string(a.NBUHostType) != hostType) {
-				return
-			}
-			if len(hosts) >= limit {
-				more++
-				return
-			}
-			hosts = append(hosts, Host{ID: string(a.UUID), Name: string(a.HostName), Type: string(a.NBUHostType)})
-		})
+		return walkMember(r, "hosts", func(dec *json.Decoder) error { return walkHostArray(dec, keep) })
 	})
 	if err != nil {
 		return nil, 0, err
@@ -61,14 +62,13 @@ func (c *Client) HostsOfType(ctx context.Context, hostType string, limit int) (h
 	return hosts, more, nil
 }
 
-// walkHosts streams the "hosts" array of a /config/hosts answer into fn, one element at a time
-// (the *hostAttrs is reused). Other members are skipped; an element that is not an object, and a
-// "hosts" that is not an array, are no hosts.
-func walkHosts(r io.Reader, fn func(*hostAttrs)) error {
+// walkMember streams an answer that is one object, not JSON:API ({"hosts": [...]},
+// {"certificateList": [...]}): walk reads the member named member, the others are skipped unread.
+func walkMember(r io.Reader, member string, walk func(*json.Decoder) error) error {
 	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
 	if err == io.EOF {
-		return nil
+		return nil // an empty answer lists nothing
 	}
 	if err != nil {
 		return describe(dec, "", err)
@@ -81,9 +81,10 @@ func walkHosts(r io.Reader, fn func(*hostAttrs)) error {
 		if err != nil {
 			return describe(dec, "", err)
 		}
-		if key, _ := kt.(string); key == "hosts" {
-			err = walkHostArray(dec, fn)
+		if key, _ := kt.(string); key == member {
+			err = walk(dec)
 		} else if err = dec.Decode(&skipValue{}); err != nil {
+			// The member name is server text and stays out of the error.
 			err = describe(dec, "a top-level member", err)
 		}
 		if err != nil {
@@ -96,6 +97,8 @@ func walkHosts(r io.Reader, fn func(*hostAttrs)) error {
 	return nil
 }
 
+// walkHostArray streams the "hosts" array into fn, one element at a time (the *hostAttrs is
+// reused). An element that is not an object, and a "hosts" that is not an array, are no hosts.
 func walkHostArray(dec *json.Decoder, fn func(*hostAttrs)) error {
 	tok, err := dec.Token()
 	if err != nil {

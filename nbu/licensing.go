@@ -28,11 +28,8 @@ const (
 // CapacityReport is one /licensing/capacity record: a primary's front-end data usage, as
 // NetBackup's capacity licensing measures it.
 type CapacityReport struct {
-	ID string // data[].id
-	// ConsumptionMB is masterConsumptionMB; ConsumptionKnown is false when it was absent or not
-	// a number.
-	ConsumptionMB    float64
-	ConsumptionKnown bool
+	ID            string         // data[].id
+	ConsumptionMB Known[float64] // masterConsumptionMB
 }
 
 // capacityAttrs leaves clientDetails (every client and each of its policies) unread: only the
@@ -54,7 +51,7 @@ func (c *Client) LicensingCapacity(ctx context.Context, masterServer string) ([]
 		reset: func() { id, a = "", capacityAttrs{} },
 		emit: func() error {
 			if len(out) < capacityPageSize {
-				out = append(out, CapacityReport{ID: string(id), ConsumptionMB: a.MasterConsumptionMB.v, ConsumptionKnown: a.MasterConsumptionMB.set})
+				out = append(out, CapacityReport{ID: string(id), ConsumptionMB: a.MasterConsumptionMB.known()})
 			}
 			return nil
 		},
@@ -74,12 +71,10 @@ func (c *Client) LicensingCapacity(ctx context.Context, masterServer string) ([]
 type Entitlement struct {
 	ID           string // attributes.entitlementId, else data[].id
 	ProductName  string
-	LicenseMeter string // FETB, FETB_PLUS, CPU, SERVER, or as sent
-	LicenseType  string // PERPETUAL, SUBSCRIPTION, ..., or as sent
-	Status       string // ACTIVE, EXPIRED, or as sent
-	// LicenseCount is licenseCount (TB for the capacity meters); CountKnown is false when absent.
-	LicenseCount float64
-	CountKnown   bool
+	LicenseMeter string         // FETB, FETB_PLUS, CPU, SERVER, or as sent
+	LicenseType  string         // PERPETUAL, SUBSCRIPTION, ..., or as sent
+	Status       string         // ACTIVE, EXPIRED, or as sent
+	LicenseCount Known[float64] // licenseCount (TB for the capacity meters)
 	// EndDate and ServiceExpiration are zero when absent or unreadable.
 	EndDate           time.Time
 	ServiceExpiration time.Time
@@ -98,7 +93,7 @@ type entitlementAttrs struct {
 
 func (a *entitlementAttrs) entitlement(id string) Entitlement {
 	e := Entitlement{ID: string(a.EntitlementID), ProductName: string(a.ProductName), LicenseMeter: string(a.LicenseMeter),
-		LicenseType: string(a.LicenseType), Status: string(a.Status), LicenseCount: a.LicenseCount.v, CountKnown: a.LicenseCount.set,
+		LicenseType: string(a.LicenseType), Status: string(a.Status), LicenseCount: a.LicenseCount.known(),
 		EndDate: time.Time(a.EndDate), ServiceExpiration: time.Time(a.ServiceExpiration)}
 	if e.ID == "" {
 		e.ID = id

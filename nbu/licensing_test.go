@@ -61,8 +61,8 @@ func TestLicensingCapacityDecode(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []CapacityReport{
-		{ID: "nbu1", ConsumptionMB: 1048576.5, ConsumptionKnown: true},
-		{ID: "nbu2", ConsumptionMB: 2048, ConsumptionKnown: true},
+		{ID: "nbu1", ConsumptionMB: Some(1048576.5)},
+		{ID: "nbu2", ConsumptionMB: Some[float64](2048)},
 		{ID: "nbu3"}, {ID: "nbu4"}, {},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -127,10 +127,10 @@ func TestEntitlementsDecode(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Entitlement{
-		{ID: "E1", ProductName: "NBU", LicenseMeter: "FETB", LicenseType: "SUBSCRIPTION", Status: "ACTIVE", LicenseCount: 60, CountKnown: true,
+		{ID: "E1", ProductName: "NBU", LicenseMeter: "FETB", LicenseType: "SUBSCRIPTION", Status: "ACTIVE", LicenseCount: Some[float64](60),
 			EndDate: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), ServiceExpiration: time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)},
 		{ID: "d2", LicenseMeter: "CPU"},
-		{ID: "d3", LicenseCount: 16, CountKnown: true},
+		{ID: "d3", LicenseCount: Some[float64](16)},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("entitlements = %+v\nwant %+v", got, want)

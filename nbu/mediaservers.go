@@ -12,9 +12,8 @@ type MediaServer struct {
 	OSVersion        string
 	OSReleaseVersion string
 	NBUVersion       string
-	// MachineUp is isMachineUp; MachineUpKnown is false when the server did
-	// not send it (the field is optional), so absence is not read as down.
-	MachineUp, MachineUpKnown bool
+	// MachineUp is isMachineUp, which is optional: its absence is not read as down.
+	MachineUp Known[bool]
 	// Status is status.name: ACTIVE_FOR_TAPE_AND_DISK, ACTIVE_FOR_TAPE,
 	// ACTIVE_FOR_DISK, DEACTIVATED, OFFLINE, VIRTUAL_NODE.
 	Status      string
@@ -35,31 +34,14 @@ type mediaServerAttrs struct {
 // MediaServers fetches every page of GET /config/media-servers (offset
 // paging, page[limit] = pageSize, 0 = 500).
 func (c *Client) MediaServers(ctx context.Context, pageSize int) ([]MediaServer, error) {
-	var out []MediaServer
-	var id lString
-	var a mediaServerAttrs
-	err := c.offsetWalk(ctx, mediaServersEndpoint, pageSize, maxOffsetPageSize, &recordSink{
-		id:    &id,
-		attrs: &a,
-		reset: func() { id, a = "", mediaServerAttrs{} },
-		emit: func() error {
-			m := MediaServer{
-				Name: string(a.HostName), OSType: string(a.OSType), OSVersion: string(a.OSVersion),
-				OSReleaseVersion: string(a.OSReleaseVersion), NBUVersion: string(a.NBUVersion),
-				MachineUp: a.IsMachineUp.v, MachineUpKnown: a.IsMachineUp.set,
-				Status: HostStatuses.Normalize(string(a.Status)), ClusterName: string(a.ClusterName),
-			}
-			if m.Name == "" {
-				m.Name = string(id)
-			}
-			out = append(out, m)
-			return nil
-		},
+	return offsetList(ctx, c, mediaServersEndpoint, pageSize, maxOffsetPageSize, func(id string, a *mediaServerAttrs) (MediaServer, bool) {
+		return MediaServer{
+			Name: orElse(string(a.HostName), id), OSType: string(a.OSType), OSVersion: string(a.OSVersion),
+			OSReleaseVersion: string(a.OSReleaseVersion), NBUVersion: string(a.NBUVersion),
+			MachineUp: a.IsMachineUp.known(),
+			Status:    HostStatuses.Normalize(string(a.Status)), ClusterName: string(a.ClusterName),
+		}, true
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // hostStatus is status.name as documented ({"name": ..., "resourceBundleKey": ...}),

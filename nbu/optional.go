@@ -17,3 +17,6 @@ func (o optInt) known() Known[int64] { return Known[int64]{V: o.v, OK: o.set} }
 
 // known is what an optBool decoded, as the field a record exposes.
 func (o optBool) known() Known[bool] { return Known[bool]{V: o.v, OK: o.set} }
+
+// known is what a sentNumber decoded, as the field a record exposes.
+func (o sentNumber) known() Known[float64] { return Known[float64]{V: o.v, OK: o.set} }

@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/url"
 	"strconv"
-
-	"github.com/go-kit/log/level"
 )
 
 // lengthWalk fetches every page of a list whose spec documents page[offset] and page[limit] but
@@ -36,10 +34,10 @@ func (c *Client) lengthWalk(ctx context.Context, endpoint string, limit int, sin
 		}
 		return emit()
 	}
-	logger := loggerFrom(ctx)
+	logSkip := skipRecordLogger(ctx, endpoint)
 	page.skip = func(i int, kind string) {
 		onPage++
-		level.Debug(logger).Log("msg", "skipping undecodable record", "endpoint", endpoint, "index", i, "kind", kind)
+		logSkip(i, kind)
 		if skip != nil {
 			skip(i, kind)
 		}

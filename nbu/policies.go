@@ -46,28 +46,10 @@ type policyListAttrs struct {
 
 // Policies fetches every page of GET /config/policies/ (offset paging, page[limit] up to 500).
 func (c *Client) Policies(ctx context.Context, pageSize int) ([]Policy, error) {
-	var out []Policy
-	var id lString
-	var a policyListAttrs
-	err := c.offsetWalkQuery(ctx, policiesEndpoint, nil, pageSize, maxPoliciesPageSize, &recordSink{
-		id:    &id,
-		attrs: &a,
-		reset: func() { id, a = "", policyListAttrs{} },
-		emit: func() error {
-			name := string(a.PolicyName)
-			if name == "" {
-				name = string(id) // the spec: data[].id is the name of the policy
-			}
-			if name != "" {
-				out = append(out, Policy{Name: name, Type: PolicyTypes.Normalize(string(a.PolicyType)), Active: a.Active.known()})
-			}
-			return nil
-		},
+	return offsetList(ctx, c, policiesEndpoint, pageSize, maxPoliciesPageSize, func(id string, a *policyListAttrs) (Policy, bool) {
+		name := orElse(string(a.PolicyName), id) // the spec: data[].id is the name of the policy
+		return Policy{Name: name, Type: PolicyTypes.Normalize(string(a.PolicyType)), Active: a.Active.known()}, name != ""
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // policyBody is the per-type object inside a policy's attributes ("policyStandard",

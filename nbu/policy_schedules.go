@@ -9,10 +9,8 @@ type Schedule struct {
 	// BackupType is backupType as sent ("Full Backup", "Differential Incremental Backup",
 	// "User Backup", ...); "" when absent.
 	BackupType string
-	// FrequencySeconds is frequencySeconds, for frequency-based schedules; HasFrequency is false
-	// when the field is absent or not a number (not the same as 0).
-	FrequencySeconds int64
-	HasFrequency     bool
+	// FrequencySeconds is frequencySeconds, for frequency-based schedules.
+	FrequencySeconds Known[int64]
 }
 
 // scheduleAttrs is the lenient decode target for schedules[].
@@ -35,7 +33,7 @@ func schedulesOf(in []scheduleAttrs) []Schedule {
 	out := make([]Schedule, 0, min(len(in), maxPolicySchedules))
 	for _, s := range in[:min(len(in), maxPolicySchedules)] {
 		out = append(out, Schedule{Name: string(s.ScheduleName), Type: string(s.ScheduleType), BackupType: string(s.BackupType),
-			FrequencySeconds: s.FrequencySeconds.v, HasFrequency: s.FrequencySeconds.set})
+			FrequencySeconds: s.FrequencySeconds.known()})
 	}
 	return out
 }

@@ -21,15 +21,15 @@ func TestPolicyDetailSchedules(t *testing.T) {
 	}{
 		{"spec shapes", `[{"scheduleName":"full","scheduleType":"Frequency","backupType":"Full Backup","frequencySeconds":604800},
 			{"scheduleName":"cal","scheduleType":"Calendar","backupType":"Full Backup","frequencySeconds":0}]`,
-			[]Schedule{{Name: "full", Type: "Frequency", BackupType: "Full Backup", FrequencySeconds: 604800, HasFrequency: true},
-				{Name: "cal", Type: "Calendar", BackupType: "Full Backup", HasFrequency: true}}},
+			[]Schedule{{Name: "full", Type: "Frequency", BackupType: "Full Backup", FrequencySeconds: Some[int64](604800)},
+				{Name: "cal", Type: "Calendar", BackupType: "Full Backup", FrequencySeconds: Some[int64](0)}}},
 		{"loose kinds", `[{"scheduleName":7,"scheduleType":"Frequency","frequencySeconds":"86400"},
 			{"scheduleName":"f","frequencySeconds":86400.0},{"scheduleName":"absent"},{"scheduleName":"null","frequencySeconds":null},
 			{"scheduleName":"odd","frequencySeconds":{"a":1}}]`,
-			[]Schedule{{Name: "7", Type: "Frequency", FrequencySeconds: 86400, HasFrequency: true},
-				{Name: "f", FrequencySeconds: 86400, HasFrequency: true}, {Name: "absent"}, {Name: "null"}, {Name: "odd"}}},
+			[]Schedule{{Name: "7", Type: "Frequency", FrequencySeconds: Some[int64](86400)},
+				{Name: "f", FrequencySeconds: Some[int64](86400)}, {Name: "absent"}, {Name: "null"}, {Name: "odd"}}},
 		{"elements that are not objects", `["x", 3, null, {"scheduleName":"ok","frequencySeconds":3600}]`,
-			[]Schedule{{Name: "ok", FrequencySeconds: 3600, HasFrequency: true}}},
+			[]Schedule{{Name: "ok", FrequencySeconds: Some[int64](3600)}}},
 		{"not a list", `{"scheduleName":"x"}`, nil},
 		{"absent", `null`, nil},
 	} {
@@ -72,7 +72,7 @@ func TestPolicyDetailSchedulesBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Schedules) != maxPolicySchedules || got.Schedules[0].FrequencySeconds != 1 {
+	if len(got.Schedules) != maxPolicySchedules || got.Schedules[0].FrequencySeconds != Some[int64](1) {
 		t.Errorf("%d schedules kept (first %+v), want the first %d", len(got.Schedules), got.Schedules[0], maxPolicySchedules)
 	}
 }

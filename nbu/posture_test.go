@@ -66,7 +66,7 @@ func TestPolicyDetailDecodeExample(t *testing.T) {
 	}
 	want := PolicyDetail{Policy: Policy{Name: "daily-fs", Type: "STANDARD", Active: Some(true)},
 		Clients:   []string{"client-a.example.com", "client-b.example.com"},
-		Schedules: []Schedule{{Name: "full", Type: "FULL_BACKUP", FrequencySeconds: 604800, HasFrequency: true}}}
+		Schedules: []Schedule{{Name: "full", Type: "FULL_BACKUP", FrequencySeconds: Some[int64](604800)}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("detail = %+v, want %+v", got, want)
 	}
@@ -144,7 +144,7 @@ func TestSLPImagesDecodeExample(t *testing.T) {
 	}
 	want := []SLPImage{
 		{BackupID: "client-a_1764547200", ClientName: "client-a", PolicyName: "daily-fs", SLPName: "slp-dr",
-			State: "IN_PROCESS", BackupTime: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), SizeBytes: 524289024, SizeKnown: true},
+			State: "IN_PROCESS", BackupTime: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), SizeBytes: Some[int64](524289024)},
 		{BackupID: "client-b_1764550800", ClientName: "client-b", SLPName: "slp-dr", State: "NOT_STARTED|INACTIVE",
 			BackupTime: time.Date(2025, 12, 1, 1, 0, 0, 0, time.UTC)},
 	}

@@ -28,10 +28,9 @@ const (
 )
 
 // SecurityStatus is GET /security/status (security.yaml, 10.5 and later): the platform's risk
-// score and the settings it is computed from. A Known flag false means the field was absent.
+// score and the settings it is computed from.
 type SecurityStatus struct {
-	RiskScore      float64 // platformRiskScore, 0..100
-	RiskScoreKnown bool
+	RiskScore Known[float64] // platformRiskScore, 0..100
 	// Settings are securitySettingsDetail's members, by name.
 	Settings        []SecuritySetting
 	SettingsDropped int
@@ -43,17 +42,15 @@ type SecuritySetting struct {
 	// RiskScore is currentConfigRiskScore, Weight configWeightage (its share of the platform score,
 	// 0..100), BaselineRiskScore baseConfigRiskScore (only when a baseline is set: absent, or
 	// isBaselineSet and isBaseTemplateAvailable not false).
-	RiskScore, Weight, BaselineRiskScore           float64
-	RiskScoreKnown, WeightKnown, BaselineRiskKnown bool
+	RiskScore, Weight, BaselineRiskScore Known[float64]
 	// Value is currentConfigState when it is a boolean (1 or 0) or a number; State when it is a
 	// string of at most 64 bytes.
-	Value      float64
-	ValueKnown bool
-	State      string
+	Value Known[float64]
+	State string
 }
 
 type securityStatusAttrs struct {
-	PlatformRiskScore       optNum           `json:"platformRiskScore"`
+	PlatformRiskScore       sentNumber       `json:"platformRiskScore"`
 	IsBaseTemplateAvailable optBool          `json:"isBaseTemplateAvailable"`
 	SecuritySettingsDetail  securitySettings `json:"securitySettingsDetail"`
 }
@@ -68,11 +65,11 @@ func (c *Client) SecurityStatus(ctx context.Context) (SecurityStatus, error) {
 	sink := &recordSink{id: &id, attrs: &a,
 		reset: func() { id, a = "", securityStatusAttrs{} },
 		emit: func() error {
-			st = SecurityStatus{RiskScore: a.PlatformRiskScore.v, RiskScoreKnown: a.PlatformRiskScore.set,
+			st = SecurityStatus{RiskScore: a.PlatformRiskScore.known(),
 				Settings: a.SecuritySettingsDetail.list, SettingsDropped: a.SecuritySettingsDetail.dropped}
 			if a.IsBaseTemplateAvailable.set && !a.IsBaseTemplateAvailable.v {
 				for i := range st.Settings {
-					st.Settings[i].BaselineRiskScore, st.Settings[i].BaselineRiskKnown = 0, false
+					st.Settings[i].BaselineRiskScore = Known[float64]{}
 				}
 			}
 			return nil
@@ -92,9 +89,9 @@ type securitySettings struct {
 
 type settingAttrs struct {
 	CurrentConfigState     settingState `json:"currentConfigState"`
-	ConfigWeightage        optNum       `json:"configWeightage"`
-	CurrentConfigRiskScore optNum       `json:"currentConfigRiskScore"`
-	BaseConfigRiskScore    optNum       `json:"baseConfigRiskScore"`
+	ConfigWeightage        sentNumber   `json:"configWeightage"`
+	CurrentConfigRiskScore sentNumber   `json:"currentConfigRiskScore"`
+	BaseConfigRiskScore    sentNumber   `json:"baseConfigRiskScore"`
 	IsBaselineSet          optBool      `json:"isBaselineSet"`
 }
 
@@ -133,15 +130,13 @@ func (s *securitySettings) UnmarshalJSON(b []byte) error {
 
 // setting is the setting named name; ok false when it has a name but nothing that was scored.
 func (a *settingAttrs) setting(name string) (SecuritySetting, bool) {
-	set := SecuritySetting{Name: name,
-		RiskScore: a.CurrentConfigRiskScore.v, RiskScoreKnown: a.CurrentConfigRiskScore.set,
-		Weight: a.ConfigWeightage.v, WeightKnown: a.ConfigWeightage.set,
-		Value: a.CurrentConfigState.num, ValueKnown: a.CurrentConfigState.isNum, State: a.CurrentConfigState.str,
+	set := SecuritySetting{Name: name, RiskScore: a.CurrentConfigRiskScore.known(), Weight: a.ConfigWeightage.known(),
+		Value: Known[float64]{V: a.CurrentConfigState.num, OK: a.CurrentConfigState.isNum}, State: a.CurrentConfigState.str,
 	}
-	if a.BaseConfigRiskScore.set && !(a.IsBaselineSet.set && !a.IsBaselineSet.v) {
-		set.BaselineRiskScore, set.BaselineRiskKnown = a.BaseConfigRiskScore.v, true
+	if !(a.IsBaselineSet.set && !a.IsBaselineSet.v) {
+		set.BaselineRiskScore = a.BaseConfigRiskScore.known()
 	}
-	known := set.RiskScoreKnown || set.WeightKnown || set.BaselineRiskKnown || set.ValueKnown || set.State != ""
+	known := set.RiskScore.OK || set.Weight.OK || set.BaselineRiskScore.OK || set.Value.OK || set.State != ""
 	return set, name != "" && known
 }
 
@@ -171,28 +166,9 @@ func (s *settingState) UnmarshalJSON(b []byte) error {
 			s.str = str
 		}
 	default:
-		var o optNum
+		var o sentNumber
 		_ = o.UnmarshalJSON(b)
 		s.num, s.isNum = o.v, o.set
-	}
-	return nil
-}
-
-// optNum is a lenient number that remembers whether it was present: a score or a weight that is
-// absent is not 0. A number or a numeric string counts; null, "n/a" or a non-finite value do not.
-type optNum struct {
-	v   float64
-	set bool
-}
-
-func (o *optNum) UnmarshalJSON(b []byte) error {
-	*o = optNum{}
-	v, ok := numberBytes(b)
-	if !ok {
-		return nil
-	}
-	if x, err := strconv.ParseFloat(string(v), 64); err == nil && x-x == 0 {
-		o.v, o.set = x, true
 	}
 	return nil
 }

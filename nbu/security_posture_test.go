@@ -39,16 +39,16 @@ func TestSecurityStatusDecodesLeniently(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !st.RiskScoreKnown || st.RiskScore != 41.5 {
-		t.Errorf("risk score %v (known %v), want 41.5", st.RiskScore, st.RiskScoreKnown)
+	if st.RiskScore != Some(41.5) {
+		t.Errorf("risk score %+v, want 41.5", st.RiskScore)
 	}
 	want := []SecuritySetting{
-		{Name: "certificateAutoDeployLevel", RiskScore: 50, RiskScoreKnown: true, Value: 1, ValueKnown: true},
-		{Name: "dteGlobalMode", RiskScore: 100, RiskScoreKnown: true, Weight: 10, WeightKnown: true, State: "PREFERRED_OFF"},
-		{Name: "hostPercentageWithDteEnabled", Weight: 10, WeightKnown: true, Value: 40.5, ValueKnown: true},
+		{Name: "certificateAutoDeployLevel", RiskScore: Some[float64](50), Value: Some[float64](1)},
+		{Name: "dteGlobalMode", RiskScore: Some[float64](100), Weight: Some[float64](10), State: "PREFERRED_OFF"},
+		{Name: "hostPercentageWithDteEnabled", Weight: Some[float64](10), Value: Some(40.5)},
 		{Name: "longState", State: "x"},
-		{Name: "mfaEnforced", RiskScore: 100, RiskScoreKnown: true, Weight: 20, WeightKnown: true, BaselineRiskScore: 0,
-			BaselineRiskKnown: true, Value: 0, ValueKnown: true},
+		{Name: "mfaEnforced", RiskScore: Some[float64](100), Weight: Some[float64](20), BaselineRiskScore: Some[float64](0),
+			Value: Some[float64](0)},
 	}
 	if !reflect.DeepEqual(st.Settings, want) {
 		t.Errorf("settings:\n got %+v\nwant %+v", st.Settings, want)
@@ -73,14 +73,14 @@ func TestSecurityStatusAbsentAndBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.RiskScoreKnown {
-		t.Errorf("an absent platformRiskScore is known: %v", st.RiskScore)
+	if st.RiskScore.OK {
+		t.Errorf("an absent platformRiskScore is known: %v", st.RiskScore.V)
 	}
 	if len(st.Settings) != MaxSecuritySettings || st.SettingsDropped != 100-MaxSecuritySettings {
 		t.Errorf("%d settings kept, %d dropped; want %d, %d", len(st.Settings), st.SettingsDropped, MaxSecuritySettings, 100-MaxSecuritySettings)
 	}
 	for _, s := range st.Settings {
-		if s.BaselineRiskKnown {
+		if s.BaselineRiskScore.OK {
 			t.Fatalf("%s has a baseline although isBaseTemplateAvailable is false", s.Name)
 		}
 		if len(s.State) > 64 {
@@ -90,7 +90,7 @@ func TestSecurityStatusAbsentAndBounded(t *testing.T) {
 	for _, body := range []string{``, `{"data": null}`, `{"data": {"attributes": "n/a"}}`, `{"data": {"attributes": {"securitySettingsDetail": [1, 2]}}}`} {
 		c, _, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, body) }), nil)
 		st, err := c.SecurityStatus(testCtx(t))
-		if err != nil || st.RiskScoreKnown || len(st.Settings) != 0 {
+		if err != nil || st.RiskScore.OK || len(st.Settings) != 0 {
 			t.Errorf("%q: %+v, %v; want nothing known and no error", body, st, err)
 		}
 	}

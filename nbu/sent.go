@@ -7,7 +7,8 @@ import (
 )
 
 // sentNumber is a number, or a string holding one, that remembers whether it was sent: a field
-// that is absent, null or not a number is not zero (a licence count, a capacity in MB).
+// that is absent, null, not a number or not finite is not zero (a licence count, a capacity in
+// MB, a security score or weight).
 type sentNumber struct {
 	v   float64
 	set bool

@@ -19,8 +19,7 @@ type SLO struct {
 	Name         string // attributes.name, else the id
 	WorkloadType string // VMWARE, SQL_SERVER, KUBERNETES, ... as sent
 	// Subscriptions is subscriptionCount: the assets and asset groups subscribed to the plan.
-	Subscriptions      int64
-	SubscriptionsKnown bool
+	Subscriptions Known[int64]
 }
 
 type sloAttrs struct {
@@ -50,7 +49,7 @@ func (c *Client) SLOs(ctx context.Context, pageSize int, fn func(*SLO) error) er
 		reset: func() { id, a = "", sloAttrs{} },
 		emit: func() error {
 			slo = SLO{ID: string(id), Name: orElse(string(a.Name), string(id)), WorkloadType: string(a.WorkloadType),
-				Subscriptions: a.SubscriptionCount.v, SubscriptionsKnown: a.SubscriptionCount.set}
+				Subscriptions: a.SubscriptionCount.known()}
 			return fn(&slo)
 		},
 	}

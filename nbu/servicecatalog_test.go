@@ -151,8 +151,8 @@ func TestSLOsDecodeLeniently(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []SLO{
-		{ID: "g1", Name: "Gold", WorkloadType: "VMWARE", Subscriptions: 12, SubscriptionsKnown: true},
-		{ID: "g2", Name: "Silver", WorkloadType: "SQL_SERVER", Subscriptions: 3, SubscriptionsKnown: true},
+		{ID: "g1", Name: "Gold", WorkloadType: "VMWARE", Subscriptions: Some[int64](12)},
+		{ID: "g2", Name: "Silver", WorkloadType: "SQL_SERVER", Subscriptions: Some[int64](3)},
 		{ID: "g3", Name: "Bronze", WorkloadType: "KUBERNETES"},
 		{ID: "g4", Name: "g4", WorkloadType: "7"},
 	}

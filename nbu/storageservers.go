@@ -15,7 +15,7 @@ const (
 )
 
 // StorageServer is one /storage/storage-servers record, reduced to what the exporter uses. A
-// field the server did not send is unknown, not zero: its Known flag is false.
+// field the server did not send is unknown, not zero.
 type StorageServer struct {
 	ID       string // data[].id, "<sType>:<name>" on NetBackup
 	Name     string // attributes.name, else the name part of the id
@@ -26,16 +26,14 @@ type StorageServer struct {
 	// State is storageServerState: UP or DOWN per the spec, other spellings as sent; "" = absent.
 	State string
 	// AdditionalMediaServers is the length of additionalMediaServersDetails.
-	AdditionalMediaServers      int
-	AdditionalMediaServersKnown bool
+	AdditionalMediaServers Known[int]
 	// Pool is msdpAttributes.storagePoolDetails, for MSDP servers that send it.
 	Pool StoragePool
 }
 
 // StoragePool is an MSDP storage server's storagePoolDetails; each size is known only when sent.
 type StoragePool struct {
-	SizeBytes, UsedBytes, AvailableBytes int64
-	SizeKnown, UsedKnown, AvailableKnown bool
+	SizeBytes, UsedBytes, AvailableBytes Known[int64]
 }
 
 type storageServerAttrs struct {
@@ -86,19 +84,14 @@ func (a *storageServerAttrs) toStorageServer(id string, s *StorageServer) {
 	}
 	p := &a.MSDP.StoragePoolDetails
 	*s = StorageServer{
-		ID:                          id,
-		Name:                        orElse(string(a.Name), idName),
-		SType:                       orElse(string(a.SType), idType),
-		Category:                    string(a.StorageCategory),
-		Version:                     string(a.NBUHostVersion),
-		State:                       string(a.StorageServerState),
-		AdditionalMediaServers:      a.AdditionalMedia.n,
-		AdditionalMediaServersKnown: a.AdditionalMedia.set,
-		Pool: StoragePool{
-			SizeBytes: p.SizeBytes.v, SizeKnown: p.SizeBytes.set,
-			UsedBytes: p.UsedSpaceBytes.v, UsedKnown: p.UsedSpaceBytes.set,
-			AvailableBytes: p.AvailableSpaceBytes.v, AvailableKnown: p.AvailableSpaceBytes.set,
-		},
+		ID:                     id,
+		Name:                   orElse(string(a.Name), idName),
+		SType:                  orElse(string(a.SType), idType),
+		Category:               string(a.StorageCategory),
+		Version:                string(a.NBUHostVersion),
+		State:                  string(a.StorageServerState),
+		AdditionalMediaServers: Known[int]{V: a.AdditionalMedia.n, OK: a.AdditionalMedia.set},
+		Pool:                   StoragePool{p.SizeBytes.known(), p.UsedSpaceBytes.known(), p.AvailableSpaceBytes.known()},
 	}
 }
 

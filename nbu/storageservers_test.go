@@ -47,9 +47,9 @@ func TestStorageServersDecodeLeniently(t *testing.T) {
 	}
 	want := []StorageServer{
 		{ID: "PureDisk:msdp01", Name: "msdp01", SType: "PureDisk", Category: "MSDP", Version: "10.5", State: "UP",
-			AdditionalMediaServers: 2, AdditionalMediaServersKnown: true,
-			Pool: StoragePool{SizeBytes: 1000, SizeKnown: true, UsedBytes: 250, UsedKnown: true, AvailableBytes: 750, AvailableKnown: true}},
-		{ID: "AdvancedDisk:adv01", Name: "adv01", SType: "AdvancedDisk", State: "down", AdditionalMediaServersKnown: true},
+			AdditionalMediaServers: Some(2),
+			Pool:                   StoragePool{SizeBytes: Some[int64](1000), UsedBytes: Some[int64](250), AvailableBytes: Some[int64](750)}},
+		{ID: "AdvancedDisk:adv01", Name: "adv01", SType: "AdvancedDisk", State: "down", AdditionalMediaServers: Some(0)},
 		{ID: "cloud01", Name: "cloud01", SType: "amazon_raw"},
 		{ID: "PureDisk:msdp02", Name: "msdp02", SType: "PureDisk", State: "7"},
 	}
@@ -100,7 +100,7 @@ func TestStorageServersHugeArrayIsCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].AdditionalMediaServers != n {
+	if len(got) != 1 || got[0].AdditionalMediaServers != Some(n) {
 		t.Errorf("got %+v", got)
 	}
 }

@@ -22,6 +22,10 @@ type Trace struct {
 // Requests is the number of HTTP attempts made, retries included.
 func (t *Trace) Requests() int64 { return t.requests.Load() }
 
+// LastTLS is the TLS state of the connection the latest traced request used (nil when none went
+// over TLS): the certificate the primary presents now, and the protocol version it agreed.
+func (t *Trace) LastTLS() *tls.ConnectionState { return t.lastTLS.Load() }
+
 // Answered is the number of attempts NetBackup answered with a 2xx status: each proves that the
 // server accepted the API key.
 func (t *Trace) Answered() int64 { return t.answered.Load() }

@@ -57,8 +57,8 @@ func TestVeritasDeviceExamples(t *testing.T) {
 			[]string{"hostname1.com", "hostname2.com"}},
 		{"media_servers_10.0.json", "10.0", func(c *Client) (any, error) { return c.MediaServers(testCtx(t), 0) },
 			[]MediaServer{{Name: "hostName-example", OSType: "osType-example", OSVersion: "osVersion-example",
-				OSReleaseVersion: "osReleaseVersion-example", NBUVersion: "nbuVersion-example", MachineUp: true,
-				MachineUpKnown: true, Status: "VIRTUAL_NODE", ClusterName: "clusterName-example"}}},
+				OSReleaseVersion: "osReleaseVersion-example", NBUVersion: "nbuVersion-example", MachineUp: Some(true),
+				Status: "VIRTUAL_NODE", ClusterName: "clusterName-example"}}},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			c, _, _ := newTestClient(t, exampleServer(t, tt.file), func(o *Options) { o.APIVersion = tt.version })

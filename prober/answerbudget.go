@@ -65,11 +65,7 @@ func NewAnswerBudget(maxBytes int64) *AnswerBudget {
 }
 
 // Describe implements prometheus.Collector.
-func (b *AnswerBudget) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{b.maxDesc, b.usedDesc, b.waitingDesc, b.waitsDesc, b.refusedDesc, b.cutOffDesc} {
-		ch <- d
-	}
-}
+func (b *AnswerBudget) Describe(ch chan<- *prometheus.Desc) { prometheus.DescribeByCollect(b, ch) }
 
 // Collect implements prometheus.Collector.
 func (b *AnswerBudget) Collect(ch chan<- prometheus.Metric) {

@@ -2,6 +2,7 @@ package prober
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -45,7 +46,7 @@ func (clientsCollector) CacheTTL(*config.Module) time.Duration { return 0 }
 // policies' clients are known to the backfill of the same probe.
 func (clientsCollector) DependsOn() []string { return []string{policiesCollectorName} }
 func (clientsCollector) NewState() CollectorState {
-	return &clientsState{clients: map[string]*clientRec{}, dropped: map[string]struct{}{}}
+	return &clientsState{clients: map[string]*clientRec{}}
 }
 
 // clientRec is what is known of one client. newestByStatus keeps the newest end time per status
@@ -62,9 +63,9 @@ type clientRec struct {
 type clientsState struct {
 	mu      sync.Mutex
 	clients map[string]*clientRec
-	dropped map[string]struct{} // names refused by the cap, bounded by maxDroppedTracked
-	cap     int                 // clients.max_series, as of the last Collect or jobs run (0 = default)
-	skips   endpointSkips       // the lookups' endpoint, when the primary does not serve it
+	dropped hashSet       // names refused by the cap
+	cap     int           // clients.max_series, as of the last Collect or jobs run (0 = default)
+	skips   endpointSkips // the lookups' endpoint, when the primary does not serve it
 	// success is clients.success_statuses, for the backups and copies the stream shows (set
 	// before each jobs run, setupJobs).
 	success []int
@@ -119,19 +120,22 @@ func (s *clientsState) track(name string) *clientRec {
 	if rec := s.clients[name]; rec != nil {
 		return rec
 	}
-	limit := s.cap
-	if limit <= 0 {
-		limit = 20000
-	}
-	if len(s.clients) >= limit {
-		if len(s.dropped) < maxDroppedTracked {
-			s.dropped[name] = struct{}{}
-		}
+	if len(s.clients) >= s.limit() {
+		s.dropped.add(name)
 		return nil
 	}
 	rec := &clientRec{}
 	s.clients[name] = rec
 	return rec
+}
+
+// limit is clients.max_series, or defaultClientCap before a Collect or jobs run has set it; the
+// caller holds mu.
+func (s *clientsState) limit() int {
+	if s.cap <= 0 {
+		return defaultClientCap
+	}
+	return s.cap
 }
 
 // lastGood is the newest end time among the success statuses (zero when none).
@@ -181,11 +185,7 @@ func (s *clientsState) Collect(ctx context.Context, r *Run, out *metricSet) erro
 func (s *clientsState) export(out *metricSet, success []int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := make([]string, 0, len(s.clients))
-	for n := range s.clients {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(s.clients))
 	// A cap lowered by a reload applies here too.
 	extra := 0
 	if s.cap > 0 && len(names) > s.cap {
@@ -208,7 +208,7 @@ func (s *clientsState) export(out *metricSet, success []int) {
 		done = float64(known) / float64(len(names))
 	}
 	out.gauge(descClientsBackfill, done)
-	out.gauge(descClientsDropped, float64(len(s.dropped)+extra))
+	out.gauge(descClientsDropped, float64(s.dropped.len()+extra))
 }
 
 // unixSeconds is t in Unix seconds, with 0 for the zero time ("never").

@@ -3,6 +3,7 @@ package prober
 import (
 	"cmp"
 	"hash/maphash"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -111,7 +112,7 @@ func (s *clientsState) observeBackup(j *nbu.Job) {
 	k := backupKey{redact.CutUTF8(j.PolicyName, maxStoredLabelBytes), redact.CutUTF8(j.ClientName, maxStoredLabelBytes), redact.CutUTF8(j.ScheduleType, maxStoredLabelBytes)}
 	rec := b.recs[k]
 	if rec == nil {
-		if rec = b.add(k, s.cap); rec == nil {
+		if rec = b.add(k, s.limit()); rec == nil {
 			return
 		}
 	}
@@ -126,9 +127,6 @@ func (s *clientsState) observeBackup(j *nbu.Job) {
 
 // add keeps a new triple, unless the cap is reached (then nil, and the triple is counted).
 func (b *backupTriples) add(k backupKey, limit int) *backupRec {
-	if limit <= 0 {
-		limit = defaultClientCap
-	}
 	if len(b.recs) >= limit {
 		b.dropped.add(k.policy, k.client, k.schedule)
 		return nil
@@ -154,11 +152,7 @@ func (b *backupTriples) export(out *metricSet, now time.Time) {
 		}
 	}
 	if b.sorted == nil && len(b.recs) > 0 {
-		b.sorted = make([]backupKey, 0, len(b.recs))
-		for k := range b.recs {
-			b.sorted = append(b.sorted, k)
-		}
-		slices.SortFunc(b.sorted, func(x, y backupKey) int {
+		b.sorted = slices.SortedFunc(maps.Keys(b.recs), func(x, y backupKey) int {
 			return cmp.Or(strings.Compare(x.policy, y.policy), strings.Compare(x.client, y.client), strings.Compare(x.schedule, y.schedule))
 		})
 	}

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -67,11 +68,7 @@ func (s *clientsState) observeCopy(j *nbu.Job) {
 	name := redact.CutUTF8(j.ClientName, maxStoredLabelBytes)
 	rec := c.last[name]
 	if rec == nil {
-		limit := s.cap
-		if limit <= 0 {
-			limit = defaultClientCap
-		}
-		if len(c.last) >= limit {
+		if len(c.last) >= s.limit() {
 			c.dropped.add(name)
 			return
 		}
@@ -89,11 +86,7 @@ func (s *clientsState) observeCopy(j *nbu.Job) {
 // export writes each client's newest copies, in name order.
 func (c *clientCopies) export(out *metricSet) {
 	if c.sorted == nil && len(c.last) > 0 {
-		c.sorted = make([]string, 0, len(c.last))
-		for n := range c.last {
-			c.sorted = append(c.sorted, n)
-		}
-		slices.Sort(c.sorted)
+		c.sorted = slices.Sorted(maps.Keys(c.last))
 	}
 	for _, n := range c.sorted {
 		for k, end := range c.last[n] {

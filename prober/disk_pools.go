@@ -3,6 +3,7 @@ package prober
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -114,11 +115,7 @@ func (s *diskPoolsState) fillSizes(ctx context.Context, r *Run, pools []nbu.Disk
 			listed[p.ID] = true
 		}
 	}
-	for id := range s.details {
-		if !listed[id] {
-			delete(s.details, id)
-		}
-	}
+	maps.DeleteFunc(s.details, func(id string, _ poolDetail) bool { return !listed[id] })
 	if len(lacking) == 0 {
 		return nil
 	}

@@ -34,13 +34,6 @@ func (s *idSet) offset(id int64) (uint32, bool) {
 	return uint32(d), d <= math.MaxUint32
 }
 
-func (s *idSet) has(id int64) bool {
-	if o, ok := s.offset(id); ok {
-		return s.near.has(o)
-	}
-	return s.far.has(id)
-}
-
 // add adds id and reports whether it was new.
 func (s *idSet) add(id int64) bool {
 	if s.len() == 0 {

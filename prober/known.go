@@ -10,7 +10,7 @@ import (
 // a gap and an alert's ratio is not computed on a 0 that NetBackup never sent.
 
 // gaugeKnown writes d with v times scale when the primary sent v, and nothing when it did not.
-func gaugeKnown(out *metricSet, d *metricDesc, v nbu.Known[int64], scale float64, labels ...string) {
+func gaugeKnown[T int | int64 | float64](out *metricSet, d *metricDesc, v nbu.Known[T], scale float64, labels ...string) {
 	if v.OK {
 		out.gauge(d, float64(v.V)*scale, labels...)
 	}

@@ -2,7 +2,6 @@ package prober
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -57,38 +56,11 @@ type licensingState struct {
 	primary string
 }
 
-// licensingPart is one endpoint's share of the licensing collector.
-type licensingPart struct {
-	endpoint string
-	collect  func(ctx context.Context, r *Run, out *metricSet) error
-}
-
 func (s *licensingState) Collect(ctx context.Context, r *Run, out *metricSet) error {
-	parts := []licensingPart{
-		{"/licensing/capacity", s.collectCapacity},
-		{"/licensing/entitlements", collectEntitlements},
-	}
-	var errs, skips []error
-	for _, p := range parts {
-		err := p.collect(ctx, r, out)
-		if err == nil {
-			continue
-		}
-		if err = optionalOr("licensing "+p.endpoint, err); errors.Is(err, ErrSkipped) {
-			level.Info(r.Logger).Log("msg", "licensing endpoint skipped", "endpoint", p.endpoint, "reason", err)
-			out.gauge(descCollectorEndpointSkipped, 1, "licensing", p.endpoint)
-			skips = append(skips, err)
-			continue
-		}
-		errs = append(errs, err)
-	}
-	if len(skips) == len(parts) {
-		return errors.Join(skips...)
-	}
-	if len(errs) == 0 {
-		out.gauge(descLastScrape, float64(r.Now().UnixNano())/1e9, "licensing")
-	}
-	return errors.Join(errs...)
+	return collectParts(ctx, r, out, "licensing", []endpointPart{
+		{"/licensing/capacity", "", s.collectCapacity},
+		{"/licensing/entitlements", "", collectEntitlements},
+	})
 }
 
 func (s *licensingState) collectCapacity(ctx context.Context, r *Run, out *metricSet) error {
@@ -101,8 +73,8 @@ func (s *licensingState) collectCapacity(ctx context.Context, r *Run, out *metri
 	switch {
 	case !ok:
 		level.Debug(r.Logger).Log("msg", "no capacity report names this primary", "primary", name, "reports", len(reports))
-	case rep.ConsumptionKnown && rep.ConsumptionMB >= 0:
-		out.gauge(descLicenseCapacityUsed, rep.ConsumptionMB*bytesPerMB)
+	case rep.ConsumptionMB.OK && rep.ConsumptionMB.V >= 0:
+		out.gauge(descLicenseCapacityUsed, rep.ConsumptionMB.V*bytesPerMB)
 	}
 	return nil
 }
@@ -160,8 +132,8 @@ func collectEntitlements(ctx context.Context, r *Run, out *metricSet) error {
 		if !e.ServiceExpiration.IsZero() {
 			out.gauge(descLicenseServiceExpiry, unixSeconds(e.ServiceExpiration), e.ID, e.ProductName, meter, typ, status)
 		}
-		if meter != "" && e.CountKnown && e.LicenseCount >= 0 && entitlementActive(status, e.EndDate, now) {
-			counts[meter] += e.LicenseCount
+		if n := e.LicenseCount; meter != "" && n.OK && n.V >= 0 && entitlementActive(status, e.EndDate, now) {
+			counts[meter] += n.V
 		}
 		return nil
 	})

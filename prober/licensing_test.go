@@ -324,7 +324,7 @@ func TestLicensingHelpers(t *testing.T) {
 			t.Errorf("entitlementActive(%q, %v) = %v, want %v", tc.status, tc.end, got, tc.want)
 		}
 	}
-	reports := []nbu.CapacityReport{{ID: "other"}, {ID: "NBU1.example.com", ConsumptionKnown: true}}
+	reports := []nbu.CapacityReport{{ID: "other"}, {ID: "NBU1.example.com", ConsumptionMB: nbu.Some[float64](0)}}
 	if rep, ok := primaryReport(reports, "nbu1.example.com"); !ok || rep.ID != "NBU1.example.com" {
 		t.Errorf("primaryReport by name = %+v, %v", rep, ok)
 	}

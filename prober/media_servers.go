@@ -56,8 +56,8 @@ func (mediaServersState) Collect(ctx context.Context, r *Run, out *metricSet) er
 // status says OFFLINE or DEACTIVATED for a server that is not. Neither: unknown, no series.
 func mediaServerUp(m *nbu.MediaServer) (up, known bool) {
 	switch {
-	case m.MachineUpKnown:
-		return m.MachineUp, true
+	case m.MachineUp.OK:
+		return m.MachineUp.V, true
 	case m.Status == "":
 		return false, false
 	}

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -37,14 +38,15 @@ var backupTypeSpelling = strings.NewReplacer(" ", "", "_", "", "-", "")
 func backupFrequency(d nbu.PolicyDetail) int64 {
 	var shortest int64
 	for _, sc := range d.Schedules {
-		if !sc.HasFrequency || sc.FrequencySeconds <= 0 || strings.EqualFold(strings.TrimSpace(sc.Type), "Calendar") {
+		secs := sc.FrequencySeconds.V
+		if !sc.FrequencySeconds.OK || secs <= 0 || strings.EqualFold(strings.TrimSpace(sc.Type), "Calendar") {
 			continue
 		}
 		if notScheduledBackup[backupTypeSpelling.Replace(strings.ToUpper(sc.BackupType))] {
 			continue
 		}
-		if shortest == 0 || sc.FrequencySeconds < shortest {
-			shortest = sc.FrequencySeconds
+		if shortest == 0 || secs < shortest {
+			shortest = secs
 		}
 	}
 	return shortest
@@ -93,10 +95,7 @@ func (s *policiesState) clientFrequencies() *clientFreqs {
 			}
 		}
 	}
-	for c := range f.secs {
-		f.names = append(f.names, c)
-	}
-	slices.Sort(f.names)
+	f.names = slices.Sorted(maps.Keys(f.secs))
 	s.freqs = f
 	return f
 }

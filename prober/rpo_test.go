@@ -10,7 +10,7 @@ import (
 
 func TestBackupFrequencyRules(t *testing.T) {
 	freq := func(typ, backupType string, secs int64) nbu.Schedule {
-		return nbu.Schedule{Type: typ, BackupType: backupType, FrequencySeconds: secs, HasFrequency: true}
+		return nbu.Schedule{Type: typ, BackupType: backupType, FrequencySeconds: nbu.Some(secs)}
 	}
 	for _, tc := range []struct {
 		name      string

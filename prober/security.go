@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/go-kit/log/level"
-
 	"github.com/netbackup-exporter/netbackup_exporter/config"
 	"github.com/netbackup-exporter/netbackup_exporter/internal/apiversion"
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
@@ -55,50 +53,15 @@ func (securityCollector) NewState() CollectorState { return securityState{} }
 // securityState keeps nothing: the seam caches the series.
 type securityState struct{}
 
-// securityPart is one endpoint's share of the security collector.
-type securityPart struct {
-	endpoint   string
-	minVersion string
-	wanted     func(*config.Module) bool // nil: always
-	collect    func(ctx context.Context, r *Run, out *metricSet) error
-}
-
-var securityParts = []securityPart{
-	{"/security/status", apiversion.V12, nil, collectSecurityStatus},
-	{"/security/anomalies", "", nil, collectAnomalies},
-	{"/security/api-keys", "", func(m *config.Module) bool { return m.APIKeyTag != "" }, collectAPIKeyExpiry},
-}
-
 func (securityState) Collect(ctx context.Context, r *Run, out *metricSet) error {
-	var errs, skips []error
-	wanted := 0
-	for _, p := range securityParts {
-		if p.wanted != nil && !p.wanted(r.Module) {
-			continue
-		}
-		wanted++
-		var err error
-		if p.minVersion != "" && !versionAtLeast(r.Version, p.minVersion) {
-			err = fmt.Errorf("%s needs API version %s, the primary serves %s: %w", p.endpoint, p.minVersion, r.Version, ErrSkipped)
-		} else if err = p.collect(ctx, r, out); err != nil {
-			err = optionalOr("security: "+p.endpoint, err)
-		}
-		switch {
-		case errors.Is(err, ErrSkipped):
-			level.Info(r.Logger).Log("msg", "security endpoint skipped", "endpoint", p.endpoint, "reason", err)
-			out.gauge(descCollectorEndpointSkipped, 1, securityCollectorName, p.endpoint)
-			skips = append(skips, err)
-		case err != nil:
-			errs = append(errs, err)
-		}
+	parts := []endpointPart{
+		{"/security/status", apiversion.V12, collectSecurityStatus},
+		{"/security/anomalies", "", collectAnomalies},
 	}
-	if len(skips) == wanted {
-		return fmt.Errorf("security: no endpoint served: %w", errors.Join(skips...))
+	if r.Module.APIKeyTag != "" {
+		parts = append(parts, endpointPart{"/security/api-keys", "", collectAPIKeyExpiry})
 	}
-	if len(errs) == 0 {
-		out.gauge(descLastScrape, float64(r.Now().UnixNano())/1e9, securityCollectorName)
-	}
-	return errors.Join(errs...)
+	return collectParts(ctx, r, out, securityCollectorName, parts)
 }
 
 func collectSecurityStatus(ctx context.Context, r *Run, out *metricSet) error {
@@ -106,22 +69,12 @@ func collectSecurityStatus(ctx context.Context, r *Run, out *metricSet) error {
 	if err != nil {
 		return err
 	}
-	if st.RiskScoreKnown {
-		out.gauge(descSecurityRiskScore, st.RiskScore)
-	}
+	gaugeKnown(out, descSecurityRiskScore, st.RiskScore, 1)
 	for _, set := range st.Settings {
-		if set.RiskScoreKnown {
-			out.gauge(descSecuritySettingRisk, set.RiskScore, set.Name)
-		}
-		if set.WeightKnown {
-			out.gauge(descSecuritySettingWeight, set.Weight, set.Name)
-		}
-		if set.BaselineRiskKnown {
-			out.gauge(descSecuritySettingBaseline, set.BaselineRiskScore, set.Name)
-		}
-		if set.ValueKnown {
-			out.gauge(descSecuritySettingValue, set.Value, set.Name)
-		}
+		gaugeKnown(out, descSecuritySettingRisk, set.RiskScore, 1, set.Name)
+		gaugeKnown(out, descSecuritySettingWeight, set.Weight, 1, set.Name)
+		gaugeKnown(out, descSecuritySettingBaseline, set.BaselineRiskScore, 1, set.Name)
+		gaugeKnown(out, descSecuritySettingValue, set.Value, 1, set.Name)
 		if set.State != "" {
 			out.gauge(descSecuritySettingState, 1, set.Name, set.State)
 		}

@@ -206,15 +206,6 @@ func (s *servicesState) readDue(ctx context.Context, r *Run, now time.Time) erro
 	return errors.Join(errs...)
 }
 
-// apiStatus is the HTTP status of the NetBackup answer err carries, 0 when it carries none.
-func apiStatus(err error) int {
-	var ae *nbu.APIError
-	if errors.As(err, &ae) {
-		return ae.StatusCode
-	}
-	return 0
-}
-
 // export writes every host's last known state.
 func (s *servicesState) export(out *metricSet) {
 	servicesDropped := 0

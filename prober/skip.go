@@ -1,11 +1,14 @@
 package prober
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/go-kit/log/level"
 
 	"github.com/netbackup-exporter/netbackup_exporter/nbu"
 )
@@ -27,9 +30,15 @@ func skippedOr(what string, err error) error {
 
 // forbidden reports a 403: the role of the module's API key or user lacks the permission the
 // endpoint needs.
-func forbidden(err error) bool {
+func forbidden(err error) bool { return apiStatus(err) == http.StatusForbidden }
+
+// apiStatus is the HTTP status of the NetBackup answer err carries, 0 when it carries none.
+func apiStatus(err error) int {
 	var ae *nbu.APIError
-	return errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden
+	if errors.As(err, &ae) {
+		return ae.StatusCode
+	}
+	return 0
 }
 
 // optionalOr is skippedOr for the collectors a module may enable with a role that lacks their
@@ -40,6 +49,44 @@ func optionalOr(what string, err error) error {
 		return fmt.Errorf("%s: the role of the module's credentials lacks the permission: %w: %w", what, ErrSkipped, err)
 	}
 	return skippedOr(what, err)
+}
+
+// endpointPart is one endpoint's share of a collector whose endpoints are skipped one by one
+// (licensing, security).
+type endpointPart struct {
+	endpoint   string
+	minVersion string // "" = every release
+	collect    func(ctx context.Context, r *Run, out *metricSet) error
+}
+
+// collectParts runs the parts of collector. An endpoint the release lacks or the role may not
+// read is skipped (nbu_collector_endpoint_skipped) and the others reported; the collector is
+// skipped when every endpoint is.
+func collectParts(ctx context.Context, r *Run, out *metricSet, collector string, parts []endpointPart) error {
+	var errs, skips []error
+	for _, p := range parts {
+		var err error
+		if p.minVersion != "" && !versionAtLeast(r.Version, p.minVersion) {
+			err = fmt.Errorf("%s needs API version %s, the primary serves %s: %w", p.endpoint, p.minVersion, r.Version, ErrSkipped)
+		} else if err = p.collect(ctx, r, out); err != nil {
+			err = optionalOr(collector+": "+p.endpoint, err)
+		}
+		switch {
+		case errors.Is(err, ErrSkipped):
+			level.Info(r.Logger).Log("msg", collector+" endpoint skipped", "endpoint", p.endpoint, "reason", err)
+			out.gauge(descCollectorEndpointSkipped, 1, collector, p.endpoint)
+			skips = append(skips, err)
+		case err != nil:
+			errs = append(errs, err)
+		}
+	}
+	if len(skips) == len(parts) {
+		return fmt.Errorf("%s: no endpoint served: %w", collector, errors.Join(skips...))
+	}
+	if len(errs) == 0 {
+		out.gauge(descLastScrape, float64(r.Now().UnixNano())/1e9, collector)
+	}
+	return errors.Join(errs...)
 }
 
 // skipMemory is how long a session remembers that the primary does not serve a collector or one

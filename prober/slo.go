@@ -49,10 +49,10 @@ func (sloState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 		}
 		plans++
 		switch {
-		case !s.SubscriptionsKnown:
+		case !s.Subscriptions.OK:
 		case kept >= room:
 			cut++
-		case out.gauge(descSLOSubscriptions, float64(s.Subscriptions), s.Name, s.WorkloadType):
+		case out.gauge(descSLOSubscriptions, float64(s.Subscriptions.V), s.Name, s.WorkloadType):
 			kept++
 		}
 		return nil

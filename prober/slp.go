@@ -53,8 +53,8 @@ func (slpState) Collect(ctx context.Context, r *Run, out *metricSet) error {
 			}
 			// The state asked for, not the one sent: one image is counted once per walk.
 			a.byState[state]++
-			if img.SizeKnown {
-				a.bytes, a.sized = a.bytes+img.SizeBytes, true
+			if img.SizeBytes.OK {
+				a.bytes, a.sized = a.bytes+img.SizeBytes.V, true
 			}
 			if !img.BackupTime.IsZero() && (!a.hasOldest || img.BackupTime.Before(a.oldest)) {
 				a.oldest, a.hasOldest = img.BackupTime, true

@@ -72,20 +72,8 @@ func storageServerSeries(s *nbu.StorageServer, out *metricSet) {
 	if s.State != "" {
 		out.gauge(descStorageServerUp, boolGauge(strings.EqualFold(s.State, "UP")), s.Name, s.SType)
 	}
-	if s.AdditionalMediaServersKnown {
-		out.gauge(descStorageServerMedia, float64(s.AdditionalMediaServers), s.Name, s.SType)
-	}
-	for _, b := range []struct {
-		d     *metricDesc
-		v     int64
-		known bool
-	}{
-		{descStorageServerPoolSize, s.Pool.SizeBytes, s.Pool.SizeKnown},
-		{descStorageServerPoolUsed, s.Pool.UsedBytes, s.Pool.UsedKnown},
-		{descStorageServerPoolAvailable, s.Pool.AvailableBytes, s.Pool.AvailableKnown},
-	} {
-		if b.known {
-			out.gauge(b.d, float64(b.v), s.Name, s.SType)
-		}
-	}
+	gaugeKnown(out, descStorageServerMedia, s.AdditionalMediaServers, 1, s.Name, s.SType)
+	gaugeKnown(out, descStorageServerPoolSize, s.Pool.SizeBytes, 1, s.Name, s.SType)
+	gaugeKnown(out, descStorageServerPoolUsed, s.Pool.UsedBytes, 1, s.Name, s.SType)
+	gaugeKnown(out, descStorageServerPoolAvailable, s.Pool.AvailableBytes, 1, s.Name, s.SType)
 }

@@ -89,14 +89,8 @@ func certLabel(v string) string {
 
 func tlsVersionName(v uint16) string {
 	switch v {
-	case tls.VersionTLS10:
-		return "TLS 1.0"
-	case tls.VersionTLS11:
-		return "TLS 1.1"
-	case tls.VersionTLS12:
-		return "TLS 1.2"
-	case tls.VersionTLS13:
-		return "TLS 1.3"
+	case tls.VersionTLS10, tls.VersionTLS11, tls.VersionTLS12, tls.VersionTLS13:
+		return tls.VersionName(v) // "TLS 1.2", as blackbox_exporter names them
 	}
 	return "unknown"
 }

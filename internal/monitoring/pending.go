@@ -1,8 +1,7 @@
 package monitoring
 
 // PendingMetrics are the metric names dashboards/ and alerts/ may use before the collector that
-// returns them lands (built in parallel under those exact names); the value is the issue. Empty
-// now: issues 11 and 12 have landed.
+// returns them lands (built in parallel under those exact names); the value is the issue.
 //
 // Whoever merges such a collector deletes its entries. TestDashboardsAndRulesUseExistingMetrics
 // (monitoring_test.go, at the repository root) fails for a name that is neither returned nor
