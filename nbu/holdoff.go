@@ -141,9 +141,29 @@ func (h *LoginHoldoffs) putLocked(key holdoffKey, held *holdoffError) {
 		return
 	}
 	h.byKey[key] = h.lru.PushFront(&holdoff{key: key, held: held})
+	h.trimLocked()
+}
+
+func (h *LoginHoldoffs) trimLocked() {
 	for h.lru.Len() > h.max {
 		delete(h.byKey, h.lru.Remove(h.lru.Back()).(*holdoff).key)
 	}
+}
+
+// Capacity is how many hold-offs the store keeps.
+func (h *LoginHoldoffs) Capacity() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.max
+}
+
+// SetCapacity changes how many hold-offs the store keeps (at least 1), forgetting the least
+// recently refused past it.
+func (h *LoginHoldoffs) SetCapacity(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.max = max(n, 1)
+	h.trimLocked()
 }
 
 // forget drops the hold-offs under keys (the credentials logged in there).

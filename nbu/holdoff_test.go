@@ -90,3 +90,26 @@ func TestLoginHoldoffsDoubleAndAreBounded(t *testing.T) {
 		t.Error("two stores key the same credentials alike: the hash is not salted")
 	}
 }
+
+func TestLoginHoldoffsCapacityChanges(t *testing.T) {
+	h := NewLoginHoldoffs(4)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	base := h.digest(Login{UserName: "u", Password: "p-12345678"})
+	for i := range 4 {
+		h.refuse([]holdoffKey{h.at(base, strings.Repeat("x", i))}, errors.New("refused"), now)
+	}
+	h.SetCapacity(2)
+	if n := h.lru.Len(); n != 2 {
+		t.Fatalf("Len = %d after lowering the capacity to 2", n)
+	}
+	if _, ok := h.active(h.at(base, "xxx"), now); !ok {
+		t.Error("the most recent refusal was forgotten instead of the oldest")
+	}
+	h.SetCapacity(8)
+	for i := range 8 {
+		h.refuse([]holdoffKey{h.at(base, strings.Repeat("y", i))}, errors.New("refused"), now)
+	}
+	if n := h.lru.Len(); n != 8 {
+		t.Errorf("Len = %d, want the raised capacity 8", n)
+	}
+}

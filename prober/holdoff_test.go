@@ -3,6 +3,7 @@ package prober
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/netbackup-exporter/netbackup_exporter/internal/fakenbu"
 )
@@ -51,5 +52,18 @@ func TestRefusedLoginHeldOffAcrossSessions(t *testing.T) {
 	probe("one", srv.URL)
 	if n := fake.Logins(); n != 1 {
 		t.Errorf("%d logins during the hold-off, want 1", n)
+	}
+}
+
+// The refused logins a store keeps follow --probe.max-sessions: a large session cap must not
+// meet a hold-off store that forgets refusals sooner than the sessions go.
+func TestHoldoffStoreFollowsTheSessionCap(t *testing.T) {
+	s := NewSessions(time.Hour, nil)
+	t.Cleanup(s.Close)
+	for _, tc := range []struct{ sessions, want int }{{1, 2 * DefaultMaxSessions}, {5000, 10000}} {
+		s.SetMax(tc.sessions)
+		if got := s.holdoffs.Capacity(); got != tc.want {
+			t.Errorf("max sessions %d: hold-off capacity %d, want %d", tc.sessions, got, tc.want)
+		}
 	}
 }

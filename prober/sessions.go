@@ -103,7 +103,7 @@ func NewSessions(idleTTL time.Duration, onRequest func(endpoint string, code int
 		byKey: map[string]*list.Element{}, lru: list.New(), max: DefaultMaxSessions,
 		idleTTL: idleTTL, now: time.Now, onRequest: onRequest, results: gocache.New(gocache.NoExpiration, 0),
 		evictions: map[string]float64{evictCapacity: 0, evictIdle: 0},
-		holdoffs:  nbu.NewLoginHoldoffs(DefaultMaxSessions),
+		holdoffs:  nbu.NewLoginHoldoffs(2 * DefaultMaxSessions),
 		sessionsDesc: prometheus.NewDesc("netbackup_exporter_sessions",
 			"Sessions (a target probed with a module: its NetBackup connections and collector state) kept now.", nil, nil),
 		evictionsDesc: prometheus.NewDesc("netbackup_exporter_session_evictions_total",
@@ -137,6 +137,10 @@ func (s *Sessions) SetMax(n int) {
 	defer s.mu.Unlock()
 	s.max = max(n, 1)
 	s.shrink(s.max)
+	// A refusal takes an entry for the host as written and one for the address reached: twice the
+	// sessions, and never fewer than the default's (entries are a hundred bytes or so), so that
+	// a small session cap does not forget a refusal by a session evicted.
+	s.holdoffs.SetCapacity(max(2*s.max, 2*DefaultMaxSessions))
 }
 
 // sessionKey is a session's identity: the module (its name, and a fingerprint of what it collects
