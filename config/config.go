@@ -114,6 +114,9 @@ type JobsConfig struct {
 	PageSize int      `yaml:"page_size"`
 	// StalledAfter: an active job whose byte count has not moved for this long is stalled.
 	StalledAfter Duration `yaml:"stalled_after"`
+	// MaxJobs bounds the jobs the state keeps per target: finished ones in the window and the
+	// unfinished ones.
+	MaxJobs int `yaml:"max_jobs"`
 }
 
 // StorageConfig tunes the storage-unit and disk-pool collector.

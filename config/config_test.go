@@ -63,7 +63,7 @@ func TestLoadGood(t *testing.T) {
 		{"pinned insecure_skip_verify", cfg.Modules["pinned"].TLSConfig.InsecureSkipVerify, true},
 		{"pinned min_version", cfg.Modules["pinned"].TLSConfig.MinVersion.String(), "TLS12"},
 		{"pinned collectors", strings.Join(cfg.Modules["pinned"].Collectors, ","), "jobs"},
-		{"pinned jobs", cfg.Modules["pinned"].Jobs, JobsConfig{Lookback: Duration(24 * time.Hour), PageSize: 50, StalledAfter: Duration(time.Hour)}},
+		{"pinned jobs", cfg.Modules["pinned"].Jobs, JobsConfig{Lookback: Duration(24 * time.Hour), PageSize: 50, StalledAfter: Duration(time.Hour), MaxJobs: defaultMaxJobs}},
 		{"pinned storage", cfg.Modules["pinned"].Storage, StorageConfig{CacheTTL: 0, PageSize: 200}},
 		{"pinned disk_pools", cfg.Modules["pinned"].DiskPools, CacheConfig{CacheTTL: Duration(time.Minute)}},
 		{"pinned tape", cfg.Modules["pinned"].Tape, CacheConfig{}},

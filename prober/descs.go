@@ -52,6 +52,8 @@ var (
 		"1 once the job updates of the whole look-back window have been read; until then the window gauges are not reported.")
 	descJobsWindowStart = newDesc("nbu_jobs_window_start_timestamp_seconds",
 		"Oldest end time the window gauges count (the look-back, widened to the start of its minute).")
+	descJobsDropped = newDesc("nbu_jobs_dropped",
+		"Jobs the target's job state left out because it held jobs.max_jobs jobs (finished in the window and unfinished), since the state began.")
 	descJobsUpdatesRead = newDesc("nbu_jobs_updates_read_until_timestamp_seconds",
 		"Every job update NetBackup made before this time (its lastUpdateTime) has been read.")
 

@@ -34,6 +34,15 @@ func (s *idSet) offset(id int64) (uint32, bool) {
 	return uint32(d), d <= math.MaxUint32
 }
 
+// has reports whether id is in the set: a full state asks it before refusing a job, so that a job
+// read again is not counted as one left out.
+func (s *idSet) has(id int64) bool {
+	if o, ok := s.offset(id); ok {
+		return s.near.has(o)
+	}
+	return s.far.has(id)
+}
+
 // add adds id and reports whether it was new.
 func (s *idSet) add(id int64) bool {
 	if s.len() == 0 {

@@ -162,11 +162,3 @@ func TestIDSetCloseIDsAreOffsets(t *testing.T) {
 		}
 	}
 }
-
-// has is the membership test the tests check the set with; the jobs only ever add.
-func (s *idSet) has(id int64) bool {
-	if o, ok := s.offset(id); ok {
-		return s.near.has(o)
-	}
-	return s.far.has(id)
-}

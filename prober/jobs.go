@@ -34,7 +34,8 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 	now := r.Now()
 	c.st = jobsStateFor(c.st, time.Duration(r.Module.Jobs.Lookback), r.Module.MaxSeries, now)
 	st := c.st
-	st.scrub = r.scrub
+	st.scrub, st.maxJobs = r.scrub, r.Module.Jobs.MaxJobs
+	refusedBefore := st.jobsRefused
 	st.watchStalls(now, time.Duration(r.Module.Jobs.StalledAfter))
 	plan := st.plan(now)
 	st.prune(plan.since)
@@ -51,6 +52,9 @@ func (c *jobsCollectorState) Collect(ctx context.Context, r *Run, out *metricSet
 		"newly_finished", f.counted, "in_window", st.jobsInWindow(plan.since), "complete", res.complete,
 		"ranges_left", len(st.pending), "phase", st.phase, "rejected_fields", res.rejected)
 
+	if n := st.jobsRefused - refusedBefore; n > 0 {
+		level.Warn(r.Logger).Log("msg", "jobs left out: the target's job state holds jobs.max_jobs jobs", "left_out", n, "max_jobs", st.maxJobs)
+	}
 	var errs []error
 	if !res.complete {
 		errs = append(errs, res.incompleteError(readCtx.Err()))

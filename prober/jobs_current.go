@@ -69,18 +69,6 @@ func (u unfinishedJobs) observe(j *nbu.Job, in *interner) bool {
 	return u.applyOne(j.JobID, entryOf(j, in))
 }
 
-// apply merges records (from record) into the set, unless the set holds a newer one for a job. It
-// reports whether what the gauges show changed.
-func (u unfinishedJobs) apply(records unfinishedJobs) bool {
-	changed := false
-	for id, e := range records {
-		if u.applyOne(id, e) {
-			changed = true
-		}
-	}
-	return changed
-}
-
 func (u unfinishedJobs) applyOne(id int64, e unfinishedJob) bool {
 	old, had := u[id]
 	if had && old.updated > e.updated {

@@ -17,6 +17,7 @@ func (s *jobsState) exportProbe(out *metricSet, since time.Time, maxSeries int, 
 	out.gauge(descJobsLookback, s.lookback.Seconds())
 	out.gauge(descJobsBackfillComplete, boolGauge(s.phase == phaseFollowing))
 	out.gauge(descJobsWindowStart, float64(since.Unix()))
+	out.gauge(descJobsDropped, float64(s.jobsRefused))
 	if oldest := s.oldestUnread(); !oldest.IsZero() {
 		out.gauge(descJobsUpdatesRead, float64(oldest.UnixNano())/1e9)
 	}

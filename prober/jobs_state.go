@@ -116,6 +116,12 @@ type jobsState struct {
 	keysDropped int
 	keysCut     int
 
+	// maxJobs caps the jobs the state keeps (jobs.max_jobs): held, the finished jobs in the
+	// buckets, plus the unfinished ones. jobsRefused counts the jobs left out for it.
+	maxJobs     int
+	held        int
+	jobsRefused int
+
 	version uint64
 	cached  *jobsExport // the job series as last built
 }
@@ -187,6 +193,7 @@ func (s *jobsState) prune(since time.Time) {
 				delete(s.window, k)
 			}
 		}
+		s.held -= b.ids.len()
 		delete(s.buckets, m)
 		s.touch()
 	}
@@ -200,6 +207,10 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 	}
 	m := minuteOf(j.EndTime)
 	b := s.buckets[m]
+	if s.full() && (b == nil || !b.ids.has(j.JobID)) {
+		s.refuse()
+		return false
+	}
 	if b == nil {
 		b = &minuteBucket{}
 		s.buckets[m] = b
@@ -207,6 +218,7 @@ func (s *jobsState) add(j *nbu.Job, since time.Time) bool {
 	if !b.ids.add(j.JobID) {
 		return false
 	}
+	s.held++
 	id, ok := s.keyOf(j)
 	if !ok {
 		return false
@@ -247,9 +259,32 @@ func (s *jobsState) jobsInWindow(since time.Time) int {
 	return n
 }
 
+// full reports whether the state holds jobs.max_jobs jobs: a job it does not know is left out.
+func (s *jobsState) full() bool {
+	return s.maxJobs > 0 && s.held+len(s.unfinished) >= s.maxJobs
+}
+
+func (s *jobsState) refuse() {
+	s.jobsRefused++
+	s.touch()
+}
+
+// admits reports whether an unfinished job's record may enter the set: one it holds already, a
+// DONE one (which only removes), or any while the state is not full.
+func (s *jobsState) admits(id int64, done bool) bool {
+	if _, had := s.unfinished[id]; had || done || !s.full() {
+		return true
+	}
+	s.refuse()
+	return false
+}
+
 // observeUnfinished applies one job record of the update walk to the unfinished jobs.
 func (s *jobsState) observeUnfinished(j *nbu.Job) {
 	before, had := s.unfinished[j.JobID]
+	if !s.admits(j.JobID, j.State == "DONE") {
+		return
+	}
 	if s.unfinished.observe(j, s.labels) || s.stallsChanged(before, had, j.JobID) {
 		s.touch()
 	}
@@ -261,6 +296,9 @@ func (s *jobsState) mergeUnfinished(records unfinishedJobs) {
 	changed := false
 	for id, e := range records {
 		before, had := s.unfinished[id]
+		if !s.admits(id, e.kind.state == "DONE") {
+			continue
+		}
 		if s.unfinished.applyOne(id, e) || s.stallsChanged(before, had, id) {
 			changed = true
 		}
@@ -275,7 +313,11 @@ func (s *jobsState) mergeUnfinished(records unfinishedJobs) {
 func (s *jobsState) replaceUnfinished(fresh unfinishedJobs) {
 	old := s.unfinished
 	s.unfinished = unfinishedJobs{}
-	s.unfinished.apply(fresh)
+	for id, e := range fresh {
+		if s.admits(id, e.kind.state == "DONE") {
+			s.unfinished.applyOne(id, e)
+		}
+	}
 	s.unfinished.keepMoves(old)
 	s.touch()
 }
