@@ -67,3 +67,47 @@ func TestHoldoffStoreFollowsTheSessionCap(t *testing.T) {
 		}
 	}
 }
+
+// A reload that changes the module but keeps its credentials (so the session is made again) does
+// not log in again during the hold-off; a reload that corrects the password logs in at once.
+func TestRefusedLoginHeldOffAcrossReloads(t *testing.T) {
+	fake, srv := newFake(t, fakenbu.Options{Users: []fakenbu.User{credsFakeUser}})
+	config := func(password, collectors string) *cfgT {
+		return mustConfig(t, strings.Join([]string{
+			"modules:",
+			"  one:",
+			"    username: " + credsUser,
+			"    password: " + password,
+			"    domain_type: NT",
+			"    domain_name: CORP",
+			`    allowed_targets: ["127.0.0.1"]`,
+			"    insecure_http: true",
+			"    api_version: '13.0'",
+			"    collectors: [" + collectors + "]",
+		}, "\n")+"\n")
+	}
+	env := newTestEnv(t, config("wrong-pw-4c1e9a", "storage"))
+	probe := func() string {
+		t.Helper()
+		return env.probe(t, probeQuery("one", srv.URL), nil).Body.String()
+	}
+	if !strings.Contains(probe(), "probe_success 0") {
+		t.Fatal("a wrong password succeeded")
+	}
+	reloaded := config("wrong-pw-4c1e9a", "storage, tape")
+	env.handler.Config = func() *cfgT { return reloaded }
+	if body := probe(); !strings.Contains(body, "probe_success 0") {
+		t.Fatal("the reloaded module succeeded with the wrong password")
+	}
+	if n := fake.Logins(); n != 1 {
+		t.Errorf("%d logins after a reload that kept the refused password, want 1", n)
+	}
+	corrected := config(credsPassword, "storage, tape")
+	env.handler.Config = func() *cfgT { return corrected }
+	if body := probe(); !strings.Contains(body, "probe_success 1") {
+		t.Errorf("the corrected password did not log in at once:\n%s", env.logs)
+	}
+	if n := fake.Logins(); n != 2 {
+		t.Errorf("%d logins in all, want 2: the refusal and the corrected password", n)
+	}
+}
