@@ -2,6 +2,7 @@ package specs
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -126,7 +127,7 @@ func buildOperation(docs *docCache, file, path, method string, shared []paramete
 			}
 		}
 	}
-	for _, name := range sortedKeys(params) {
+	for _, name := range slices.Sorted(maps.Keys(params)) {
 		o.Query = append(o.Query, params[name])
 	}
 	if op.RequestBody != nil {
@@ -134,16 +135,16 @@ func buildOperation(docs *docCache, file, path, method string, shared []paramete
 		if err != nil {
 			return o, err
 		}
-		o.RequestTypes = sortedKeys(body.Content)
+		o.RequestTypes = slices.Sorted(maps.Keys(body.Content))
 	}
 	for code, r := range op.Responses {
 		if r.Ref != "" {
 			continue // into ./common.yaml: the shared error responses
 		}
 		if strings.HasPrefix(code, "2") {
-			o.ResponseTypes = append(o.ResponseTypes, sortedKeys(r.Content)...)
+			o.ResponseTypes = append(o.ResponseTypes, slices.Sorted(maps.Keys(r.Content))...)
 		} else {
-			o.ErrorTypes = append(o.ErrorTypes, sortedKeys(r.Content)...)
+			o.ErrorTypes = append(o.ErrorTypes, slices.Sorted(maps.Keys(r.Content))...)
 		}
 	}
 	o.ResponseTypes, o.ErrorTypes = uniqueSorted(o.ResponseTypes), uniqueSorted(o.ErrorTypes)
@@ -219,15 +220,6 @@ func splitRef(file, ref, kind string) (target, name string, err error) {
 		target = filepath.Base(doc)
 	}
 	return target, name, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func uniqueSorted(s []string) []string {
