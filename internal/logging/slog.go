@@ -8,12 +8,9 @@ import (
 	"github.com/go-kit/log/level"
 )
 
-// SlogHandler forwards slog records (from exporter-toolkit) to a go-kit logger. Level filtering is
-// left to the go-kit logger so the --log.level flag has one meaning everywhere.
-func SlogHandler(l log.Logger) slog.Handler { return &slogHandler{logger: l} }
-
-// NewSlogLogger is SlogHandler wrapped in a *slog.Logger.
-func NewSlogLogger(l log.Logger) *slog.Logger { return slog.New(SlogHandler(l)) }
+// NewSlogLogger forwards slog records (from exporter-toolkit) to a go-kit logger. Level filtering
+// is left to the go-kit logger so the --log.level flag has one meaning everywhere.
+func NewSlogLogger(l log.Logger) *slog.Logger { return slog.New(&slogHandler{logger: l}) }
 
 type slogHandler struct {
 	logger log.Logger
