@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"maps"
 	"net/url"
 	"strconv"
 	"sync"
@@ -164,9 +165,7 @@ func (c *Client) cursorPages(ctx context.Context, q cursorQuery, stats *PageStat
 	guard := newCursorGuard(cursor, c.pageLimits.cursorPages)
 	for {
 		vals := url.Values{"page[limit]": {strconv.Itoa(q.limit)}}
-		for k, v := range q.params {
-			vals[k] = v
-		}
+		maps.Copy(vals, q.params)
 		if cursor != "" {
 			vals.Set("page[after]", cursor)
 		}

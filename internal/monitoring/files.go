@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -195,13 +196,5 @@ const CountSuffixProblem = `non-histogram and non-summary metrics should not hav
 // DeliberateLintProblem reports whether a lint problem is the deliberate one: the _count warning
 // on one of CountSuffixGauges.
 func DeliberateLintProblem(metric, text string) bool {
-	if text != CountSuffixProblem {
-		return false
-	}
-	for _, name := range CountSuffixGauges {
-		if name == metric {
-			return true
-		}
-	}
-	return false
+	return text == CountSuffixProblem && slices.Contains(CountSuffixGauges, metric)
 }

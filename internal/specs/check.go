@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -207,22 +208,13 @@ func (p *Param) checkValue(val string) string {
 	if p.Maximum != nil && num > *p.Maximum {
 		return fmt.Sprintf("above the maximum %v", *p.Maximum)
 	}
-	if len(p.Enum) > 0 && !p.inEnum(val) {
+	if len(p.Enum) > 0 && !slices.ContainsFunc(p.Enum, func(e any) bool { return fmt.Sprint(e) == val }) {
 		return fmt.Sprintf("not one of %v", p.Enum)
 	}
 	if msg := p.checkFilter(val); msg != "" {
 		return msg
 	}
 	return p.checkSort(val)
-}
-
-func (p *Param) inEnum(val string) bool {
-	for _, e := range p.Enum {
-		if fmt.Sprint(e) == val {
-			return true
-		}
-	}
-	return false
 }
 
 // checkAccept wants every media range of Accept among what the operation produces: its 2xx
@@ -238,7 +230,7 @@ func (o *op) checkAccept(values []string) string {
 	}
 	var wrong []string
 	for _, m := range accept {
-		if !containsType(produces, m) {
+		if !slices.Contains(produces, m) {
 			wrong = append(wrong, m.String())
 		}
 	}
@@ -257,7 +249,7 @@ func (o *op) checkBody(r *http.Request) string {
 		return ""
 	case len(o.request) == 0:
 		return fmt.Sprintf("a body (Content-Type %q) to an operation that takes none", ct)
-	case containsType(o.request, parseMediaType(ct)):
+	case slices.Contains(o.request, parseMediaType(ct)):
 		return ""
 	}
 	return fmt.Sprintf("Content-Type %q: the operation takes %s", ct, typeList(o.request))

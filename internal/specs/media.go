@@ -40,12 +40,3 @@ func parseAccept(values []string) []mediaType {
 	}
 	return out
 }
-
-func containsType(types []mediaType, m mediaType) bool {
-	for _, t := range types {
-		if t == m {
-			return true
-		}
-	}
-	return false
-}
