@@ -25,12 +25,18 @@ func (e Expr) String() string { return e.File + ": " + e.Where + ": " + e.Query 
 // DashboardExprs returns every target expression of every panel (rows' panels included) and
 // every query variable's selector of the Grafana dashboards dir/*.json.
 func DashboardExprs(dir string) ([]Expr, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	return exprsOfFiles(dir, "*.json", "no dashboard", dashboardJSON)
+}
+
+// exprsOfFiles returns the expressions parse finds in each file of dir matching pattern; no such
+// file is an error, which noFiles describes.
+func exprsOfFiles(dir, pattern, noFiles string, parse func(name string, b []byte) ([]Expr, error)) ([]Expr, error) {
+	files, err := filepath.Glob(filepath.Join(dir, pattern))
 	if err != nil {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("no dashboard in %s", dir)
+		return nil, fmt.Errorf("%s in %s", noFiles, dir)
 	}
 	var out []Expr
 	for _, f := range files {
@@ -38,7 +44,7 @@ func DashboardExprs(dir string) ([]Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		exprs, err := dashboardJSON(filepath.Base(f), b)
+		exprs, err := parse(filepath.Base(f), b)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
@@ -121,36 +127,28 @@ func variableSelector(q string) string {
 
 // RuleExprs returns the expression of every alerting and recording rule of dir/*.rules.yml.
 func RuleExprs(dir string) ([]Expr, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.rules.yml"))
-	if err != nil {
+	return exprsOfFiles(dir, "*.rules.yml", "no rule file (*.rules.yml)", ruleFileExprs)
+}
+
+// ruleFileExprs returns the expressions of one rule file; name is its file name.
+func ruleFileExprs(name string, b []byte) ([]Expr, error) {
+	var rf struct {
+		Groups []struct {
+			Name  string `yaml:"name"`
+			Rules []struct {
+				Alert  string `yaml:"alert"`
+				Record string `yaml:"record"`
+				Expr   string `yaml:"expr"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	if err := yaml.Unmarshal(b, &rf); err != nil {
 		return nil, err
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no rule file (*.rules.yml) in %s", dir)
-	}
 	var out []Expr
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		var rf struct {
-			Groups []struct {
-				Name  string `yaml:"name"`
-				Rules []struct {
-					Alert  string `yaml:"alert"`
-					Record string `yaml:"record"`
-					Expr   string `yaml:"expr"`
-				} `yaml:"rules"`
-			} `yaml:"groups"`
-		}
-		if err := yaml.Unmarshal(b, &rf); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		for _, g := range rf.Groups {
-			for _, r := range g.Rules {
-				out = append(out, Expr{File: filepath.Base(f), Where: "group " + g.Name + " rule " + r.Alert + r.Record, Query: r.Expr})
-			}
+	for _, g := range rf.Groups {
+		for _, r := range g.Rules {
+			out = append(out, Expr{File: name, Where: "group " + g.Name + " rule " + r.Alert + r.Record, Query: r.Expr})
 		}
 	}
 	return out, nil
