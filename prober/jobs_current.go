@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"cmp"
 	"math"
 	"strconv"
 	"time"
@@ -47,11 +48,7 @@ func updateNanos(t time.Time) int64 {
 type unfinishedJobs map[int64]unfinishedJob
 
 func entryOf(j *nbu.Job, in *interner) unfinishedJob {
-	state := j.State
-	if state == "" {
-		state = "UNKNOWN"
-	}
-	return unfinishedJob{kind: in.kind(j.JobType, state, j.JobQueueReason), updated: updateNanos(j.LastUpdateTime),
+	return unfinishedJob{kind: in.kind(j.JobType, cmp.Or(j.State, "UNKNOWN"), j.JobQueueReason), updated: updateNanos(j.LastUpdateTime),
 		kb: j.KilobytesTransferred, start: secondsOf(j.StartTime), moved: secondsOf(j.LastUpdateTime)}
 }
 

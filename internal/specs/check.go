@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -53,11 +54,7 @@ type Violation struct {
 }
 
 func (v *Violation) Error() string {
-	where := v.Operation
-	if where == "" {
-		where = "no operation"
-	}
-	return fmt.Sprintf("%s %s (release %s, %s): %s", v.Method, v.Path, v.Release, where, v.Detail)
+	return fmt.Sprintf("%s %s (release %s, %s): %s", v.Method, v.Path, v.Release, cmp.Or(v.Operation, "no operation"), v.Detail)
 }
 
 // Violations are every departure Check found in one request, most fundamental first.
@@ -127,11 +124,7 @@ func (t *Table) Check(release string, r *http.Request) error {
 }
 
 func (o *op) where() string {
-	from := o.from
-	if from == "" {
-		from = o.File
-	}
-	return o.Path + " in " + from
+	return o.Path + " in " + cmp.Or(o.from, o.File)
 }
 
 // check holds r to o: query, Accept, Content-Type.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -30,10 +31,7 @@ func NewPaths(externalURL, routePrefix, listenAddr string) (Paths, error) {
 	if err != nil {
 		return Paths{}, fmt.Errorf("--web.external-url %q: %w", externalURL, err)
 	}
-	if routePrefix == "" {
-		routePrefix = ext.Path
-	}
-	prefix := normalPrefix(routePrefix)
+	prefix := normalPrefix(cmp.Or(routePrefix, ext.Path))
 	if externalURL == "" {
 		ext.Path = strings.TrimSuffix(prefix, "/")
 	}
