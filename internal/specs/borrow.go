@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -62,10 +63,7 @@ func nearestWith(older []*view, file string) *view {
 func compareVersions(a, b string) int {
 	am, an := splitVersion(a)
 	bm, bn := splitVersion(b)
-	if am != bm {
-		return am - bm
-	}
-	return an - bn
+	return cmp.Or(am-bm, an-bn)
 }
 
 func splitVersion(v string) (int, int) {
