@@ -2,6 +2,7 @@ package specs
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -68,18 +69,9 @@ func readRelease(dir, release, api string) (Release, error) {
 		rel.Operations = append(rel.Operations, ops...)
 	}
 	slices.SortFunc(rel.Operations, func(a, b Operation) int {
-		return cmpStrings(a.Path, b.Path, a.Method, b.Method, a.File, b.File)
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Method, b.Method), strings.Compare(a.File, b.File))
 	})
 	return rel, nil
-}
-
-func cmpStrings(pairs ...string) int {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {
-			return c
-		}
-	}
-	return 0
 }
 
 // encodeRelease writes one operation a line, so that a change of the specs shows as a diff of

@@ -3,6 +3,7 @@ package specs
 import (
 	"net/http"
 	"net/url"
+	"slices"
 )
 
 // The exporter's client detects the API version by asking GET /admin/jobs?page[limit]=1 with each
@@ -49,10 +50,7 @@ func (t *Table) VersionProbe(release string, r *http.Request) bool {
 
 // newerAPIVersion reports whether version is the API version of a release newer than release.
 func (t *Table) newerAPIVersion(release, version string) bool {
-	for _, v := range t.views {
-		if compareVersions(v.release.Release, release) > 0 && v.release.APIVersion == version {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(t.views, func(v *view) bool {
+		return compareVersions(v.release.Release, release) > 0 && v.release.APIVersion == version
+	})
 }
