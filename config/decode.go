@@ -101,8 +101,7 @@ func (e *nodeError) Unwrap() error { return e.err }
 // key of a scalar, promconfig's checks of tls_config): that of the module's tls_config when
 // decoding it alone fails the same way, else the module's. Errors with a line keep theirs.
 func positioned(err error, module *yaml.Node) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
+	if _, ok := errors.AsType[*yaml.TypeError](err); ok {
 		return err
 	}
 	at := module

@@ -65,8 +65,7 @@ func (c *Client) Alerts(ctx context.Context, q AlertsQuery, fn func(*Alert) erro
 
 // unwrapCallback hands the caller's own callback error back unwrapped from the marker type.
 func unwrapCallback(err error) error {
-	var ce *callbackError
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*callbackError](err); ok {
 		return ce.err
 	}
 	return err

@@ -176,8 +176,7 @@ func (c *Client) cursorPages(ctx context.Context, q cursorQuery, stats *PageStat
 			return err
 		})
 		if err != nil {
-			var ce *callbackError
-			if errors.As(err, &ce) {
+			if ce, ok := errors.AsType[*callbackError](err); ok {
 				return fmt.Errorf("GET %s: %s: %w", q.endpoint, q.what, ce.err)
 			}
 			return err

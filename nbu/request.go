@@ -256,8 +256,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target, rawQuery str
 			return outcome{err: fmt.Errorf("%s: %w", what, cerr)}
 		}
 		// url.Error repeats the full URL; the endpoint is enough, the caller knows the host.
-		var ue *url.Error
-		if errors.As(err, &ue) {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err
 		}
 		return outcome{err: fmt.Errorf("%s: %w", what, err), retry: !permanent(err)}

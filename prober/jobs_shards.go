@@ -234,9 +234,7 @@ func readShards(ctx context.Context, client jobsSource, shards []timeRange, work
 	q.moved.L = &q.mu
 	var wg sync.WaitGroup
 	for range min(max(workers, 1), len(shards)*slicesPerWorker) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for ctx.Err() == nil {
 				res := q.take(ctx)
 				if res == nil {
@@ -245,7 +243,7 @@ func readShards(ctx context.Context, client jobsSource, shards []timeRange, work
 				readShard(ctx, client, res, pageSize, limit, &q.moved, fn)
 				q.done(res)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	out := make([]shardResult, len(q.results))

@@ -103,9 +103,7 @@ func (p *probe) collectAll(ctx context.Context, version string) []collectorResul
 	results := make([]collectorResult, len(collectors))
 	var wg sync.WaitGroup
 	for i, c := range collectors {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			defer close(done[c.Name()])
 			slot := p.sess.slot(c)
 			for _, dep := range dependencies(c, slot.state) {
@@ -117,7 +115,7 @@ func (p *probe) collectAll(ctx context.Context, version string) []collectorResul
 				}
 			}
 			results[i] = p.collect(ctx, c, slot, version, observers)
-		}()
+		})
 	}
 	wg.Wait()
 	return results

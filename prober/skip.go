@@ -34,8 +34,7 @@ func forbidden(err error) bool { return apiStatus(err) == http.StatusForbidden }
 
 // apiStatus is the HTTP status of the NetBackup answer err carries, 0 when it carries none.
 func apiStatus(err error) int {
-	var ae *nbu.APIError
-	if errors.As(err, &ae) {
+	if ae, ok := errors.AsType[*nbu.APIError](err); ok {
 		return ae.StatusCode
 	}
 	return 0

@@ -50,8 +50,7 @@ func ParseTarget(raw string) (Target, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Error quotes the whole input, user info included: say only what was wrong with it.
-		var ue *url.Error
-		if errors.As(err, &ue) {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err
 		}
 		return Target{}, fmt.Errorf("target %q: %w", redactRawUserInfo(raw), err)

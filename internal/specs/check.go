@@ -261,8 +261,7 @@ func typeList(types []mediaType) string {
 
 // AsViolations returns the violations in err (nil when err holds none).
 func AsViolations(err error) Violations {
-	var vs Violations
-	if errors.As(err, &vs) {
+	if vs, ok := errors.AsType[Violations](err); ok {
 		return vs
 	}
 	return nil
