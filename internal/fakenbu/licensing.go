@@ -65,21 +65,10 @@ var entitlementFields = map[string]field[Entitlement]{
 // in the spec), filtered on masterServer; unfiltered, every primary's report.
 func (s *Server) handleCapacity(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
-	or, ok := s.offsetParams(w, rc, q, 10, 0)
+	or, items, ok := filteredList(s, w, r, rc, 10, 0, capacityFields, "Bad request.", func() []CapacityReport { return s.licensing.Capacity })
 	if !ok {
 		return
 	}
-	f, err := parseFilter(q.Get("filter"), capacityFields)
-	if err != nil {
-		s.writeError(w, rc, http.StatusBadRequest, "Bad request.", err.Error())
-		return
-	}
-	if !s.wait(r.Context()) {
-		return
-	}
-	s.mu.RLock()
-	items := match(s.licensing.Capacity, f)
-	s.mu.RUnlock()
 	resp := offsetPage(or, items, baseURL(r)+"/licensing/capacity", q, renderCapacity)
 	s.writeJSON(w, rc, http.StatusOK, &resp)
 }
@@ -88,21 +77,10 @@ func (s *Server) handleCapacity(w http.ResponseWriter, r *http.Request, rc *reqC
 // default 10) with the spec's links and no meta.
 func (s *Server) handleEntitlements(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
-	or, ok := s.offsetParams(w, rc, q, 10, 100)
+	or, items, ok := filteredList(s, w, r, rc, 10, 100, entitlementFields, "Bad request.", func() []Entitlement { return s.licensing.Entitlements })
 	if !ok {
 		return
 	}
-	f, err := parseFilter(q.Get("filter"), entitlementFields)
-	if err != nil {
-		s.writeError(w, rc, http.StatusBadRequest, "Bad request.", err.Error())
-		return
-	}
-	if !s.wait(r.Context()) {
-		return
-	}
-	s.mu.RLock()
-	items := match(s.licensing.Entitlements, f)
-	s.mu.RUnlock()
 	base := baseURL(r)
 	page := offsetPage(or, items, base+"/licensing/entitlements", q, func(e *Entitlement) entitlementResource {
 		return renderEntitlement(base, e, rc.version)

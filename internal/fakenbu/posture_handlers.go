@@ -40,6 +40,29 @@ func match[T any](items []T, f filter[T]) []T {
 	return out
 }
 
+// filteredList reads an offset-paged list request: its paging and filter (answering 400, with
+// title, when either is wrong), waits the fake's latency, and returns the items of list (read
+// under the lock) the filter accepts. ok is false when the request is answered already.
+func filteredList[T any](s *Server, w http.ResponseWriter, r *http.Request, rc *reqCtx, def, maxLimit int,
+	fields map[string]field[T], title string, list func() []T) (offsetRequest, []T, bool) {
+	q := r.URL.Query()
+	or, ok := s.offsetParams(w, rc, q, def, maxLimit)
+	if !ok {
+		return or, nil, false
+	}
+	f, err := parseFilter(q.Get("filter"), fields)
+	if err != nil {
+		s.writeError(w, rc, http.StatusBadRequest, title, err.Error())
+		return or, nil, false
+	}
+	if !s.wait(r.Context()) {
+		return or, nil, false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return or, match(list(), f), true
+}
+
 func (s *Server) handlePolicies(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
 	or, ok := s.offsetParams(w, rc, q, 10, 500)
@@ -150,21 +173,10 @@ func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request, rc *reqCtx
 
 func (s *Server) handleScanResults(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
-	or, ok := s.offsetParams(w, rc, q, 10, 100)
+	or, items, ok := filteredList(s, w, r, rc, 10, 100, scanResultFields, "Bad request.", func() []ScanResult { return s.posture.scans })
 	if !ok {
 		return
 	}
-	f, err := parseFilter(q.Get("filter"), scanResultFields)
-	if err != nil {
-		s.writeError(w, rc, http.StatusBadRequest, "Bad request.", err.Error())
-		return
-	}
-	if !s.wait(r.Context()) {
-		return
-	}
-	s.mu.RLock()
-	items := match(s.posture.scans, f)
-	s.mu.RUnlock()
 	// The spec's default sort is -dateOfScan.
 	slices.SortStableFunc(items, func(a, b ScanResult) int { return b.DateOfScan.Compare(a.DateOfScan) })
 	base := baseURL(r)

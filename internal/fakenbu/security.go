@@ -147,21 +147,10 @@ type jsonapiResource struct {
 // newest first, filtered on the fields of anomalyFields.
 func (s *Server) handleAnomalies(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
-	or, ok := s.offsetParams(w, rc, q, 10, 100)
+	or, items, ok := filteredList(s, w, r, rc, 10, 100, anomalyFields, "Invalid filter criteria.", func() []Anomaly { return s.hostsec.anomalies })
 	if !ok {
 		return
 	}
-	f, err := parseFilter(q.Get("filter"), anomalyFields)
-	if err != nil {
-		s.writeError(w, rc, http.StatusBadRequest, "Invalid filter criteria.", err.Error())
-		return
-	}
-	if !s.wait(r.Context()) {
-		return
-	}
-	s.mu.RLock()
-	items := match(s.hostsec.anomalies, f)
-	s.mu.RUnlock()
 	slices.SortStableFunc(items, func(a, b Anomaly) int { return b.Created.Compare(a.Created) })
 	base := baseURL(r)
 	resp := offsetPage(or, items, base+"/security/anomalies", q, func(a *Anomaly) jsonapiResource {
@@ -190,18 +179,10 @@ var apiKeyFields = map[string]field[APIKeyRecord]{
 // filtered on the fields of apiKeyFields.
 func (s *Server) handleAPIKeys(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
-	or, ok := s.offsetParams(w, rc, q, 10, 100)
+	or, items, ok := filteredList(s, w, r, rc, 10, 100, apiKeyFields, "Invalid filter criteria.", func() []APIKeyRecord { return s.hostsec.apiKeys })
 	if !ok {
 		return
 	}
-	f, err := parseFilter(q.Get("filter"), apiKeyFields)
-	if err != nil {
-		s.writeError(w, rc, http.StatusBadRequest, "Invalid filter criteria.", err.Error())
-		return
-	}
-	s.mu.RLock()
-	items := match(s.hostsec.apiKeys, f)
-	s.mu.RUnlock()
 	base := baseURL(r)
 	resp := offsetPage(or, items, base+"/security/api-keys", q, func(k *APIKeyRecord) jsonapiResource {
 		return jsonapiResource{Type: "apiKeyDetails", ID: k.Tag,
